@@ -1,0 +1,148 @@
+// The figures of the table: each system's rounds, summarized into medians and ratios with the
+// issue's targets.
+
+import type { DrainResult } from './drain';
+import type { LatencyResult } from './latency';
+import { summarize, type Figure, type FigureSpec } from './report';
+
+export interface SystemRounds {
+  drain: DrainResult[];
+  latency: LatencyResult[];
+}
+
+export interface HttpRounds {
+  /** POST /submit-job requests per second. */
+  single: number[];
+  singleP99Ms: number[];
+  /** POST /jobs/bulk jobs per second. */
+  bulkJobs: number[];
+}
+
+export function emptySystemRounds(): SystemRounds {
+  return { drain: [], latency: [] };
+}
+
+export function emptyHttpRounds(): HttpRounds {
+  return { single: [], singleP99Ms: [], bulkJobs: [] };
+}
+
+type Target = FigureSpec['target'];
+
+export function figures(
+  ours: SystemRounds,
+  bull: SystemRounds,
+  api: HttpRounds,
+  bare: HttpRounds,
+): Figure[] {
+  const both = (
+    key: string,
+    label: string,
+    digits: number,
+    read: (system: SystemRounds) => number[],
+    target?: Target,
+  ) => summarize({ key, label, versus: 'BullMQ', digits, target }, read(ours), read(bull));
+  const http = (
+    key: string,
+    label: string,
+    digits: number,
+    read: (rounds: HttpRounds) => number[],
+    target?: Target,
+  ) => summarize({ key, label, versus: 'bare Koa', digits, target }, read(api), read(bare));
+  const drain = (read: (r: DrainResult) => number) => (s: SystemRounds) => s.drain.map(read);
+  const latency = (read: (r: LatencyResult) => number) => (s: SystemRounds) => s.latency.map(read);
+
+  return [
+    both(
+      'drain_jobs_per_s',
+      'drain, jobs/s (priorities)',
+      0,
+      drain((r) => r.jobsPerSecond),
+      {
+        of: 'ratio',
+        op: '>=',
+        value: 2,
+      },
+    ),
+    http('http_submit_req_per_s', 'POST /submit-job, req/s', 0, (r) => r.single, {
+      of: 'ratio',
+      op: '>=',
+      value: 0.9,
+    }),
+    http('http_submit_p99_ms', 'POST /submit-job, p99 ms', 1, (r) => r.singleP99Ms),
+    http('http_bulk_jobs_per_s', 'POST /jobs/bulk, jobs/s', 0, (r) => r.bulkJobs),
+    both(
+      'idle_picked_p50_ms',
+      'idle submit->picked p50 ms',
+      2,
+      latency((r) => r.pickedP50Ms),
+      {
+        of: 'ours',
+        op: '<=',
+        value: 1,
+      },
+    ),
+    both(
+      'idle_picked_p99_ms',
+      'idle submit->picked p99 ms',
+      2,
+      latency((r) => r.pickedP99Ms),
+      {
+        of: 'ours',
+        op: '<=',
+        value: 5,
+      },
+    ),
+    both(
+      'idle_completed_p50_ms',
+      'idle submit->completed p50 ms',
+      2,
+      latency((r) => r.completedP50Ms),
+    ),
+    both(
+      'idle_completed_p99_ms',
+      'idle submit->completed p99 ms',
+      2,
+      latency((r) => r.completedP99Ms),
+    ),
+    both(
+      'redis_cpu_s_per_1000_jobs',
+      'Redis CPU s per 1,000 jobs',
+      4,
+      drain((r) => r.redisCpuPer1000),
+      {
+        of: 'ratio',
+        op: '<=',
+        value: 0.6,
+      },
+    ),
+    both(
+      'worker_cpu_s_per_1000_jobs',
+      'worker process CPU s per 1,000 jobs',
+      4,
+      drain((r) => r.workerCpuPer1000),
+    ),
+    both(
+      'client_calls_per_job',
+      'client calls per job',
+      3,
+      drain((r) => r.clientCallsPerJob),
+    ),
+    both(
+      'redis_commands_per_job',
+      'Redis commands per job (in scripts too)',
+      2,
+      drain((r) => r.redisCommandsPerJob),
+    ),
+    both(
+      'memory_bytes_per_job',
+      'Redis memory per finished job, bytes',
+      0,
+      drain((r) => r.memoryBytesPerJob),
+      {
+        of: 'ratio',
+        op: '<=',
+        value: 1,
+      },
+    ),
+  ];
+}

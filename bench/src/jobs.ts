@@ -1,0 +1,37 @@
+// What the benchmarks submit: seed 003's job body, and no-op jobs of mixed priority that both
+// systems get alike (same payload, priorities, attempts).
+
+import { z } from 'zod';
+import type { JobType, JobTypeRegistry } from '@jobqueue/shared';
+
+/** The body of seed 003's curl call. */
+export const SEED_BODY = {
+  job_type: 'send_email',
+  priority: 'high',
+  payload: { to: 'user@example.com', subject: 'Test', message: 'Hello!' },
+};
+
+export const NOOP_TYPE = 'noop';
+export const ATTEMPTS = 3;
+
+/** Mixed priorities 1..10 (10 most urgent), every level equally often, interleaved. */
+export function priorityOf(index: number): number {
+  return ((index * 7) % 10) + 1;
+}
+
+/** BullMQ's scale runs the other way: 1 is the most urgent. */
+export function bullmqPriority(priority: number): number {
+  return 11 - priority;
+}
+
+/** A job type that does nothing: what is measured is the queue, not the work. */
+const noopJob: JobType<Record<string, unknown>> = {
+  name: NOOP_TYPE,
+  description: 'Does nothing (benchmarks).',
+  payloadSchema: z.looseObject({}),
+  run: async () => undefined,
+};
+
+export function benchJobTypes(): JobTypeRegistry {
+  return new Map([[NOOP_TYPE, noopJob as JobType]]);
+}

@@ -1,0 +1,195 @@
+// `npm run bench`: this queue side by side with BullMQ on one redis-server started for the run,
+// each system in turn within every round: drain, latency at idle, HTTP submission (the API
+// against a bare Koa endpoint) and Redis cost. Prints one table and one JSON line on stdout;
+// progress goes to stderr. Options: see USAGE in options.ts.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { drain } from './drain';
+import { emptyHttpRounds, emptySystemRounds, figures, type HttpRounds } from './figures';
+import { API_SCRIPT, BARE_KOA_SCRIPT, bulkBody, postLoad, startHttpServer } from './http';
+import { SEED_BODY } from './jobs';
+import { idleLatency } from './latency';
+import { parseBenchOptions, USAGE, type BenchOptions } from './options';
+import { BenchRedis } from './redis-server';
+import { jsonLine, table } from './report';
+import { BullmqQueue } from './systems/bullmq';
+import { OurQueue } from './systems/ours';
+import type { QueueSystem } from './systems/system';
+
+const BULK_JOBS = 1000;
+const progress = (message: string) => console.error(`[bench] ${message}`);
+
+async function main(options: BenchOptions): Promise<void> {
+  const loadBefore = loadavg();
+  const redis = await BenchRedis.start();
+  const logDir = mkdtempSync(join(tmpdir(), 'jobqueue-bench-'));
+  const redisVersion = (await redis.info('server')).redis_version;
+  progress(`redis-server ${redisVersion} on port ${redis.port}; logs in ${logDir}`);
+  const systems = [
+    {
+      key: 'ours',
+      make: (queue: string): QueueSystem => new OurQueue(redis.url, queue),
+      rounds: emptySystemRounds(),
+    },
+    {
+      key: 'bullmq',
+      make: (queue: string): QueueSystem => new BullmqQueue(redis.url, queue),
+      rounds: emptySystemRounds(),
+    },
+  ];
+  const servers = [
+    { key: 'api', script: API_SCRIPT, rounds: emptyHttpRounds() },
+    { key: 'bare', script: BARE_KOA_SCRIPT, rounds: emptyHttpRounds() },
+  ];
+  const run = (part: string) => options.only.includes(part as BenchOptions['only'][number]);
+
+  try {
+    for (let round = 1; round <= options.rounds; round++) {
+      for (const system of systems) {
+        const logFile = join(logDir, `${system.key}-worker.log`);
+        if (run('drain')) {
+          await using(system.make('bench'), async (queue) => {
+            progress(`round ${round}: ${queue.label} drain of ${options.n} jobs`);
+            const result = await drain(redis, queue, {
+              n: options.n,
+              concurrency: options.concurrency,
+              queueName: 'bench',
+              logFile,
+            });
+            progress(
+              `  ${result.jobsPerSecond.toFixed(0)} jobs/s; Redis CPU ${result.redisCpuPer1000.toFixed(4)} s and worker CPU ${result.workerCpuPer1000.toFixed(4)} s per 1,000 jobs; the worker sent ${JSON.stringify(result.workerCommands)}`,
+            );
+            system.rounds.drain.push(result);
+          });
+        }
+        if (run('latency')) {
+          await using(system.make('bench-latency'), async (queue) => {
+            progress(`round ${round}: ${queue.label} latency at idle, ${options.latencyJobs} jobs`);
+            const result = await idleLatency(redis, queue, {
+              jobs: options.latencyJobs,
+              gapMs: options.latencyGapMs,
+              concurrency: options.concurrency,
+              queueName: 'bench-latency',
+              logFile,
+            });
+            progress(
+              `  picked p50 ${result.pickedP50Ms.toFixed(2)} ms, p99 ${result.pickedP99Ms.toFixed(2)} ms`,
+            );
+            system.rounds.latency.push(result);
+          });
+        }
+      }
+      if (run('http')) {
+        for (const server of servers) {
+          await httpRound(
+            redis,
+            server.key,
+            server.script,
+            join(logDir, `${server.key}.log`),
+            options,
+            server.rounds,
+          );
+          progress(
+            `round ${round}: ${server.key} ${server.rounds.single.at(-1)!.toFixed(0)} req/s, bulk ${server.rounds.bulkJobs.at(-1)!.toFixed(0)} jobs/s`,
+          );
+        }
+      }
+    }
+  } finally {
+    await redis.stop();
+    rmSync(logDir, { recursive: true, force: true });
+  }
+
+  const meta = {
+    benchmark: 'jobqueue-vs-bullmq',
+    date: new Date().toISOString(),
+    host: {
+      cpus: cpus().length,
+      cpu_model: cpus()[0]?.model ?? 'unknown',
+      node: process.version,
+      redis: redisVersion,
+    },
+    load_average: { before: loadBefore.map(round2), after: loadavg().map(round2) },
+    options,
+  };
+  const all = figures(
+    systems[0]!.rounds,
+    systems[1]!.rounds,
+    servers[0]!.rounds,
+    servers[1]!.rounds,
+  );
+  console.log(table(all));
+  console.log(jsonLine(meta, all));
+}
+
+async function using(
+  queue: QueueSystem,
+  body: (queue: QueueSystem) => Promise<void>,
+): Promise<void> {
+  try {
+    await body(queue);
+  } finally {
+    await queue.close();
+  }
+}
+
+/** One server: POST /submit-job with the seed body, then POST /jobs/bulk, each on an empty Redis. */
+async function httpRound(
+  redis: BenchRedis,
+  name: string,
+  script: string,
+  logFile: string,
+  options: BenchOptions,
+  rounds: HttpRounds,
+): Promise<void> {
+  await redis.flush();
+  const server = await startHttpServer(name, script, redis.url, logFile);
+  try {
+    progress(
+      `${name}: POST /submit-job for ${options.httpSeconds} s at ${options.connections} connections`,
+    );
+    const single = await postLoad(
+      `${server.url}/submit-job`,
+      SEED_BODY,
+      options.connections,
+      options.httpSeconds,
+    );
+    rounds.single.push(single.requestsPerSecond);
+    rounds.singleP99Ms.push(single.p99Ms);
+    await redis.flush();
+    progress(
+      `${name}: POST /jobs/bulk (${BULK_JOBS} jobs) for ${options.httpSeconds} s at ${options.bulkConnections} connections`,
+    );
+    const bulk = await postLoad(
+      `${server.url}/jobs/bulk`,
+      bulkBody(BULK_JOBS),
+      options.bulkConnections,
+      options.httpSeconds,
+    );
+    rounds.bulkJobs.push(bulk.requestsPerSecond * BULK_JOBS);
+  } finally {
+    await server.stop();
+  }
+}
+
+function round2(value: number): number {
+  return Number(value.toFixed(2));
+}
+
+let options: BenchOptions;
+try {
+  options = parseBenchOptions(process.argv.slice(2));
+} catch (error) {
+  console.error(`${(error as Error).message}\n${USAGE}`);
+  process.exit(2);
+}
+// Exit at once when done: client connections of the systems under test may still wind down.
+main(options).then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error('bench failed:', error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);

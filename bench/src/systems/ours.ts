@@ -1,0 +1,83 @@
+// This queue, driven through its own client (JobQueue) and read through its events stream.
+
+import { join } from 'node:path';
+import Redis from 'ioredis';
+import { JobQueue, loadConfig, queueKeys, type QueueKeys } from '@jobqueue/shared';
+import { ATTEMPTS, benchJobTypes, NOOP_TYPE, priorityOf, SEED_BODY } from '../jobs';
+import type { QueueSystem } from './system';
+
+const BATCH = 1000;
+
+export class OurQueue implements QueueSystem {
+  readonly label = 'jobqueue';
+  readonly workerScript = join(__dirname, '..', 'workers', 'ours-worker.js');
+  private readonly redis: Redis;
+  private readonly queue: JobQueue;
+  private readonly keys: QueueKeys;
+  private reader: Redis | undefined;
+  private closed = false;
+
+  constructor(redisUrl: string, queueName: string) {
+    const config = loadConfig({ REDIS_URL: redisUrl, QUEUE_NAME: queueName });
+    this.redis = new Redis(redisUrl);
+    this.keys = queueKeys(queueName);
+    this.queue = new JobQueue({
+      redis: this.redis,
+      queueName,
+      jobTypes: benchJobTypes(),
+      maxAttempts: config.maxAttempts,
+      jobTtlSeconds: config.jobTtlSeconds,
+      failedJobTtlSeconds: config.failedJobTtlSeconds,
+      idempotencyTtlSeconds: config.idempotencyTtlSeconds,
+      eventsMaxLen: config.eventsMaxLen,
+    });
+  }
+
+  async submitMixed(n: number): Promise<void> {
+    for (let start = 0; start < n; start += BATCH) {
+      const jobs = [];
+      for (let i = start; i < Math.min(n, start + BATCH); i++) jobs.push(job(priorityOf(i)));
+      await this.queue.submitMany(jobs);
+    }
+  }
+
+  async completed(): Promise<number> {
+    return Number((await this.redis.hget(this.keys.totals, 'completed')) ?? 0);
+  }
+
+  async submitOne(priority: number): Promise<string> {
+    return (await this.queue.submit(job(priority))).job_id;
+  }
+
+  async watch(onPicked: (id: string) => void, onCompleted: (id: string) => void): Promise<void> {
+    const reader = new Redis(this.redis.options);
+    this.reader = reader;
+    const newest = await reader.xrevrange(this.keys.events, '+', '-', 'COUNT', 1);
+    let lastId = newest[0]?.[0] ?? '0-0';
+    void (async () => {
+      while (!this.closed) {
+        const reply = await reader
+          .xread('COUNT', 1000, 'BLOCK', 0, 'STREAMS', this.keys.events, lastId)
+          .catch(() => null);
+        for (const [, entries] of reply ?? []) {
+          for (const [id, fields] of entries) {
+            lastId = id;
+            const field = (name: string) => fields[fields.indexOf(name) + 1] ?? '';
+            if (field('type') === 'picked') onPicked(field('job_id'));
+            else if (field('type') === 'completed') onCompleted(field('job_id'));
+          }
+        }
+      }
+    })();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.reader?.disconnect();
+    this.redis.disconnect();
+  }
+}
+
+function job(priority: number) {
+  return { job_type: NOOP_TYPE, priority, payload: SEED_BODY.payload, max_attempts: ATTEMPTS };
+}

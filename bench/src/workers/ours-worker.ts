@@ -1,0 +1,54 @@
+// A worker process of this queue for the benchmarks: the service's setup (configuration from the
+// environment, pino logs on stdout, one Worker) with a no-op job type. It reports over IPC when
+// it starts and, when asked, the Redis commands it sent since then.
+
+import { createLogger, createRedis, loadConfig, Worker } from '@jobqueue/shared';
+import { nowMs } from '../child';
+import { commandCounts, countRedisCommands, resetCommandCounts } from '../command-counter';
+import { benchJobTypes } from '../jobs';
+
+async function main(): Promise<void> {
+  countRedisCommands();
+  const config = loadConfig();
+  const logger = createLogger('worker', config.logLevel);
+  const redis = createRedis({ redisUrl: config.redisUrl, connectionName: 'jobqueue-worker' });
+  await redis.ping();
+  const worker = new Worker({
+    redis,
+    queueName: config.queueName,
+    jobTypes: benchJobTypes(),
+    logger,
+    concurrency: config.workerConcurrency,
+    leaseMs: config.jobLeaseMs,
+    backoffBaseMs: config.backoffBaseMs,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
+    jobTtlSeconds: config.jobTtlSeconds,
+    failedJobTtlSeconds: config.failedJobTtlSeconds,
+    eventsMaxLen: config.eventsMaxLen,
+  });
+  resetCommandCounts();
+  const cpuAtStart = process.cpuUsage();
+  process.send?.({ type: 'started', at: nowMs() });
+  await worker.start();
+
+  process.on('message', (message: { type: string }) => {
+    if (message.type !== 'report') return;
+    const cpu = process.cpuUsage(cpuAtStart);
+    process.send?.({
+      type: 'report',
+      commands: commandCounts(),
+      cpuMs: (cpu.user + cpu.system) / 1000,
+    });
+  });
+  process.once('SIGTERM', () => {
+    void worker.stop().then(() => {
+      redis.disconnect();
+      process.exit(0);
+    });
+  });
+}
+
+main().catch((error: unknown) => {
+  console.error('bench worker failed:', error);
+  process.exit(1);
+});

@@ -1,0 +1,77 @@
+// The benchmark runs end to end on a tiny N and prints its table and JSON line with every figure
+// for both systems. Timings are never asserted: only that each figure was measured.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const MAIN = join(__dirname, '..', 'dist', 'main.js');
+
+function runBench(
+  args: string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const FIGURES = [
+  'drain_jobs_per_s',
+  'http_submit_req_per_s',
+  'http_submit_p99_ms',
+  'http_bulk_jobs_per_s',
+  'idle_picked_p50_ms',
+  'idle_picked_p99_ms',
+  'idle_completed_p50_ms',
+  'idle_completed_p99_ms',
+  'redis_cpu_s_per_1000_jobs',
+  'worker_cpu_s_per_1000_jobs',
+  'client_calls_per_job',
+  'redis_commands_per_job',
+  'memory_bytes_per_job',
+];
+
+test('npm run bench on a tiny N prints the table and a JSON line with every figure of both systems', async () => {
+  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build first`);
+  // prettier-ignore
+  const { code, stdout, stderr } = await runBench([
+    '--n', '300', '--rounds', '1', '--concurrency', '20', '--http-seconds', '1',
+    '--connections', '4', '--bulk-connections', '1', '--latency-jobs', '5', '--latency-gap-ms', '5',
+  ]);
+  expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
+
+  const lines = stdout.trim().split('\n');
+  const header = lines[0]!;
+  for (const column of ['figure', 'jobqueue', 'other', 'ratio', 'target', 'met']) {
+    expect(header).toContain(column);
+  }
+  const rows = lines.slice(2, -1);
+  expect(rows).toHaveLength(FIGURES.length);
+  expect(rows.filter((row) => row.includes('BullMQ'))).toHaveLength(10);
+  expect(rows.filter((row) => row.includes('bare Koa'))).toHaveLength(3);
+
+  const report = JSON.parse(lines.at(-1)!) as {
+    options: { n: number; rounds: number };
+    figures: Record<string, { jobqueue: number; other: number; ratio: number; rounds: unknown }>;
+  };
+  expect(report.options).toMatchObject({ n: 300, rounds: 1 });
+  expect(Object.keys(report.figures).sort()).toEqual([...FIGURES].sort());
+  for (const [name, figure] of Object.entries(report.figures)) {
+    // Every figure was measured for both systems: a number, not null (NaN or infinity).
+    expect({ name, ours: typeof figure.jobqueue, other: typeof figure.other }).toEqual({
+      name,
+      ours: 'number',
+      other: 'number',
+    });
+    expect({ name, ours: figure.jobqueue > 0, other: figure.other > 0 }).toEqual({
+      name,
+      ours: true,
+      other: true,
+    });
+  }
+}, 180_000);

@@ -1,0 +1,100 @@
+// The scenarios in the order `npm run chaos` runs them, each at its full size (the issue's
+// figures) and at a small size that takes seconds (the tests in test/chaos use the small ones).
+
+import type { ScenarioResult } from '../result';
+import { BAD_INPUT, badInput, type BadInputParams } from './bad-input';
+import { LOAD, load, type LoadParams } from './load';
+import { POISON_JOB, poisonJob, type PoisonParams } from './poison-job';
+import { REDIS_PAUSE, redisPause, type RedisPauseParams } from './redis-pause';
+import { REDIS_RESTART, redisRestart, type RedisRestartParams } from './redis-restart';
+import {
+  GRACEFUL_RESTARTS,
+  WORKER_KILLS,
+  workerRestarts,
+  type WorkerRestartParams,
+} from './worker-restarts';
+import { ZOMBIE_WORKER, zombieWorker, type ZombieParams } from './zombie-worker';
+
+export type Size = 'full' | 'small';
+
+export interface Scenario {
+  number: number;
+  title: string;
+  run(size: Size): Promise<ScenarioResult>;
+}
+
+// Small: a few hundred jobs, longer handlers and shorter leases, so every kill lands mid-job.
+export const SMALL: {
+  workerKills: WorkerRestartParams;
+  gracefulRestarts: WorkerRestartParams;
+  poisonJob: PoisonParams;
+  redisRestart: RedisRestartParams;
+  redisPause: RedisPauseParams;
+  zombieWorker: ZombieParams;
+  badInput: BadInputParams;
+  load: LoadParams;
+} = {
+  workerKills: {
+    ...WORKER_KILLS,
+    jobs: 400,
+    handlerMs: 150,
+    killEveryMs: 500,
+    leaseMs: 1000,
+    drainTimeoutMs: 30_000,
+  },
+  gracefulRestarts: {
+    ...GRACEFUL_RESTARTS,
+    jobs: 400,
+    handlerMs: 150,
+    killEveryMs: 500,
+    leaseMs: 1000,
+    drainTimeoutMs: 30_000,
+  },
+  poisonJob: { ...POISON_JOB, jobs: 200, workers: 2, leaseMs: 500, drainTimeoutMs: 30_000 },
+  redisRestart: {
+    ...REDIS_RESTART,
+    jobs: 300,
+    submitPerSecond: 100,
+    workers: 2,
+    leaseMs: 1000,
+    kills: 2,
+    outageMs: 500,
+    drainTimeoutMs: 30_000,
+  },
+  redisPause: {
+    ...REDIS_PAUSE,
+    jobs: 300,
+    submitPerSecond: 60,
+    workers: 2,
+    leaseMs: 1000,
+    pauseMs: 2000,
+    drainTimeoutMs: 30_000,
+  },
+  zombieWorker: { ...ZOMBIE_WORKER, jobs: 3, handlerMs: 1500, leaseMs: 500, timeoutMs: 20_000 },
+  badInput: { ...BAD_INPUT, requests: 600 },
+  load: { ...LOAD, submitPerSecond: 200, durationMs: 5000, drainTimeoutMs: 30_000 },
+};
+
+const FULL = {
+  workerKills: WORKER_KILLS,
+  gracefulRestarts: GRACEFUL_RESTARTS,
+  poisonJob: POISON_JOB,
+  redisRestart: REDIS_RESTART,
+  redisPause: REDIS_PAUSE,
+  zombieWorker: ZOMBIE_WORKER,
+  badInput: BAD_INPUT,
+  load: LOAD,
+};
+
+const sized = (size: Size) => (size === 'full' ? FULL : SMALL);
+
+export const SCENARIOS: Scenario[] = [
+  { number: 1, title: 'worker kills', run: (s) => workerRestarts(sized(s).workerKills) },
+  { number: 2, title: 'graceful restarts', run: (s) => workerRestarts(sized(s).gracefulRestarts) },
+  { number: 3, title: 'poison job', run: (s) => poisonJob(sized(s).poisonJob) },
+  { number: 4, title: 'redis restart', run: (s) => redisRestart(sized(s).redisRestart) },
+  { number: 5, title: 'redis pause', run: (s) => redisPause(sized(s).redisPause) },
+  { number: 6, title: 'zombie worker', run: (s) => zombieWorker(sized(s).zombieWorker) },
+  { number: 7, title: 'bad input', run: (s) => badInput(sized(s).badInput) },
+  { number: 8, title: 'load', run: (s) => load(sized(s).load) },
+];

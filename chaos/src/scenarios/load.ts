@@ -1,0 +1,103 @@
+// Scenario 8: sustained load. Submissions at a fixed rate (open loop) for a fixed time while
+// workers run them. No submission may fail; the submit latency percentiles are reported; Redis
+// runs with a memory cap and noeviction, so unbounded growth would show up as refused writes, and
+// its peak memory is reported. Finished jobs are kept JOB_TTL_SECONDS, which bounds what stays.
+
+import { setTimeout as sleep } from 'node:timers/promises';
+import { audit, waitForDrain } from '../audit';
+import { Lab } from '../lab';
+import { resultRow, type ScenarioResult } from '../result';
+import { acknowledgedIds, chaosJobBody, percentile, submitJobs } from '../submit';
+
+export interface LoadParams {
+  submitPerSecond: number;
+  durationMs: number;
+  handlerMs: number;
+  workers: number;
+  workerConcurrency: number;
+  jobTtlSeconds: number;
+  redisMaxMemory: string;
+  drainTimeoutMs: number;
+}
+
+export const LOAD: LoadParams = {
+  submitPerSecond: 2000,
+  durationMs: 120_000,
+  handlerMs: 5,
+  workers: 4,
+  workerConcurrency: 50,
+  jobTtlSeconds: 60,
+  redisMaxMemory: '512mb',
+  drainTimeoutMs: 300_000,
+};
+
+export async function load(params: LoadParams): Promise<ScenarioResult> {
+  const lab = await Lab.start({
+    name: 'load',
+    redisArgs: ['--maxmemory', params.redisMaxMemory, '--maxmemory-policy', 'noeviction'],
+    env: {
+      WORKER_CONCURRENCY: String(params.workerConcurrency),
+      JOB_TTL_SECONDS: String(params.jobTtlSeconds),
+    },
+  });
+  try {
+    await lab.startWorkers(params.workers);
+    const memory: number[] = [];
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const info = await lab.inspector.info('memory');
+        memory.push(Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0));
+        await sleep(1000);
+      }
+    })();
+    const count = Math.round((params.submitPerSecond * params.durationMs) / 1000);
+    const t0 = performance.now();
+    const submissions = await submitJobs(lab.apiUrl, {
+      count,
+      body: () => chaosJobBody(params.handlerMs),
+      concurrency: 256,
+      ratePerSecond: params.submitPerSecond,
+    });
+    const submitMs = performance.now() - t0;
+    const drainMs = await waitForDrain(lab.inspector, lab.keys, params.drainTimeoutMs);
+    sampling = false;
+    await sampler;
+    const found = await audit(lab.inspector, lab.keys, acknowledgedIds(submissions), lab.ledgerDir);
+    const row = resultRow('load', submissions, found, drainMs);
+
+    const latencies = submissions.map((s) => s.latencyMs);
+    const errors = submissions.filter((s) => s.status !== 202);
+    const achieved = (count / submitMs) * 1000;
+    const peak = Math.max(...memory);
+    row.facts = {
+      achievedPerSecond: achieved,
+      p99Ms: percentile(latencies, 99),
+      peakRedisBytes: peak,
+      errors: errors.length,
+    };
+    row.notes.push(
+      `asked ${params.submitPerSecond}/s for ${params.durationMs / 1000} s, achieved ${Math.round(achieved)}/s; ` +
+        `submit latency p50 ${ms(percentile(latencies, 50))}, p99 ${ms(percentile(latencies, 99))}, ` +
+        `max ${ms(Math.max(...latencies))}`,
+      `Redis used_memory peak ${mbText(peak)} (cap ${params.redisMaxMemory}, noeviction), ` +
+        `${mbText(memory.at(-1) ?? 0)} at the end; finished jobs kept ${params.jobTtlSeconds} s`,
+    );
+    if (errors.length > 0)
+      row.problems.push(
+        `${errors.length} submission(s) not accepted, e.g. ${JSON.stringify(errors[0])}`,
+      );
+    row.problems.push(...lab.unexpectedExits());
+    return row;
+  } finally {
+    await lab.dispose();
+  }
+}
+
+function ms(value: number): string {
+  return `${value.toFixed(1)} ms`;
+}
+
+function mbText(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}

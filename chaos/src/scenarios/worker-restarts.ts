@@ -1,0 +1,89 @@
+// Scenarios 1 and 2: workers die while the queue is busy. Every `killEveryMs` one random worker
+// gets `signal` and a new one starts. SIGKILL (a crash): nothing may be lost; a job may run twice
+// when its worker died after the work and before the completion reached Redis. SIGTERM (a
+// deploy): the worker finishes and records what it runs, so nothing runs twice and nothing is
+// left in `processing`.
+
+import { setTimeout as sleep } from 'node:timers/promises';
+import { audit, waitForDrain } from '../audit';
+import { Lab } from '../lab';
+import { resultRow, type ScenarioResult } from '../result';
+import { acknowledgedIds, chaosJobBody, submitJobs } from '../submit';
+
+export interface WorkerRestartParams {
+  jobs: number;
+  handlerMs: number;
+  workers: number;
+  killEveryMs: number;
+  leaseMs: number;
+  signal: 'SIGKILL' | 'SIGTERM';
+  drainTimeoutMs: number;
+}
+
+export const WORKER_KILLS: WorkerRestartParams = {
+  jobs: 10_000,
+  handlerMs: 20,
+  workers: 4,
+  killEveryMs: 2000,
+  leaseMs: 2000,
+  signal: 'SIGKILL',
+  drainTimeoutMs: 180_000,
+};
+
+export const GRACEFUL_RESTARTS: WorkerRestartParams = { ...WORKER_KILLS, signal: 'SIGTERM' };
+
+export async function workerRestarts(params: WorkerRestartParams): Promise<ScenarioResult> {
+  const name = params.signal === 'SIGKILL' ? 'worker kills' : 'graceful restarts';
+  const lab = await Lab.start({
+    name: params.signal === 'SIGKILL' ? 'kills' : 'restarts',
+    env: { JOB_LEASE_MS: String(params.leaseMs), WORKER_CONCURRENCY: '10' },
+  });
+  try {
+    await lab.startWorkers(params.workers);
+    let restarts = 0;
+    let chaosOn = true;
+    const chaos = (async () => {
+      while (chaosOn) {
+        await sleep(params.killEveryMs);
+        if (!chaosOn) break;
+        const alive = lab.aliveWorkers();
+        const victim = alive[Math.floor(Math.random() * alive.length)];
+        if (victim) lab.signalWorker(victim, params.signal);
+        restarts++;
+        await lab.startWorker();
+      }
+    })();
+
+    const submissions = await submitJobs(lab.apiUrl, {
+      count: params.jobs,
+      body: () => chaosJobBody(params.handlerMs),
+      concurrency: 16,
+    });
+    const drainMs = await waitForDrain(lab.inspector, lab.keys, params.drainTimeoutMs);
+    chaosOn = false;
+    await chaos;
+    const found = await audit(lab.inspector, lab.keys, acknowledgedIds(submissions), lab.ledgerDir);
+    const row = resultRow(name, submissions, found, drainMs);
+    const recovered = Number(await lab.inspector.hget(lab.keys.totals, 'recovered'));
+    row.facts = { restarts, recovered };
+    row.notes.push(
+      `${restarts} worker(s) got ${params.signal} and were replaced; ${recovered} attempt(s) recovered from expired leases`,
+    );
+
+    const processing = [...found.records.values()].filter((r) => r.status === 'processing');
+    if (processing.length > 0) row.problems.push(`${processing.length} job(s) left in processing`);
+    if (params.signal === 'SIGTERM' && found.duplicates > 0)
+      row.problems.push(`${found.duplicates} duplicate execution(s) after graceful stops`);
+    if (params.signal === 'SIGKILL' && found.duplicates > 0)
+      row.notes.push(
+        `${found.duplicates} duplicate(s): the killed worker had run the job but its completion had not reached Redis`,
+      );
+    if (row.acknowledged < row.submitted)
+      row.problems.push(`${row.submitted - row.acknowledged} submission(s) refused`);
+    const crashes = lab.unexpectedExits();
+    if (crashes.length > 0) row.problems.push(...crashes);
+    return row;
+  } finally {
+    await lab.dispose();
+  }
+}

@@ -1,0 +1,38 @@
+--[[
+cancel: withdraws a job that has not started: `queued` or `scheduled` (including one waiting for
+a retry) becomes `cancelled`. A running or finished job is left alone.
+
+KEYS[1] queued     zset of ready jobs
+KEYS[2] scheduled  zset of waiting jobs
+KEYS[3] cancelled  zset of cancelled jobs by time (ms)
+KEYS[4] events     stream of transitions
+ARGV[1] key prefix (jq:{queue}:)
+ARGV[2] job id
+ARGV[3] retention of cancelled jobs (seconds)
+ARGV[4] events stream max length (approximate)
+
+Returns { outcome, status }: outcome 'cancelled', 'not_found' or 'conflict' (status = the job's
+current status, which does not allow cancelling).
+]]
+local queued, scheduled, cancelled, events = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local prefix, id, ttl, maxEvents = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+
+local jobKey = prefix .. 'job:' .. id
+local status = redis.call('HGET', jobKey, 'status')
+if not status then return { 'not_found', '' } end
+if status ~= 'queued' and status ~= 'scheduled' then return { 'conflict', status } end
+
+local t = redis.call('TIME')
+local nowUs = t[1] .. string.format('%06d', tonumber(t[2]))
+local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+
+redis.call('ZREM', queued, id)
+redis.call('ZREM', scheduled, id)
+redis.call('HSET', jobKey, 'status', 'cancelled', 'cancelled_at', nowUs)
+redis.call('HDEL', jobKey, 'next_attempt_at')
+redis.call('EXPIRE', jobKey, ttl)
+redis.call('ZADD', cancelled, nowMs, id)
+redis.call('ZREMRANGEBYSCORE', cancelled, '-inf', '(' .. (nowMs - ttl * 1000))
+redis.call('XADD', events, 'MAXLEN', '~', maxEvents, '*', 'type', 'cancelled', 'job_id', id,
+  'message', 'Job ' .. id .. ' cancelled', 'time', nowUs)
+return { 'cancelled', 'cancelled' }

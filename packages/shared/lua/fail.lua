@@ -1,0 +1,70 @@
+--[[
+fail: records a failed attempt, fenced by the lease token. While attempts < max_attempts the job
+waits in `scheduled` for 2^attempts * backoff base ms and is then `scheduled`; otherwise it is
+`failed` for good, with `failed_at` and `last_error`. The wait lives in Redis, not in a timer.
+
+KEYS[1] active     zset of leased jobs
+KEYS[2] scheduled  zset of waiting jobs, score = due time (ms)
+KEYS[3] failed     zset of failed jobs by finish time (ms)
+KEYS[4] marker     zset workers block on
+KEYS[5] events     stream of transitions
+KEYS[6] totals     hash of monotonic counters
+ARGV[1] key prefix (jq:{queue}:)
+ARGV[2] job id
+ARGV[3] lease token
+ARGV[4] error message
+ARGV[5] backoff base (ms)
+ARGV[6] retention of failed jobs (seconds)
+ARGV[7] events stream max length (approximate)
+
+Returns { outcome, retry delay (ms) or 0, attempts, max_attempts }, outcome one of
+'retrying', 'failed', 'lease_lost'.
+]]
+local active, scheduled, failed, marker, events, totals =
+  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local prefix, id, token, err, backoffBaseMs, ttl, maxEvents =
+  ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7]
+
+local jobKey = prefix .. 'job:' .. id
+if redis.call('HGET', jobKey, 'lease_token') ~= token then
+  return { 'lease_lost', 0, 0, 0 }
+end
+
+local t = redis.call('TIME')
+local nowUs = t[1] .. string.format('%06d', tonumber(t[2]))
+local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local f = redis.call('HMGET', jobKey, 'attempts', 'max_attempts')
+local attempts, maxAttempts = tonumber(f[1]), tonumber(f[2])
+
+redis.call('ZREM', active, id)
+redis.call('HDEL', jobKey, 'lease_token')
+redis.call('XADD', events, 'MAXLEN', '~', maxEvents, '*', 'type', 'failed', 'job_id', id,
+  'attempt', attempts, 'error', err, 'message', 'Job ' .. id .. ' failed: ' .. err, 'time', nowUs)
+
+if attempts < maxAttempts then
+  local delayMs = (2 ^ attempts) * backoffBaseMs
+  local dueMs = nowMs + delayMs
+  redis.call('HSET', jobKey, 'status', 'scheduled', 'last_error', err,
+    'next_attempt_at', string.format('%d', dueMs * 1000))
+  redis.call('ZADD', scheduled, dueMs, id)
+  redis.call('HINCRBY', totals, 'retried', 1)
+  local seconds = delayMs / 1000
+  if seconds == math.floor(seconds) then seconds = string.format('%d', seconds) end
+  redis.call('XADD', events, 'MAXLEN', '~', maxEvents, '*', 'type', 'retrying', 'job_id', id,
+    'attempt', attempts, 'delay_ms', delayMs,
+    'message', 'Retrying job ' .. id .. ' after ' .. seconds .. ' seconds (attempt ' .. attempts .. ')',
+    'time', nowUs)
+  -- A blocked worker wakes, sees the new earliest due time and sleeps until then.
+  redis.call('ZADD', marker, 0, '0')
+  return { 'retrying', delayMs, attempts, maxAttempts }
+end
+
+redis.call('HSET', jobKey, 'status', 'failed', 'failed_at', nowUs, 'last_error', err)
+redis.call('EXPIRE', jobKey, ttl)
+redis.call('ZADD', failed, nowMs, id)
+redis.call('ZREMRANGEBYSCORE', failed, '-inf', '(' .. (nowMs - ttl * 1000))
+redis.call('HINCRBY', totals, 'failed', 1)
+redis.call('XADD', events, 'MAXLEN', '~', maxEvents, '*', 'type', 'dead', 'job_id', id,
+  'attempt', attempts, 'error', err,
+  'message', 'Job ' .. id .. ' permanently failed after ' .. attempts .. ' attempts', 'time', nowUs)
+return { 'failed', 0, attempts, maxAttempts }

@@ -1,0 +1,35 @@
+--[[
+promote: moves scheduled jobs whose due time has come into `queued`, at their original place in
+line (their submit order within their priority), and wakes a worker.
+
+KEYS[1] scheduled  zset of waiting jobs, score = due time (ms)
+KEYS[2] queued     zset of ready jobs
+KEYS[3] marker     zset workers block on
+ARGV[1] key prefix (jq:{queue}:)
+ARGV[2] most jobs to promote in this call
+
+Returns { jobs promoted, earliest remaining due time (ms) or -1 }.
+]]
+local scheduled, queued, marker = KEYS[1], KEYS[2], KEYS[3]
+local prefix, limit = ARGV[1], tonumber(ARGV[2])
+
+local t = redis.call('TIME')
+local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local PRIORITY_BAND = 4398046511104 -- 2^42, as in submit.lua
+
+local due = redis.call('ZRANGEBYSCORE', scheduled, '-inf', nowMs, 'LIMIT', 0, limit)
+local promoted = 0
+for _, id in ipairs(due) do
+  local jobKey = prefix .. 'job:' .. id
+  redis.call('ZREM', scheduled, id)
+  local f = redis.call('HMGET', jobKey, 'priority_num', 'seq')
+  if f[1] then
+    redis.call('HSET', jobKey, 'status', 'queued')
+    redis.call('ZADD', queued, (10 - tonumber(f[1])) * PRIORITY_BAND + tonumber(f[2]), id)
+    promoted = promoted + 1
+  end
+end
+
+if promoted > 0 then redis.call('ZADD', marker, 0, '0') end
+local nextDue = redis.call('ZRANGE', scheduled, 0, 0, 'WITHSCORES')
+return { promoted, nextDue[2] and tonumber(nextDue[2]) or -1 }

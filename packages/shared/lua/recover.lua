@@ -1,0 +1,68 @@
+--[[
+recover: puts back jobs whose lease expired because their worker died or froze. A job with
+attempts left goes back to `queued` at its original place in line (ahead of newer jobs of its
+priority); a job that has used all its attempts fails with a last_error saying its worker was
+lost. Every worker runs this periodically; two runs at once are harmless because each job is
+moved by whichever run sees it first and the other finds it gone from `active`.
+
+KEYS[1] active   zset of leased jobs, score = lease deadline (ms)
+KEYS[2] queued   zset of ready jobs
+KEYS[3] failed   zset of failed jobs by finish time (ms)
+KEYS[4] marker   zset workers block on
+KEYS[5] events   stream of transitions
+KEYS[6] totals   hash of monotonic counters
+ARGV[1] key prefix (jq:{queue}:)
+ARGV[2] most jobs to recover in this call
+ARGV[3] retention of failed jobs (seconds)
+ARGV[4] events stream max length (approximate)
+
+Returns { jobs put back in line, jobs failed for good }.
+]]
+local active, queued, failed, marker, events, totals =
+  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local prefix, limit, ttl, maxEvents = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
+
+local t = redis.call('TIME')
+local nowUs = t[1] .. string.format('%06d', tonumber(t[2]))
+local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local PRIORITY_BAND = 4398046511104 -- 2^42, as in submit.lua
+
+local expired = redis.call('ZRANGEBYSCORE', active, '-inf', nowMs, 'LIMIT', 0, limit)
+local requeued, gaveUp = 0, 0
+for _, id in ipairs(expired) do
+  local jobKey = prefix .. 'job:' .. id
+  redis.call('ZREM', active, id)
+  local f = redis.call('HMGET', jobKey, 'attempts', 'max_attempts', 'priority_num', 'seq', 'worker_id')
+  if f[1] then
+    local attempts, maxAttempts = tonumber(f[1]), tonumber(f[2])
+    local worker = f[5] or 'unknown'
+    redis.call('HDEL', jobKey, 'lease_token')
+    if attempts < maxAttempts then
+      -- It may be what killed its worker: its next attempt runs alone (see claim.lua).
+      redis.call('HSET', jobKey, 'status', 'queued', 'run_alone', '1')
+      redis.call('ZADD', queued, (10 - tonumber(f[3])) * PRIORITY_BAND + tonumber(f[4]), id)
+      redis.call('XADD', events, 'MAXLEN', '~', maxEvents, '*', 'type', 'recovered', 'job_id', id,
+        'attempt', attempts, 'worker_id', worker,
+        'message', 'Recovered job ' .. id .. ' after worker ' .. worker .. ' was lost (attempt ' .. attempts .. ')',
+        'time', nowUs)
+      requeued = requeued + 1
+    else
+      local err = 'Worker ' .. worker .. ' was lost while running attempt ' .. attempts ..
+        ' (lease expired)'
+      redis.call('HSET', jobKey, 'status', 'failed', 'failed_at', nowUs, 'last_error', err)
+      redis.call('EXPIRE', jobKey, ttl)
+      redis.call('ZADD', failed, nowMs, id)
+      redis.call('XADD', events, 'MAXLEN', '~', maxEvents, '*', 'type', 'dead', 'job_id', id,
+        'attempt', attempts, 'error', err,
+        'message', 'Job ' .. id .. ' permanently failed after ' .. attempts .. ' attempts', 'time', nowUs)
+      gaveUp = gaveUp + 1
+    end
+  end
+end
+
+if requeued > 0 then
+  redis.call('HINCRBY', totals, 'recovered', requeued)
+  redis.call('ZADD', marker, 0, '0')
+end
+if gaveUp > 0 then redis.call('HINCRBY', totals, 'failed', gaveUp) end
+return { requeued, gaveUp }

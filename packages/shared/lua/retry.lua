@@ -1,0 +1,45 @@
+--[[
+retry: gives a `failed` or `cancelled` job a fresh start: back to `queued` at the end of its
+priority's line, attempts reset to 0, finish times and last error cleared, retention lifted.
+
+KEYS[1] queued     zset of ready jobs
+KEYS[2] failed     zset of failed jobs
+KEYS[3] cancelled  zset of cancelled jobs
+KEYS[4] marker     zset workers block on
+KEYS[5] events     stream of transitions
+KEYS[6] totals     hash of monotonic counters
+KEYS[7] seq        counter giving FIFO order within one priority
+ARGV[1] key prefix (jq:{queue}:)
+ARGV[2] job id
+ARGV[3] events stream max length (approximate)
+
+Returns { outcome, status }: outcome 'retried', 'not_found' or 'conflict' (status = the job's
+current status, which does not allow a retry).
+]]
+local queued, failed, cancelled, marker, events, totals, seqKey =
+  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
+local prefix, id, maxEvents = ARGV[1], ARGV[2], ARGV[3]
+
+local jobKey = prefix .. 'job:' .. id
+local f = redis.call('HMGET', jobKey, 'status', 'priority_num')
+local status = f[1]
+if not status then return { 'not_found', '' } end
+if status ~= 'failed' and status ~= 'cancelled' then return { 'conflict', status } end
+
+local t = redis.call('TIME')
+local nowUs = t[1] .. string.format('%06d', tonumber(t[2]))
+local PRIORITY_BAND = 4398046511104 -- 2^42, as in submit.lua
+
+local seq = redis.call('INCR', seqKey)
+redis.call('ZREM', failed, id)
+redis.call('ZREM', cancelled, id)
+redis.call('PERSIST', jobKey)
+redis.call('HSET', jobKey, 'status', 'queued', 'attempts', 0, 'seq', seq)
+redis.call('HDEL', jobKey, 'failed_at', 'cancelled_at', 'completed_at', 'picked_at',
+  'next_attempt_at', 'last_error', 'result', 'worker_id')
+redis.call('ZADD', queued, (10 - tonumber(f[2])) * PRIORITY_BAND + seq, id)
+redis.call('HINCRBY', totals, 'retried', 1)
+redis.call('XADD', events, 'MAXLEN', '~', maxEvents, '*', 'type', 'retried', 'job_id', id,
+  'message', 'Job ' .. id .. ' queued again by a manual retry', 'time', nowUs)
+redis.call('ZADD', marker, 0, '0')
+return { 'retried', 'queued' }

@@ -1,0 +1,87 @@
+--[[
+submit: adds new jobs, each either ready now (queued) or waiting for its run time (scheduled).
+Atomic for the whole batch, so a bulk submission is all or nothing.
+
+KEYS[1] queued     zset, score = (10 - priority) * 2^42 + seq
+KEYS[2] scheduled  zset, score = due time (ms)
+KEYS[3] marker     zset workers block on; one member "0" means "look for work"
+KEYS[4] events     stream of transitions
+KEYS[5] totals     hash of monotonic counters
+KEYS[6] seq        counter giving FIFO order within one priority
+KEYS[7] created    zset, job id by creation time (ms), for listing every job newest first
+ARGV[1] key prefix (jq:{queue}:), used to build job:<id> and idem:<key>
+ARGV[2] events stream max length (approximate)
+ARGV[3] idempotency key TTL (seconds)
+ARGV[4] retention of the created index (ms): older entries are trimmed
+ARGV[5] number of jobs n, then n groups of 9:
+        id, job_type, priority as given, priority number 1..10, payload JSON, max_attempts,
+        delay in ms (0 = none), absolute run time in ms (0 = none), idempotency key ('' = none)
+
+Returns a flat array with three entries per job: job id, status, 1 if created or 0 if an
+idempotency key matched an earlier job (then the id and status are the earlier job's).
+]]
+local queued, scheduled, marker, events, totals, seqKey, created =
+  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
+local prefix, maxEvents, idemTtl, createdRetentionMs, n =
+  ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
+
+local t = redis.call('TIME')
+local nowUs = t[1] .. string.format('%06d', tonumber(t[2]))
+local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local PRIORITY_BAND = 4398046511104 -- 2^42 sequence numbers per priority level
+
+local out = {}
+local added, ready = 0, 0
+for i = 0, n - 1 do
+  local base = 6 + i * 9
+  local id, jobType, priority, priorityNum, payload, maxAttempts, delayMs, runAtMs, idemKey =
+    ARGV[base], ARGV[base + 1], ARGV[base + 2], tonumber(ARGV[base + 3]), ARGV[base + 4],
+    ARGV[base + 5], tonumber(ARGV[base + 6]), tonumber(ARGV[base + 7]), ARGV[base + 8]
+  -- Delays count from Redis time, so every process shares one clock.
+  local dueMs = runAtMs > 0 and runAtMs or nowMs + delayMs
+
+  local existing = false
+  if idemKey ~= '' then
+    local idem = prefix .. 'idem:' .. idemKey
+    local earlier = redis.call('GET', idem)
+    if earlier then
+      local status = redis.call('HGET', prefix .. 'job:' .. earlier, 'status') or 'unknown'
+      out[#out + 1] = earlier; out[#out + 1] = status; out[#out + 1] = 0
+      existing = true
+    else
+      redis.call('SET', idem, id, 'EX', idemTtl)
+    end
+  end
+
+  if not existing then
+    local seq = redis.call('INCR', seqKey)
+    local status = 'queued'
+    local jobKey = prefix .. 'job:' .. id
+    redis.call('HSET', jobKey, 'job_id', id, 'job_type', jobType, 'priority', priority,
+      'priority_num', priorityNum, 'payload', payload, 'status', status, 'attempts', 0,
+      'max_attempts', maxAttempts, 'created_at', nowUs, 'seq', seq)
+    if idemKey ~= '' then redis.call('HSET', jobKey, 'idempotency_key', idemKey) end
+    if dueMs > nowMs then
+      status = 'scheduled'
+      redis.call('HSET', jobKey, 'status', status, 'next_attempt_at', string.format('%d', dueMs * 1000))
+      redis.call('ZADD', scheduled, dueMs, id)
+    else
+      redis.call('ZADD', queued, (10 - priorityNum) * PRIORITY_BAND + seq, id)
+      ready = ready + 1
+    end
+    redis.call('ZADD', created, nowMs, id)
+    redis.call('XADD', events, 'MAXLEN', '~', maxEvents, '*', 'type', 'submitted', 'job_id', id,
+      'message', 'Job ' .. id .. ' submitted (' .. status .. ')', 'time', nowUs)
+    added = added + 1
+    out[#out + 1] = id; out[#out + 1] = status; out[#out + 1] = 1
+  end
+end
+
+if added > 0 then
+  redis.call('HINCRBY', totals, 'submitted', added)
+  redis.call('ZREMRANGEBYSCORE', created, '-inf', '(' .. (nowMs - createdRetentionMs))
+  -- Wake one blocked worker: for ready jobs it claims them; for scheduled ones it learns the
+  -- new earliest due time and sleeps until then.
+  redis.call('ZADD', marker, 0, '0')
+end
+return out

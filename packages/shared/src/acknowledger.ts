@@ -1,0 +1,132 @@
+// Records how jobs ended. Completions that finish in the same tick go to Redis in one script
+// call; a failure goes alone. Every call is fenced by the job's lease token, and retried while
+// Redis is away, so a result is never dropped because Redis blinked.
+
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ClaimedJob } from './fetcher';
+import type { QueueKeys } from './keys';
+import type { RedisClient } from './redis';
+import { isRedisUnavailable } from './redis-errors';
+import { runScript } from './scripts';
+
+export interface AcknowledgerOptions {
+  backoffBaseMs: number;
+  jobTtlSeconds: number;
+  failedJobTtlSeconds: number;
+  eventsMaxLen: number;
+  onRedisError: (error: Error, what: string) => void;
+}
+
+export type FailOutcome =
+  | { outcome: 'retrying'; delayMs: number; attempt: number; maxAttempts: number }
+  | { outcome: 'failed'; attempt: number; maxAttempts: number }
+  | { outcome: 'lease_lost' };
+
+interface PendingCompletion {
+  job: ClaimedJob;
+  result: string;
+  resolve: (recorded: boolean) => void;
+  reject: (error: unknown) => void;
+}
+
+const MAX_COMPLETIONS_PER_CALL = 500;
+
+export class Acknowledger {
+  private pending: PendingCompletion[] = [];
+  private flushScheduled = false;
+
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly keys: QueueKeys,
+    private readonly options: AcknowledgerOptions,
+  ) {}
+
+  /** Resolves true when recorded, false when the lease was lost to another attempt. */
+  complete(job: ClaimedJob, result: unknown): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({
+        job,
+        result: result === undefined ? '' : JSON.stringify(result),
+        resolve,
+        reject,
+      });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  async fail(job: ClaimedJob, error: string): Promise<FailOutcome> {
+    const k = this.keys;
+    const o = this.options;
+    const [outcome, delayMs, attempt, maxAttempts] = await this.untilRedisAnswers('fail', () =>
+      runScript<[string, number, number, number]>(
+        this.redis,
+        'fail',
+        [k.active, k.scheduled, k.failed, k.marker, k.events, k.totals],
+        [
+          k.prefix,
+          job.id,
+          job.leaseToken,
+          error,
+          o.backoffBaseMs,
+          o.failedJobTtlSeconds,
+          o.eventsMaxLen,
+        ],
+      ),
+    );
+    if (outcome === 'retrying')
+      return {
+        outcome,
+        delayMs: Number(delayMs),
+        attempt: Number(attempt),
+        maxAttempts: Number(maxAttempts),
+      };
+    if (outcome === 'failed')
+      return { outcome, attempt: Number(attempt), maxAttempts: Number(maxAttempts) };
+    return { outcome: 'lease_lost' };
+  }
+
+  private async flush(): Promise<void> {
+    this.flushScheduled = false;
+    const batch = this.pending.splice(0, MAX_COMPLETIONS_PER_CALL);
+    if (this.pending.length > 0) {
+      this.flushScheduled = true;
+      setImmediate(() => void this.flush());
+    }
+    const k = this.keys;
+    const args: (string | number)[] = [
+      k.prefix,
+      this.options.jobTtlSeconds,
+      this.options.eventsMaxLen,
+      batch.length,
+    ];
+    for (const { job, result } of batch) args.push(job.id, job.leaseToken, result);
+    try {
+      const recorded = await this.untilRedisAnswers('complete', () =>
+        runScript<number[]>(
+          this.redis,
+          'complete',
+          [k.active, k.completed, k.events, k.totals],
+          args,
+        ),
+      );
+      batch.forEach((entry, i) => entry.resolve(recorded[i] === 1));
+    } catch (error) {
+      for (const entry of batch) entry.reject(error);
+    }
+  }
+
+  private async untilRedisAnswers<T>(what: string, call: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await call();
+      } catch (error) {
+        if (!isRedisUnavailable(error)) throw error;
+        this.options.onRedisError(error as Error, what);
+        await sleep(Math.min(100 * attempt, 2000));
+      }
+    }
+  }
+}

@@ -1,0 +1,136 @@
+// Fetches work for one worker: claims ready jobs (promoting due scheduled ones first), and when
+// there are none, blocks on the marker until a submission wakes it or the next scheduled job is
+// due. There is no polling sleep: an idle worker waits inside Redis.
+
+import { randomUUID } from 'node:crypto';
+import type { QueueKeys } from './keys';
+import { duplicateForBlocking, type RedisClient } from './redis';
+import { runScript } from './scripts';
+
+export interface ClaimedJob {
+  id: string;
+  leaseToken: string;
+  jobType: string;
+  /** The payload JSON as stored. */
+  payload: string;
+  attempt: number;
+  maxAttempts: number;
+  priority: string;
+  /** How long the job waited to be claimed (ms): since it was due, or else since it was created. */
+  waitedMs: number;
+  /** Its last attempt was lost with its worker: it runs alone, the worker claims nothing else. */
+  runsAlone: boolean;
+}
+
+export interface FetcherOptions {
+  workerId: string;
+  leaseMs: number;
+  eventsMaxLen: number;
+  /** Longest single wait on the marker; bounds how stale a worker's view of `scheduled` gets. */
+  blockTimeoutMs: number;
+}
+
+const PROMOTE_BATCH = 1000;
+
+export class JobFetcher {
+  private readonly blocking: RedisClient;
+  /** Earliest scheduled due time (Redis ms) as of the last claim; -1 when none. */
+  private nextDueMs = -1;
+  /** Redis clock minus local clock, so due times compare on Redis's clock. */
+  private clockOffsetMs = 0;
+
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly keys: QueueKeys,
+    private readonly options: FetcherOptions,
+  ) {
+    this.blocking = duplicateForBlocking(redis);
+  }
+
+  /** Set by the last claim: a job that must run alone is next in line, for an idle worker. */
+  aloneJobWaiting = false;
+
+  /** Claims up to `count` jobs for a worker that runs `running` jobs now. */
+  async claim(count: number, running = 0): Promise<ClaimedJob[]> {
+    const k = this.keys;
+    if (this.nextDueMs >= 0 && this.nextDueMs <= this.redisNow()) await this.promoteDue();
+    const reply = await runScript<(string | number)[]>(
+      this.redis,
+      'claim',
+      [k.queued, k.active, k.scheduled, k.marker, k.events],
+      [
+        k.prefix,
+        count,
+        this.options.leaseMs,
+        this.options.workerId,
+        randomUUID(),
+        this.options.eventsMaxLen,
+        running,
+      ],
+    );
+    this.clockOffsetMs = Number(reply[0]) - Date.now();
+    this.nextDueMs = Number(reply[1]);
+    this.aloneJobWaiting = Number(reply[2]) === 1;
+    const runsAlone = Number(reply[2]) === 2;
+    const jobs: ClaimedJob[] = [];
+    for (let i = 3; i + 7 < reply.length; i += 8) {
+      jobs.push({
+        id: String(reply[i]),
+        leaseToken: String(reply[i + 1]),
+        jobType: String(reply[i + 2]),
+        payload: String(reply[i + 3]),
+        attempt: Number(reply[i + 4]),
+        maxAttempts: Number(reply[i + 5]),
+        priority: String(reply[i + 6]),
+        waitedMs: Number(reply[i + 7]),
+        runsAlone,
+      });
+    }
+    return jobs;
+  }
+
+  /** Whether a scheduled job was due at the last claim; the next claim promotes it first. */
+  hasDueJobs(): boolean {
+    return this.nextDueMs >= 0 && this.nextDueMs <= this.redisNow();
+  }
+
+  /** Waits until work may be ready: a wake-up on the marker, the next due time, or the timeout. */
+  async waitForWork(): Promise<void> {
+    let dueTimer: NodeJS.Timeout | undefined;
+    if (this.nextDueMs >= 0) {
+      const untilDue = this.nextDueMs - this.redisNow();
+      if (untilDue <= 0) return;
+      // Redis checks blocking timeouts only every 100 ms (hz 10), so a timeout would pick the job
+      // late. Instead promote it on time here; promote's marker ends this wait at once.
+      dueTimer = setTimeout(() => void this.promoteDue().catch(() => undefined), untilDue);
+    }
+    try {
+      await this.blocking.bzpopmin(
+        this.keys.marker,
+        (this.options.blockTimeoutMs / 1000).toFixed(3),
+      );
+    } finally {
+      clearTimeout(dueTimer);
+    }
+  }
+
+  private async promoteDue(): Promise<void> {
+    const k = this.keys;
+    const [, nextDue] = await runScript<[number, number]>(
+      this.redis,
+      'promote',
+      [k.scheduled, k.queued, k.marker],
+      [k.prefix, PROMOTE_BATCH],
+    );
+    this.nextDueMs = Number(nextDue);
+  }
+
+  /** Ends a wait in progress (on shutdown). */
+  async close(): Promise<void> {
+    this.blocking.disconnect();
+  }
+
+  private redisNow(): number {
+    return Date.now() + this.clockOffsetMs;
+  }
+}

@@ -1,0 +1,28 @@
+// The queue core every service uses.
+
+export * from './config';
+export * from './durability';
+export * from './errors';
+export * from './events';
+export * from './keys';
+export * from './logger';
+export * from './priority';
+export * from './queue';
+export * from './record';
+export * from './redis';
+export * from './redis-errors';
+export * from './schemas';
+export * from './time';
+export * from './worker';
+export type { AttemptOutcome, WorkerHooks } from './worker-hooks';
+export type { ClaimedJob } from './fetcher';
+export type { JobType, JobContext } from './job-types/job-type';
+export * from './job-types/registry';
+export { sendEmailJob, sendEmailPayload, type SendEmailPayload } from './job-types/send-email';
+export {
+  shellJob,
+  shellPayload,
+  SHELL_REFUSAL,
+  type ShellPayload,
+  type ShellResult,
+} from './job-types/shell';

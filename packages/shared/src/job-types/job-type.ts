@@ -1,0 +1,23 @@
+// A job type: its name, the zod schema of its payload and the handler that runs it. A new type is
+// one small file exporting one of these, added to the registry.
+
+import type { z } from 'zod';
+
+export interface JobContext {
+  jobId: string;
+  /** 1 for the first run; handlers use it with jobId to make themselves idempotent. */
+  attempt: number;
+  maxAttempts: number;
+  /** Aborted when the worker learns its lease on this job was lost or it must stop now. */
+  signal: AbortSignal;
+}
+
+export interface JobType<Payload = unknown> {
+  name: string;
+  description: string;
+  payloadSchema: z.ZodType<Payload>;
+  /** Set when this process refuses submissions of the type (it is switched off); says why. */
+  refusedBecause?: string;
+  /** Returns the job's result (stored as JSON); throws to fail the attempt. */
+  run(payload: Payload, context: JobContext): Promise<unknown>;
+}

@@ -1,0 +1,48 @@
+// The Redis key layout of one queue, built in this one place. Every key shares the `{queue}`
+// hash tag, so a queue lives in one Redis Cluster slot and its scripts stay atomic there.
+
+export interface QueueKeys {
+  /** `jq:{queue}:`, the prefix scripts use to build job:<id> and idem:<key>. */
+  prefix: string;
+  queued: string;
+  scheduled: string;
+  active: string;
+  completed: string;
+  failed: string;
+  cancelled: string;
+  marker: string;
+  events: string;
+  totals: string;
+  seq: string;
+  created: string;
+  workers: string;
+  job(id: string): string;
+}
+
+/** A worker whose heartbeat in `workers` is older than this is counted gone and trimmed. */
+export const WORKER_STALE_MS = 15_000;
+
+export const QUEUE_NAME_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+
+export function queueKeys(queueName: string): QueueKeys {
+  if (!QUEUE_NAME_PATTERN.test(queueName)) {
+    throw new Error(`queue name "${queueName}" must be 1-64 letters, digits, '_', '.' or '-'`);
+  }
+  const prefix = `jq:{${queueName}}:`;
+  return {
+    prefix,
+    queued: `${prefix}queued`,
+    scheduled: `${prefix}scheduled`,
+    active: `${prefix}active`,
+    completed: `${prefix}completed`,
+    failed: `${prefix}failed`,
+    cancelled: `${prefix}cancelled`,
+    marker: `${prefix}marker`,
+    events: `${prefix}events`,
+    totals: `${prefix}totals`,
+    seq: `${prefix}seq`,
+    created: `${prefix}created`,
+    workers: `${prefix}workers`,
+    job: (id) => `${prefix}job:${id}`,
+  };
+}

@@ -1,0 +1,85 @@
+// Keeps a worker's claims alive and cleans up after dead workers: on a timer, one call renews the
+// leases of every job this worker runs (and records its heartbeat), and one call recovers jobs
+// whose lease expired anywhere in the queue.
+
+import { WORKER_STALE_MS, type QueueKeys } from './keys';
+import type { RedisClient } from './redis';
+import { runScript } from './scripts';
+import type { ClaimedJob } from './fetcher';
+
+export interface LeaseKeeperOptions {
+  workerId: string;
+  leaseMs: number;
+  failedJobTtlSeconds: number;
+  eventsMaxLen: number;
+  /** The jobs this worker is running right now. */
+  runningJobs: () => Iterable<ClaimedJob>;
+  /** Jobs whose lease was lost: another worker may be running them now. */
+  onLeaseLost: (jobIds: string[]) => void;
+  onRecovered: (requeued: number, failed: number) => void;
+  onError: (error: Error) => void;
+}
+
+const RECOVER_BATCH = 500;
+
+export class LeaseKeeper {
+  private timer: NodeJS.Timeout | undefined;
+  private ticking: Promise<void> | undefined;
+  readonly intervalMs: number;
+
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly keys: QueueKeys,
+    private readonly options: LeaseKeeperOptions,
+  ) {
+    // Three renewals per lease, so one slow round trip never lets a lease lapse.
+    this.intervalMs = Math.max(50, Math.min(Math.floor(options.leaseMs / 3), 5000));
+  }
+
+  async start(): Promise<void> {
+    await this.tick();
+    this.timer = setInterval(() => {
+      this.ticking ??= this.tick().finally(() => (this.ticking = undefined));
+    }, this.intervalMs);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.ticking;
+  }
+
+  async tick(): Promise<void> {
+    try {
+      await this.renewLeases();
+      await this.recoverExpiredLeases();
+    } catch (error) {
+      this.options.onError(error as Error);
+    }
+  }
+
+  private async renewLeases(): Promise<void> {
+    const k = this.keys;
+    const o = this.options;
+    const pairs: string[] = [];
+    for (const job of o.runningJobs()) pairs.push(job.id, job.leaseToken);
+    const lost = await runScript<string[]>(
+      this.redis,
+      'extend',
+      [k.active, k.workers],
+      [k.prefix, o.leaseMs, o.workerId, WORKER_STALE_MS, pairs.length / 2, ...pairs],
+    );
+    if (lost.length > 0) o.onLeaseLost(lost);
+  }
+
+  private async recoverExpiredLeases(): Promise<void> {
+    const k = this.keys;
+    const o = this.options;
+    const [requeued, failed] = await runScript<[number, number]>(
+      this.redis,
+      'recover',
+      [k.active, k.queued, k.failed, k.marker, k.events, k.totals],
+      [k.prefix, RECOVER_BATCH, o.failedJobTtlSeconds, o.eventsMaxLen],
+    );
+    if (requeued > 0 || failed > 0) o.onRecovered(requeued, failed);
+  }
+}

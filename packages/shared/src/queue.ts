@@ -1,0 +1,355 @@
+// JobQueue: the client every service uses to submit, read, list, cancel and retry jobs. Each
+// state change is one script call; reads are plain commands. It knows nothing about HTTP.
+
+import { v7 as uuidv7 } from 'uuid';
+import { ConflictError, NotFoundError, ValidationError } from './errors';
+import { readEventsAfter, readLatestEvents, type QueueEvent } from './events';
+import type { JobTypeRegistry } from './job-types/registry';
+import { queueKeys, WORKER_STALE_MS, type QueueKeys } from './keys';
+import { priorityNumber } from './priority';
+import { decodeJobRecord, JOB_STATUSES, type JobRecord, type JobStatus } from './record';
+import type { RedisClient } from './redis';
+import { whileRedisAnswers } from './redis-errors';
+import { registerScripts, runScript } from './scripts';
+import {
+  MAX_BULK_JOBS,
+  parseJobId,
+  parseOrThrow,
+  parseSubmission,
+  listJobsSchema,
+  type NewJob,
+} from './schemas';
+
+export interface JobQueueOptions {
+  redis: RedisClient;
+  queueName: string;
+  jobTypes: JobTypeRegistry;
+  /** Attempts for a job that does not say. */
+  maxAttempts: number;
+  jobTtlSeconds: number;
+  failedJobTtlSeconds: number;
+  idempotencyTtlSeconds: number;
+  eventsMaxLen: number;
+}
+
+export interface SubmitResult {
+  job_id: string;
+  status: JobStatus;
+  /** false when an idempotency key matched an earlier job, whose id this is. */
+  created: boolean;
+}
+
+export interface JobPage {
+  jobs: JobRecord[];
+  next_cursor: string | null;
+}
+
+export interface QueueStats {
+  queue: string;
+  counts: Record<JobStatus, number>;
+  totals: {
+    submitted: number;
+    completed: number;
+    failed: number;
+    retried: number;
+    recovered: number;
+  };
+  workers: number;
+}
+
+const STATUS_INDEX: Record<JobStatus, keyof QueueKeys> = {
+  queued: 'queued',
+  scheduled: 'scheduled',
+  processing: 'active',
+  completed: 'completed',
+  failed: 'failed',
+  cancelled: 'cancelled',
+};
+
+export class JobQueue {
+  readonly keys: QueueKeys;
+  readonly name: string;
+  readonly redis: RedisClient;
+  readonly jobTypes: JobTypeRegistry;
+
+  constructor(private readonly options: JobQueueOptions) {
+    this.name = options.queueName;
+    this.keys = queueKeys(options.queueName);
+    this.redis = options.redis;
+    this.jobTypes = options.jobTypes;
+    registerScripts(options.redis);
+  }
+
+  /** Checks one submission without submitting it; throws ValidationError. */
+  parse(input: unknown, pathPrefix: string[] = []): NewJob {
+    return parseSubmission(
+      input,
+      this.jobTypes,
+      { maxAttempts: this.options.maxAttempts },
+      pathPrefix,
+    );
+  }
+
+  async submit(input: unknown): Promise<SubmitResult> {
+    const [result] = await this.submitParsed([this.parse(input)]);
+    return result!;
+  }
+
+  /** All or nothing: every job is checked first, then all are added in one atomic script. */
+  async submitMany(inputs: unknown[]): Promise<SubmitResult[]> {
+    if (inputs.length === 0)
+      throw new ValidationError('jobs: must hold at least one job', [
+        { path: 'jobs', message: 'must not be empty' },
+      ]);
+    if (inputs.length > MAX_BULK_JOBS) {
+      throw new ValidationError(`jobs: at most ${MAX_BULK_JOBS} jobs per request`, [
+        { path: 'jobs', message: `must hold at most ${MAX_BULK_JOBS} jobs` },
+      ]);
+    }
+    const parsed: NewJob[] = [];
+    const problems: ValidationError[] = [];
+    inputs.forEach((input, i) => {
+      try {
+        parsed.push(this.parse(input, ['jobs', String(i)]));
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error;
+        problems.push(error);
+      }
+    });
+    if (problems.length > 0) {
+      throw new ValidationError(
+        `${problems.length} of ${inputs.length} jobs are invalid; none were submitted. First: ${problems[0]!.message}`,
+        problems.flatMap((problem) => problem.details),
+      );
+    }
+    return this.submitParsed(parsed);
+  }
+
+  private async submitParsed(jobs: NewJob[]): Promise<SubmitResult[]> {
+    const k = this.keys;
+    const o = this.options;
+    const args: (string | number)[] = [
+      k.prefix,
+      o.eventsMaxLen,
+      o.idempotencyTtlSeconds,
+      Math.max(o.jobTtlSeconds, o.failedJobTtlSeconds) * 1000,
+      jobs.length,
+    ];
+    for (const job of jobs) {
+      args.push(
+        uuidv7(),
+        job.jobType,
+        String(job.priority),
+        priorityNumber(job.priority),
+        JSON.stringify(job.payload),
+        job.maxAttempts,
+        job.delayMs,
+        job.runAtMs,
+        job.idempotencyKey ?? '',
+      );
+    }
+    const reply = await whileRedisAnswers('submit', () =>
+      runScript<(string | number)[]>(
+        this.redis,
+        'submit',
+        [k.queued, k.scheduled, k.marker, k.events, k.totals, k.seq, k.created],
+        args,
+      ),
+    );
+    const results: SubmitResult[] = [];
+    for (let i = 0; i < reply.length; i += 3) {
+      results.push({
+        job_id: String(reply[i]),
+        status: reply[i + 1] as JobStatus,
+        created: Number(reply[i + 2]) === 1,
+      });
+    }
+    return results;
+  }
+
+  async get(id: string): Promise<JobRecord | null> {
+    const jobId = parseJobId(id);
+    const hash = await whileRedisAnswers('get job', () => this.redis.hgetall(this.keys.job(jobId)));
+    return decodeJobRecord(hash);
+  }
+
+  async getOrThrow(id: string): Promise<JobRecord> {
+    const record = await this.get(id);
+    if (!record) throw new NotFoundError(`job ${id} not found`);
+    return record;
+  }
+
+  /** Newest first (for `queued`: last in line first), with an opaque cursor for the next page. */
+  async list(query: unknown): Promise<JobPage> {
+    const q = parseOrThrow(listJobsSchema, query, 'invalid query');
+    const index = q.status ? (this.keys[STATUS_INDEX[q.status]] as string) : this.keys.created;
+    let cursor = q.cursor ? decodeCursor(q.cursor) : null;
+    const jobs: JobRecord[] = [];
+    // A job_type filter may skip many entries; bound the scan and hand back a cursor instead.
+    let budget = Math.max(q.limit * 20, 1000);
+    while (jobs.length < q.limit && budget > 0) {
+      const batch = await this.readIndex(index, cursor, Math.min(q.limit * 2, 1000));
+      if (batch.length === 0) return { jobs, next_cursor: null };
+      budget -= batch.length;
+      const records = await this.fetchRecords(batch.map(([id]) => id));
+      for (let i = 0; i < batch.length; i++) {
+        const record = records[i];
+        cursor = batch[i]!;
+        const wanted =
+          record &&
+          (!q.job_type || record.job_type === q.job_type) &&
+          (!q.status || record.status === q.status);
+        if (wanted) jobs.push(record);
+        if (jobs.length === q.limit) break;
+      }
+    }
+    return { jobs, next_cursor: cursor ? encodeCursor(cursor) : null };
+  }
+
+  /** Index entries strictly after `cursor` in newest-first order. */
+  private async readIndex(
+    index: string,
+    cursor: [string, number] | null,
+    count: number,
+  ): Promise<[string, number][]> {
+    const max = cursor ? String(cursor[1]) : '+inf';
+    const out: [string, number][] = [];
+    for (let offset = 0; out.length < count; offset += count) {
+      const flat = await whileRedisAnswers('list jobs', () =>
+        this.redis.zrange(
+          index,
+          max,
+          '-inf',
+          'BYSCORE',
+          'REV',
+          'LIMIT',
+          offset,
+          count,
+          'WITHSCORES',
+        ),
+      );
+      if (flat.length === 0) break;
+      for (let i = 0; i < flat.length; i += 2) {
+        const entry: [string, number] = [flat[i]!, Number(flat[i + 1])];
+        // Equal scores come in reverse member order: skip what the last page already returned.
+        if (cursor && entry[1] === cursor[1] && entry[0] >= cursor[0]) continue;
+        out.push(entry);
+      }
+      if (flat.length < count * 2) break;
+    }
+    return out.slice(0, count);
+  }
+
+  private async fetchRecords(ids: string[]): Promise<(JobRecord | null)[]> {
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hgetall(this.keys.job(id));
+    const replies = await whileRedisAnswers('list jobs', () => execPipeline(pipeline));
+    return replies.map((hash) => decodeJobRecord(hash as Record<string, string>));
+  }
+
+  async stats(): Promise<QueueStats> {
+    const k = this.keys;
+    const pipeline = this.redis.pipeline();
+    for (const status of JOB_STATUSES) pipeline.zcard(k[STATUS_INDEX[status]] as string);
+    pipeline.hgetall(k.totals);
+    pipeline.zcount(k.workers, Date.now() - WORKER_STALE_MS, '+inf');
+    const values = await whileRedisAnswers('stats', () => execPipeline(pipeline));
+    const counts = Object.fromEntries(
+      JOB_STATUSES.map((status, i) => [status, Number(values[i])]),
+    ) as Record<JobStatus, number>;
+    const totals = (values[JOB_STATUSES.length] ?? {}) as Record<string, string>;
+    return {
+      queue: this.name,
+      counts,
+      totals: {
+        submitted: Number(totals.submitted ?? 0),
+        completed: Number(totals.completed ?? 0),
+        failed: Number(totals.failed ?? 0),
+        retried: Number(totals.retried ?? 0),
+        recovered: Number(totals.recovered ?? 0),
+      },
+      workers: Number(values[JOB_STATUSES.length + 1] ?? 0),
+    };
+  }
+
+  /** Cancels a queued or scheduled job; ConflictError when it is running or finished. */
+  async cancel(id: string): Promise<JobRecord> {
+    const jobId = parseJobId(id);
+    const k = this.keys;
+    const [outcome, status] = await whileRedisAnswers('cancel', () =>
+      runScript<[string, string]>(
+        this.redis,
+        'cancel',
+        [k.queued, k.scheduled, k.cancelled, k.events],
+        [k.prefix, jobId, this.options.jobTtlSeconds, this.options.eventsMaxLen],
+      ),
+    );
+    if (outcome === 'not_found') throw new NotFoundError(`job ${jobId} not found`);
+    if (outcome === 'conflict')
+      throw new ConflictError(
+        `job ${jobId} is ${status}; only queued or scheduled jobs can be cancelled`,
+      );
+    return this.getOrThrow(jobId);
+  }
+
+  /** Puts a failed or cancelled job back in line with fresh attempts. */
+  async retry(id: string): Promise<JobRecord> {
+    const jobId = parseJobId(id);
+    const k = this.keys;
+    const [outcome, status] = await whileRedisAnswers('retry', () =>
+      runScript<[string, string]>(
+        this.redis,
+        'retry',
+        [k.queued, k.failed, k.cancelled, k.marker, k.events, k.totals, k.seq],
+        [k.prefix, jobId, this.options.eventsMaxLen],
+      ),
+    );
+    if (outcome === 'not_found') throw new NotFoundError(`job ${jobId} not found`);
+    if (outcome === 'conflict')
+      throw new ConflictError(
+        `job ${jobId} is ${status}; only failed or cancelled jobs can be retried`,
+      );
+    return this.getOrThrow(jobId);
+  }
+
+  /** Events after `afterId`, or the newest `count` when no id is given. */
+  async events(afterId: string | null, count = 100): Promise<QueueEvent[]> {
+    return whileRedisAnswers('read events', () =>
+      afterId
+        ? readEventsAfter(this.redis, this.keys.events, afterId, count)
+        : readLatestEvents(this.redis, this.keys.events, count),
+    );
+  }
+
+  async ping(): Promise<void> {
+    await whileRedisAnswers('ping', () => this.redis.ping());
+  }
+}
+
+/** A pipeline's replies; a command that failed (Redis went away mid-way) fails the whole call. */
+async function execPipeline(pipeline: ReturnType<RedisClient['pipeline']>): Promise<unknown[]> {
+  const replies = (await pipeline.exec()) ?? [];
+  return replies.map(([error, value]) => {
+    if (error) throw error;
+    return value;
+  });
+}
+
+function encodeCursor([id, score]: [string, number]): string {
+  return Buffer.from(JSON.stringify([id, score])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): [string, number] {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(value) && typeof value[0] === 'string' && typeof value[1] === 'number') {
+      return [value[0], value[1]];
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw new ValidationError('invalid query: cursor is not one this API returned', [
+    { path: 'cursor', message: 'is not a valid cursor' },
+  ]);
+}

@@ -1,0 +1,26 @@
+// Tells "Redis is away" apart from real bugs: the first becomes an UnavailableError (503), so
+// clients get a clear answer and the process keeps running until Redis is back.
+
+import { UnavailableError } from './errors';
+
+const UNAVAILABLE_REPLIES = /^(OOM|LOADING|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|READONLY|BUSY)\b/;
+const CONNECTION_ERRORS =
+  /Connection is closed|Stream isn't writeable|enableOfflineQueue|Command timed out|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|max retries per request|Failed to refresh slots|None of startup nodes|Cluster isn't ready/i;
+
+export function isRedisUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error.name === 'MaxRetriesPerRequestError') return true;
+  return CONNECTION_ERRORS.test(error.message) || UNAVAILABLE_REPLIES.test(error.message);
+}
+
+/** Runs a Redis call, turning "Redis is away" errors into an UnavailableError. */
+export async function whileRedisAnswers<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (isRedisUnavailable(error)) {
+      throw new UnavailableError(`Redis is unavailable (${what}): ${(error as Error).message}`);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,150 @@
+// zod schemas for every input the queue takes, and the one place that turns zod issues into
+// ValidationError details ({path, message}) clients can act on.
+
+import { z } from 'zod';
+import { ValidationError, type ErrorDetail } from './errors';
+import type { JobTypeRegistry } from './job-types/registry';
+import { prioritySchema, type Priority } from './priority';
+import { JOB_STATUSES } from './record';
+
+const MAX_DELAY_MS = 366 * 24 * 3600 * 1000;
+export const MAX_BULK_JOBS = 1000;
+
+export const submitJobSchema = z
+  .strictObject({
+    job_type: z.string().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
+    priority: prioritySchema.optional(),
+    payload: z.record(z.string(), z.unknown(), { error: 'must be a JSON object' }),
+    max_attempts: z.number().int('must be a whole number').min(1).max(100).optional(),
+    delay_ms: z.number().int('must be a whole number').min(0).max(MAX_DELAY_MS).optional(),
+    run_at: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }).optional(),
+    idempotency_key: z
+      .string()
+      .min(1, 'must not be empty')
+      .max(200, 'must be at most 200 characters')
+      .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
+      .optional(),
+  })
+  .refine((body) => body.delay_ms === undefined || body.run_at === undefined, {
+    message: 'give delay_ms or run_at, not both',
+    path: ['run_at'],
+  });
+
+export type SubmitJobInput = z.input<typeof submitJobSchema>;
+
+/** A submission that passed every check, ready for the submit script. */
+export interface NewJob {
+  jobType: string;
+  priority: Priority;
+  payload: unknown;
+  maxAttempts: number;
+  delayMs: number;
+  runAtMs: number;
+  idempotencyKey: string | null;
+}
+
+export const jobIdSchema = z
+  .string()
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a UUID');
+
+export const listJobsSchema = z.strictObject({
+  status: z.enum(JOB_STATUSES).optional(),
+  job_type: z.string().min(1).max(100).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(500).optional(),
+});
+export type ListJobsQuery = z.output<typeof listJobsSchema>;
+
+export function issuesToDetails(
+  issues: z.core.$ZodIssue[],
+  pathPrefix: string[] = [],
+): ErrorDetail[] {
+  return issues.flatMap((issue) => {
+    const path = [...pathPrefix, ...issue.path.map(String)];
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({
+        path: [...path, key].join('.'),
+        message: 'is not a known field',
+      }));
+    }
+    const missing = issue.code === 'invalid_type' && issue.input === undefined;
+    return [{ path: path.join('.') || '(body)', message: missing ? 'is required' : issue.message }];
+  });
+}
+
+/** Parses with `schema` or throws a ValidationError naming every problem. */
+export function parseOrThrow<T>(
+  schema: z.ZodType<T>,
+  input: unknown,
+  what: string,
+  pathPrefix: string[] = [],
+): T {
+  const parsed = schema.safeParse(input, { reportInput: true });
+  if (parsed.success) return parsed.data;
+  const details = issuesToDetails(parsed.error.issues, pathPrefix);
+  const first = details[0];
+  throw new ValidationError(
+    first ? `${what}: ${first.path} ${first.message}` : `${what} is not valid`,
+    details,
+  );
+}
+
+export interface SubmissionDefaults {
+  maxAttempts: number;
+}
+
+/** Checks one submit body, including its payload against its job type's schema, and names every
+ * problem at once so a form can mark each field. */
+export function parseSubmission(
+  input: unknown,
+  registry: JobTypeRegistry,
+  defaults: SubmissionDefaults,
+  pathPrefix: string[] = [],
+): NewJob {
+  const at = (...path: string[]) => [...pathPrefix, ...path].join('.');
+  const envelope = submitJobSchema.safeParse(input, { reportInput: true });
+  const details: ErrorDetail[] = envelope.success
+    ? []
+    : issuesToDetails(envelope.error.issues, pathPrefix);
+  const raw = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
+  const jobType = typeof raw.job_type === 'string' ? registry.get(raw.job_type) : undefined;
+  if (typeof raw.job_type === 'string' && raw.job_type !== '' && !jobType) {
+    const known = [...registry.keys()].join(', ');
+    details.push({
+      path: at('job_type'),
+      message: `"${raw.job_type}" is not a known job type (known: ${known})`,
+    });
+  }
+  // A type switched off in this process: say so first, since nothing else about the job matters.
+  if (jobType?.refusedBecause)
+    details.unshift({ path: at('job_type'), message: jobType.refusedBecause });
+  let payload: unknown;
+  if (
+    jobType &&
+    typeof raw.payload === 'object' &&
+    raw.payload !== null &&
+    !Array.isArray(raw.payload)
+  ) {
+    const parsed = jobType.payloadSchema.safeParse(raw.payload, { reportInput: true });
+    if (parsed.success) payload = parsed.data;
+    else details.push(...issuesToDetails(parsed.error.issues, [...pathPrefix, 'payload']));
+  }
+  if (!envelope.success || details.length > 0) {
+    const first = details[0]!;
+    throw new ValidationError(`invalid job: ${first.path} ${first.message}`, details);
+  }
+  const body = envelope.data;
+  return {
+    jobType: body.job_type,
+    priority: body.priority ?? 'normal',
+    payload,
+    maxAttempts: body.max_attempts ?? defaults.maxAttempts,
+    delayMs: body.delay_ms ?? 0,
+    runAtMs: body.run_at ? Date.parse(body.run_at) : 0,
+    idempotencyKey: body.idempotency_key ?? null,
+  };
+}
+
+export function parseJobId(input: unknown): string {
+  return parseOrThrow(jobIdSchema, input, 'invalid job id', ['job_id']).toLowerCase();
+}

@@ -1,0 +1,49 @@
+// Loads the Lua scripts (one per state change) and registers them on a Redis client. ioredis
+// sends each by SHA (EVALSHA) and loads it again by itself after a Redis restart (NOSCRIPT).
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RedisClient } from './redis';
+
+export const SCRIPT_NAMES = [
+  'submit',
+  'claim',
+  'complete',
+  'fail',
+  'extend',
+  'recover',
+  'promote',
+  'cancel',
+  'retry',
+] as const;
+export type ScriptName = (typeof SCRIPT_NAMES)[number];
+
+type Arg = string | number;
+type ScriptCaller = (numKeys: number, ...keysAndArgs: Arg[]) => Promise<unknown>;
+
+// The .lua files sit beside src/ and dist/, so both ts-jest and the built code find them.
+const LUA_DIR = join(__dirname, '..', 'lua');
+const sources = new Map<ScriptName, string>(
+  SCRIPT_NAMES.map((name) => [name, readFileSync(join(LUA_DIR, `${name}.lua`), 'utf8')]),
+);
+
+const commandName = (name: ScriptName) => `jq_${name}`;
+
+export function registerScripts(redis: RedisClient): void {
+  for (const [name, lua] of sources) {
+    // No fixed numberOfKeys: each call passes its key count first.
+    redis.defineCommand(commandName(name), { lua });
+  }
+}
+
+/** Runs a script on a client or a pipeline that registerScripts prepared. */
+export function runScript<T>(
+  target: RedisClient | ReturnType<RedisClient['pipeline']>,
+  name: ScriptName,
+  keys: string[],
+  args: Arg[],
+): Promise<T> {
+  const call = (target as unknown as Record<string, ScriptCaller>)[commandName(name)];
+  if (!call) throw new Error(`script ${name} is not registered on this client`);
+  return call.call(target, keys.length, ...keys, ...args) as Promise<T>;
+}

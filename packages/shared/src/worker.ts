@@ -1,0 +1,340 @@
+// Worker: runs jobs of one queue, up to `concurrency` at once. Its life reads top-down:
+// fetch (claim, or wait inside Redis) -> run the handler -> acknowledge (complete or fail) ->
+// repeat, with lease renewal and recovery of dead workers' jobs running beside the loop.
+
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Acknowledger } from './acknowledger';
+import { JobFetcher, type ClaimedJob } from './fetcher';
+import type { JobTypeRegistry } from './job-types/registry';
+import { queueKeys, type QueueKeys } from './keys';
+import { LeaseKeeper } from './lease-keeper';
+import type { Logger } from './logger';
+import type { RedisClient } from './redis';
+import { registerScripts } from './scripts';
+import { issuesToDetails } from './schemas';
+import type { AttemptOutcome, WorkerHooks } from './worker-hooks';
+import { ZodError } from 'zod';
+
+export interface WorkerOptions {
+  redis: RedisClient;
+  queueName: string;
+  jobTypes: JobTypeRegistry;
+  logger: Logger;
+  concurrency: number;
+  leaseMs: number;
+  backoffBaseMs: number;
+  shutdownTimeoutMs: number;
+  jobTtlSeconds: number;
+  failedJobTtlSeconds: number;
+  eventsMaxLen: number;
+  workerId?: string;
+  /** Longest single wait on the marker (ms). */
+  blockTimeoutMs?: number;
+  /** Told about claims, finished attempts, recoveries and Redis errors (for metrics). */
+  hooks?: WorkerHooks;
+}
+
+interface RunningJob {
+  job: ClaimedJob;
+  abort: AbortController;
+  done: Promise<void>;
+}
+
+export class Worker {
+  readonly id: string;
+  private readonly keys: QueueKeys;
+  private readonly log: Logger;
+  private readonly fetcher: JobFetcher;
+  private readonly acks: Acknowledger;
+  private readonly leases: LeaseKeeper;
+  /** Jobs this worker holds a lease on: running, or finished and being recorded. */
+  private readonly running = new Map<string, RunningJob>();
+  /** Handlers running now; a slot frees when its handler returns, while the outcome is recorded. */
+  private busy = 0;
+  private slotFreed: (() => void) | undefined;
+  private stopping = false;
+  /** Set by runUntilIdle: the fetch loop ends once nothing is ready and nothing runs. */
+  private untilIdle = false;
+  private loop: Promise<void> | undefined;
+  private readonly hooks: WorkerHooks;
+
+  constructor(private readonly options: WorkerOptions) {
+    this.id = options.workerId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+    this.hooks = options.hooks ?? {};
+    this.keys = queueKeys(options.queueName);
+    this.log = options.logger.child({ worker_id: this.id });
+    registerScripts(options.redis);
+    this.fetcher = new JobFetcher(options.redis, this.keys, {
+      workerId: this.id,
+      leaseMs: options.leaseMs,
+      eventsMaxLen: options.eventsMaxLen,
+      blockTimeoutMs: options.blockTimeoutMs ?? 5000,
+    });
+    this.acks = new Acknowledger(options.redis, this.keys, {
+      backoffBaseMs: options.backoffBaseMs,
+      jobTtlSeconds: options.jobTtlSeconds,
+      failedJobTtlSeconds: options.failedJobTtlSeconds,
+      eventsMaxLen: options.eventsMaxLen,
+      onRedisError: (error, what) => {
+        this.hooks.redisError?.(error, `recording ${what}`);
+        this.log.warn(
+          { err: error.message },
+          `Redis unavailable while recording ${what}; retrying`,
+        );
+      },
+    });
+    this.leases = new LeaseKeeper(options.redis, this.keys, {
+      workerId: this.id,
+      leaseMs: options.leaseMs,
+      failedJobTtlSeconds: options.failedJobTtlSeconds,
+      eventsMaxLen: options.eventsMaxLen,
+      runningJobs: () => [...this.running.values()].map((entry) => entry.job),
+      onLeaseLost: (ids) => this.leaseLost(ids),
+      onRecovered: (requeued, failed) => {
+        this.hooks.jobsRecovered?.(requeued, failed);
+        this.log.warn(
+          { requeued, failed },
+          `Recovered ${requeued} job(s) from lost workers; ${failed} out of attempts`,
+        );
+      },
+      onError: (error) => {
+        this.hooks.redisError?.(error, 'renewing leases or recovering jobs');
+        this.log.warn({ err: error.message }, 'Lease renewal or recovery failed; will try again');
+      },
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.leases.start();
+    this.log.info(
+      { queue: this.options.queueName, concurrency: this.options.concurrency },
+      `Starting worker ${this.id} on queue ${this.options.queueName} (concurrency ${this.options.concurrency})`,
+    );
+    this.loop = this.fetchLoop();
+  }
+
+  /**
+   * Runs what is ready now (including scheduled jobs already due), then stops: resolves once
+   * nothing is ready and none of its jobs is running. Jobs due later (delays, retry backoffs)
+   * stay scheduled for a later run or a long-lived worker.
+   */
+  async runUntilIdle(): Promise<void> {
+    this.untilIdle = true;
+    await this.start();
+    await this.loop;
+    await this.stop();
+  }
+
+  /** Stops claiming, lets running jobs finish (at most shutdownTimeoutMs), then stops. */
+  async stop(): Promise<void> {
+    if (this.stopping) return this.loop;
+    this.stopping = true;
+    this.slotFreed?.();
+    await this.fetcher.close();
+    await this.loop;
+    const unfinished = await this.waitForRunningJobs(this.options.shutdownTimeoutMs);
+    if (unfinished > 0) {
+      this.log.warn(
+        { unfinished },
+        `Shutdown timeout: ${unfinished} job(s) left to lease expiry and recovery`,
+      );
+      for (const entry of this.running.values())
+        entry.abort.abort(new Error('worker shutting down'));
+    }
+    await this.leases.stop();
+    await this.options.redis.zrem(this.keys.workers, this.id).catch(() => undefined);
+    this.log.info(`Worker ${this.id} stopped`);
+  }
+
+  get activeJobs(): number {
+    return this.running.size;
+  }
+
+  private async fetchLoop(): Promise<void> {
+    let announcedIdle = false;
+    while (!this.stopping) {
+      // Claiming the next jobs while finished ones are still being recorded keeps Redis and this
+      // process busy at once; the leases in hand stay bounded all the same.
+      const free = Math.min(
+        this.options.concurrency - this.busy,
+        2 * this.options.concurrency - this.running.size,
+      );
+      if (free <= 0 || this.runningAlone()) {
+        await new Promise<void>((resolve) => (this.slotFreed = resolve));
+        continue;
+      }
+      try {
+        // At most half the slots per claim, so one claim runs in Redis while this process starts
+        // the jobs of the previous one.
+        const wanted = Math.min(free, Math.ceil(this.options.concurrency / 2));
+        const jobs = await this.fetcher.claim(wanted, this.running.size);
+        for (const job of jobs) this.startJob(job);
+        if (jobs.length > 0) {
+          announcedIdle = false;
+          continue;
+        }
+        if (this.fetcher.aloneJobWaiting && this.running.size > 0) {
+          // Next in line is a job that must run alone: finish these first, then claim again.
+          await new Promise<void>((resolve) => (this.slotFreed = resolve));
+          continue;
+        }
+        if (this.untilIdle) {
+          if (this.fetcher.hasDueJobs()) continue; // the next claim promotes them first
+          if (this.running.size === 0) return;
+          // A finishing job frees a slot; claim again then, in case more work arrived.
+          await new Promise<void>((resolve) => (this.slotFreed = resolve));
+          continue;
+        }
+        if (!announcedIdle && this.running.size === 0) {
+          this.log.info('No jobs in queue, waiting...');
+          announcedIdle = true;
+        }
+        await this.fetcher.waitForWork();
+      } catch (error) {
+        if (this.stopping) break;
+        this.hooks.redisError?.(error as Error, 'fetching jobs');
+        this.log.warn({ err: (error as Error).message }, 'Could not fetch jobs; retrying in 1 s');
+        await sleep(1000);
+      }
+    }
+  }
+
+  /** Whether this worker runs a job that must run alone (see claim.lua). */
+  private runningAlone(): boolean {
+    for (const entry of this.running.values()) if (entry.job.runsAlone) return true;
+    return false;
+  }
+
+  private startJob(job: ClaimedJob): void {
+    const abort = new AbortController();
+    this.busy++;
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      this.busy--;
+      this.wakeFetchLoop();
+    };
+    const done = this.runJob(job, abort.signal, release).finally(() => {
+      release();
+      this.running.delete(job.id);
+      this.wakeFetchLoop();
+    });
+    this.running.set(job.id, { job, abort, done });
+  }
+
+  private wakeFetchLoop(): void {
+    const wake = this.slotFreed;
+    this.slotFreed = undefined;
+    wake?.();
+  }
+
+  /** `release` frees the job's slot: called once its handler has returned or thrown. */
+  private async runJob(job: ClaimedJob, signal: AbortSignal, release: () => void): Promise<void> {
+    const log = this.log.child({ job_id: job.id, attempt: job.attempt });
+    this.hooks.jobClaimed?.(job);
+    log.info(`Picked job ${job.id}`);
+    log.info(`Processing job ${job.id}: ${job.payload}`);
+    const startedAt = performance.now();
+    const ended = (outcome: AttemptOutcome) =>
+      this.hooks.attemptEnded?.(job, outcome, performance.now() - startedAt);
+    let result: unknown;
+    try {
+      result = await this.execute(job, signal);
+    } catch (error) {
+      release();
+      // Stopped by this worker (shutdown timeout, lost lease), not failed by the job: no failed
+      // attempt is recorded; the lease expires and recovery hands the job to another worker.
+      if (signal.aborted) {
+        ended('stopped');
+        log.warn(`Job ${job.id} stopped before finishing: ${describeError(signal.reason)}`);
+        return;
+      }
+      await this.recordFailure(job, describeError(error), log, ended);
+      return;
+    }
+    release();
+    try {
+      const recorded = await this.acks.complete(job, result);
+      ended(recorded ? 'completed' : 'lease_lost');
+      if (recorded) log.info(`Job ${job.id} completed successfully`);
+      else
+        log.warn(
+          `Job ${job.id} finished but its lease was lost; the newer attempt's outcome stands`,
+        );
+    } catch (error) {
+      log.error({ err: (error as Error).message }, `Could not record completion of job ${job.id}`);
+    }
+  }
+
+  private async execute(job: ClaimedJob, signal: AbortSignal): Promise<unknown> {
+    const type = this.options.jobTypes.get(job.jobType);
+    if (!type) throw new Error(`no handler registered for job type "${job.jobType}"`);
+    const payload = type.payloadSchema.parse(JSON.parse(job.payload));
+    return type.run(payload, {
+      jobId: job.id,
+      attempt: job.attempt,
+      maxAttempts: job.maxAttempts,
+      signal,
+    });
+  }
+
+  private async recordFailure(
+    job: ClaimedJob,
+    message: string,
+    log: Logger,
+    ended: (outcome: AttemptOutcome) => void,
+  ): Promise<void> {
+    log.warn({ error: message }, `Job ${job.id} failed: ${message}`);
+    try {
+      const outcome = await this.acks.fail(job, message);
+      ended(outcome.outcome);
+      if (outcome.outcome === 'retrying') {
+        log.info(
+          { delay_ms: outcome.delayMs },
+          `Retrying job ${job.id} after ${formatSeconds(outcome.delayMs)} seconds (attempt ${outcome.attempt})`,
+        );
+      } else if (outcome.outcome === 'failed') {
+        log.error(`Job ${job.id} permanently failed after ${outcome.attempt} attempts`);
+      } else {
+        log.warn(`Job ${job.id} failed but its lease was lost; the newer attempt's outcome stands`);
+      }
+    } catch (error) {
+      log.error({ err: (error as Error).message }, `Could not record failure of job ${job.id}`);
+    }
+  }
+
+  private leaseLost(ids: string[]): void {
+    for (const id of ids) {
+      const entry = this.running.get(id);
+      if (!entry) continue;
+      this.log.warn({ job_id: id }, `Lost the lease on job ${id}; it may run elsewhere now`);
+      entry.abort.abort(new Error('lease lost'));
+    }
+  }
+
+  /** Resolves with how many jobs were still running when the timeout passed. */
+  private async waitForRunningJobs(timeoutMs: number): Promise<number> {
+    if (this.running.size === 0) return 0;
+    const allDone = Promise.allSettled([...this.running.values()].map((entry) => entry.done));
+    const timer = sleep(timeoutMs, 'timeout' as const, { ref: false });
+    const winner = await Promise.race([allDone.then(() => 'done' as const), timer]);
+    return winner === 'done' ? 0 : this.running.size;
+  }
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof ZodError) {
+    const details = issuesToDetails(error.issues, ['payload']);
+    return `invalid payload: ${details.map((d) => `${d.path} ${d.message}`).join('; ')}`;
+  }
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
+}
+
+function formatSeconds(ms: number): string {
+  const seconds = ms / 1000;
+  return Number.isInteger(seconds) ? String(seconds) : seconds.toFixed(3).replace(/0+$/, '');
+}

@@ -1,0 +1,62 @@
+// An idle worker waits inside Redis (BZPOPMIN on the marker) instead of polling: it sends almost
+// nothing while idle, picks a new job as soon as it is submitted, and picks a scheduled job at its
+// due time. Runs on a Redis of its own so the command counts are this worker's alone.
+
+import { setTimeout as sleep } from 'node:timers/promises';
+import { RedisServerProcess } from '../../../test/support/redis-server';
+import { createFixture, eventually, testJobType, type QueueFixture } from './queue-fixture';
+
+async function commandCalls(fixture: QueueFixture): Promise<Record<string, number>> {
+  const info = (await fixture.redis.info('commandstats')) as string;
+  const calls: Record<string, number> = {};
+  for (const match of info.matchAll(/^cmdstat_([a-z|]+):calls=(\d+)/gm))
+    calls[match[1]!] = Number(match[2]);
+  return calls;
+}
+
+describe('waiting for work without polling', () => {
+  let server: RedisServerProcess;
+  let fixture: QueueFixture;
+  const pickedAt = new Map<number, number>();
+
+  beforeAll(async () => {
+    server = await new RedisServerProcess().start();
+    fixture = createFixture({
+      redisUrl: server.url,
+      jobTypes: testJobType(async ({ n }) => void pickedAt.set(n, Date.now())),
+    });
+    // A long lease keeps lease renewal (every min(lease/3, 5 s)) out of the idle window.
+    await fixture.startWorker({ leaseMs: 60_000, blockTimeoutMs: 30_000 });
+    await sleep(200);
+  });
+  afterAll(async () => {
+    await fixture.close();
+    await server.dispose();
+  });
+
+  it('sends no commands while idle', async () => {
+    await fixture.redis.config('RESETSTAT');
+    await sleep(1500);
+    const calls = await commandCalls(fixture);
+    // Only this test's own INFO; no claim (evalsha) and no new BZPOPMIN: the one in flight waits.
+    expect(calls.evalsha ?? 0).toBe(0);
+    expect(calls.bzpopmin ?? 0).toBe(0);
+  });
+
+  it('picks a job submitted to an idle worker right away', async () => {
+    const submittedAt = Date.now();
+    await fixture.queue.submit({ job_type: 'test', payload: { n: 1 } });
+    await eventually(() => pickedAt.has(1), 5000, 'job 1 picked');
+    // A polling worker would wait out its interval; a woken one picks within milliseconds.
+    expect(pickedAt.get(1)! - submittedAt).toBeLessThan(100);
+  });
+
+  it('picks a scheduled job at its due time, not before and not a polling interval later', async () => {
+    const submittedAt = Date.now();
+    await fixture.queue.submit({ job_type: 'test', payload: { n: 2 }, delay_ms: 700 });
+    await eventually(() => pickedAt.has(2), 5000, 'job 2 picked');
+    const waited = pickedAt.get(2)! - submittedAt;
+    expect(waited).toBeGreaterThanOrEqual(690);
+    expect(waited).toBeLessThan(700 + 100);
+  });
+});

@@ -1,0 +1,88 @@
+// createApp: the Koa application around one JobQueue. Tests mount it without a network; main.ts
+// reads the configuration and listens.
+
+import Koa from 'koa';
+import Router from '@koa/router';
+import helmet from 'koa-helmet';
+import type { JobQueue, Logger } from '@jobqueue/shared';
+import { UnavailableError } from '@jobqueue/shared';
+import { requireToken } from './auth';
+import { allowOrigins } from './cors';
+import { errorHandler } from './errors';
+import { EventHub } from './event-hub';
+import { createMetrics } from './metrics';
+import { limitSubmissions } from './rate-limit';
+import { eventRoutes } from './routes/events';
+import { jobRoutes } from './routes/jobs';
+import { metaRoutes } from './routes/meta';
+
+export interface AppOptions {
+  logger: Logger;
+  /** Bearer token every route but /health and /ready requires; unset: open. */
+  apiToken?: string;
+  /** Browser origins allowed to call the API; unset or empty: no CORS. */
+  corsOrigins?: readonly string[];
+  /** Submissions per minute per client IP; unset or 0: unlimited. */
+  submitRateLimitPerMinute?: number;
+  /** Take the client IP from X-Forwarded-For; only behind a proxy that sets it. */
+  trustProxy?: boolean;
+}
+
+export interface App {
+  koa: Koa;
+  /** Ends live-log streams and their Redis connection. */
+  close(): Promise<void>;
+}
+
+export function createApp(queue: JobQueue, options: AppOptions): App {
+  const koa = new Koa();
+  koa.proxy = options.trustProxy ?? false;
+  // Errors are answered and logged by errorHandler; Koa's own printing would only repeat them.
+  koa.silent = true;
+  const metrics = createMetrics(queue);
+  const hub = new EventHub(queue.redis, queue.keys.events, options.logger);
+
+  koa.use(async (ctx, next) => {
+    const started = process.hrtime.bigint();
+    try {
+      await next();
+    } finally {
+      const route = (ctx as { _matchedRoute?: string })._matchedRoute ?? 'unmatched';
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      metrics.httpRequests.inc({ method: ctx.method, route, status: String(ctx.status) });
+      metrics.httpDuration.observe({ method: ctx.method, route }, seconds);
+    }
+  });
+  koa.use(errorHandler(options.logger));
+  koa.use(async (ctx, next) => {
+    try {
+      await next();
+    } catch (error) {
+      if (error instanceof UnavailableError) metrics.redisErrors.inc();
+      throw error;
+    }
+  });
+  koa.use(helmet());
+  koa.use(allowOrigins(options.corsOrigins ?? []));
+  koa.use(requireToken(options.apiToken));
+
+  const router = new Router();
+  router.get('/metrics', async (ctx) => {
+    await metrics.refreshQueueStats();
+    ctx.type = metrics.registry.contentType;
+    ctx.body = await metrics.registry.metrics();
+  });
+  const submissions = limitSubmissions(options.submitRateLimitPerMinute ?? 0);
+  for (const routes of [
+    jobRoutes(queue, metrics, submissions),
+    metaRoutes(queue),
+    eventRoutes(queue, hub),
+  ]) {
+    router.use(routes.routes());
+  }
+  koa.use(router.routes());
+  // Answers 405 (with Allow) for a known path with the wrong method; errorHandler writes the body.
+  koa.use(router.allowedMethods());
+
+  return { koa, close: () => hub.close() };
+}

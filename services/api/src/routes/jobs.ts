@@ -1,0 +1,60 @@
+// The job routes: submit one or many, read one, list, retry and cancel.
+
+import Router from '@koa/router';
+import type { Middleware } from 'koa';
+import { NotFoundError, parseJobId, ValidationError, type JobQueue } from '@jobqueue/shared';
+import { jsonBody } from '../body';
+import type { Metrics } from '../metrics';
+
+/** `submissions` guards both submit routes (the per-client rate limit). */
+export function jobRoutes(queue: JobQueue, metrics: Metrics, submissions: Middleware): Router {
+  const router = new Router();
+
+  router.post('/submit-job', submissions, jsonBody('64kb'), async (ctx) => {
+    const result = await queue.submit(ctx.request.body);
+    if (result.created) metrics.jobsSubmitted.inc();
+    // A repeated idempotency key answers 200 with the first job instead of creating another.
+    ctx.status = result.created ? 202 : 200;
+    ctx.set('Location', `/jobs/status/${result.job_id}`);
+    ctx.body = { job_id: result.job_id, status: result.status };
+  });
+
+  router.post('/jobs/bulk', submissions, jsonBody('2mb'), async (ctx) => {
+    const body = ctx.request.body as { jobs?: unknown } | undefined;
+    const keys = body && typeof body === 'object' && !Array.isArray(body) ? Object.keys(body) : [];
+    const extra = keys.filter((key) => key !== 'jobs');
+    if (!Array.isArray(body?.jobs) || extra.length > 0) {
+      throw new ValidationError('body must be {"jobs": [ ...submit bodies ]}', [
+        ...(Array.isArray(body?.jobs)
+          ? []
+          : [{ path: 'jobs', message: 'must be an array of jobs' }]),
+        ...extra.map((key) => ({ path: key, message: 'is not a known field' })),
+      ]);
+    }
+    const results = await queue.submitMany(body.jobs);
+    metrics.jobsSubmitted.inc(results.filter((result) => result.created).length);
+    ctx.status = 202;
+    ctx.body = { job_ids: results.map((result) => result.job_id) };
+  });
+
+  router.get('/jobs/status/:id', async (ctx) => {
+    const id = parseJobId(ctx.params.id);
+    const record = await queue.get(id);
+    if (!record) throw new NotFoundError(`job ${id} not found`);
+    ctx.body = record;
+  });
+
+  router.get('/jobs', async (ctx) => {
+    ctx.body = await queue.list(ctx.query);
+  });
+
+  router.post('/jobs/:id/retry', async (ctx) => {
+    ctx.body = await queue.retry(ctx.params.id!);
+  });
+
+  router.delete('/jobs/:id', async (ctx) => {
+    ctx.body = await queue.cancel(ctx.params.id!);
+  });
+
+  return router;
+}

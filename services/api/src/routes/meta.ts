@@ -1,0 +1,29 @@
+// What the queue can do and how it is doing: job types, stats, health and readiness.
+
+import Router from '@koa/router';
+import { describeJobTypes, type JobQueue } from '@jobqueue/shared';
+
+export function metaRoutes(queue: JobQueue): Router {
+  const router = new Router();
+  const jobTypes = { job_types: describeJobTypes(queue.jobTypes) };
+
+  router.get('/job-types', (ctx) => {
+    ctx.body = jobTypes;
+  });
+
+  router.get('/stats', async (ctx) => {
+    ctx.body = await queue.stats();
+  });
+
+  router.get('/health', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+
+  // Ready means Redis answers; a load balancer stops sending traffic while it does not.
+  router.get('/ready', async (ctx) => {
+    await queue.ping();
+    ctx.body = { status: 'ready', redis: 'ok' };
+  });
+
+  return router;
+}

@@ -1,0 +1,218 @@
+// Every kind of bad request gets a clear 4xx with the documented error JSON naming what was
+// wrong: never a 500, never a crash, and nothing is submitted.
+
+import { startApi, validEmail, type ApiFixture, type CallInit, type Reply } from './api-fixture';
+
+let api: ApiFixture;
+beforeAll(async () => {
+  api = await startApi();
+});
+afterAll(() => api.close());
+
+const JSON_TYPE = { 'content-type': 'application/json' };
+const withPayload = (payload: Record<string, unknown>) => ({
+  ...validEmail,
+  payload: { ...validEmail.payload, ...payload },
+});
+
+interface BadRequest {
+  name: string;
+  method: string;
+  path: string;
+  init: CallInit;
+  status: number;
+  code: string;
+  /** Paths the error's details must name (in order), or a pattern its message must match. */
+  check?: string[] | RegExp;
+}
+
+type Outcome = readonly [status: number, code: string];
+const INVALID: Outcome = [400, 'validation_failed'];
+const BAD_JSON: Outcome = [400, 'invalid_json'];
+const NOT_JSON: Outcome = [415, 'unsupported_media_type'];
+const TOO_LARGE: Outcome = [413, 'payload_too_large'];
+const NOT_FOUND: Outcome = [404, 'not_found'];
+const WRONG_METHOD: Outcome = [405, 'method_not_allowed'];
+
+const json = (body: unknown): CallInit => ({ headers: JSON_TYPE, body: JSON.stringify(body) });
+const raw = (body: string, type = 'application/json'): CallInit => ({
+  headers: { 'content-type': type },
+  body,
+});
+const validJson = JSON.stringify(validEmail);
+
+/** A POST /submit-job body, or `route` for a request elsewhere. */
+const submit = (
+  name: string,
+  init: CallInit,
+  [status, code]: Outcome,
+  check?: string[] | RegExp,
+) => ({
+  name,
+  method: 'POST',
+  path: '/submit-job',
+  init,
+  status,
+  code,
+  check,
+});
+const route = (
+  name: string,
+  method: string,
+  path: string,
+  [status, code]: Outcome,
+  check?: RegExp,
+) => ({
+  name,
+  method,
+  path,
+  init: method === 'GET' ? {} : json({}),
+  status,
+  code,
+  check,
+});
+
+const UNKNOWN_ID = '0190f3c2-0000-7000-8000-00000000abcd';
+
+const badRequests: BadRequest[] = [
+  submit('malformed JSON', raw('{"job_type": "send_email",'), BAD_JSON, /not valid JSON/),
+  submit('JSON null', raw('null'), BAD_JSON),
+  submit('a JSON array', json([validEmail]), INVALID),
+  submit('an empty body', raw(''), INVALID),
+  submit('text/plain', raw(validJson, 'text/plain'), NOT_JSON, /application\/json/),
+  submit('a form', raw('job_type=send_email', 'application/x-www-form-urlencoded'), NOT_JSON),
+  submit('no content type', { body: validJson }, NOT_JSON),
+  submit('missing fields', json({}), INVALID, ['job_type', 'payload']),
+  submit('a missing payload field', json(withPayload({ subject: undefined })), INVALID, [
+    'payload.subject',
+  ]),
+  submit('a client-set status', json({ ...validEmail, status: 'completed' }), INVALID, ['status']),
+  submit('client-set attempts', json({ ...validEmail, attempts: 3 }), INVALID, ['attempts']),
+  submit(
+    'a client-set timestamp',
+    json({ ...validEmail, created_at: '2020-01-01T00:00:00Z' }),
+    INVALID,
+    ['created_at'],
+  ),
+  submit('a client-set job_id', json({ ...validEmail, job_id: UNKNOWN_ID }), INVALID, ['job_id']),
+  submit(
+    '__proto__',
+    raw(`{"__proto__": {"status": "done"}, ${validJson.slice(1)}`),
+    INVALID,
+    /"__proto__"/,
+  ),
+  submit(
+    'a nested __proto__',
+    raw(validJson.replace('"to"', '"__proto__": {}, "to"')),
+    INVALID,
+    /"__proto__"/,
+  ),
+  submit('constructor', json({ ...validEmail, constructor: { prototype: {} } }), INVALID, [
+    'constructor',
+  ]),
+  submit('an unknown payload field', json(withPayload({ cc: 'b@example.com' })), INVALID, [
+    'payload.cc',
+  ]),
+  submit(
+    'a bad email',
+    json(withPayload({ to: 'not-an-email' })),
+    INVALID,
+    /payload\.to must be an email address/,
+  ),
+  submit(
+    'an unknown job_type',
+    json({ ...validEmail, job_type: 'launch_rocket' }),
+    INVALID,
+    /"launch_rocket" is not a known job type \(known: .*send_email/,
+  ),
+  submit('priority 0', json({ ...validEmail, priority: 0 }), INVALID, ['priority']),
+  submit('priority 11', json({ ...validEmail, priority: 11 }), INVALID, ['priority']),
+  submit('priority 5.5', json({ ...validEmail, priority: 5.5 }), INVALID, ['priority']),
+  submit('priority "urgent"', json({ ...validEmail, priority: 'urgent' }), INVALID, ['priority']),
+  submit('a payload that is a string', json({ ...validEmail, payload: 'hello' }), INVALID, [
+    'payload',
+  ]),
+  submit('max_attempts 0', json({ ...validEmail, max_attempts: 0 }), INVALID, ['max_attempts']),
+  submit('a negative delay_ms', json({ ...validEmail, delay_ms: -1 }), INVALID, ['delay_ms']),
+  submit(
+    'delay_ms and run_at',
+    json({ ...validEmail, delay_ms: 10, run_at: '2030-01-01T00:00:00Z' }),
+    INVALID,
+    ['run_at'],
+  ),
+  submit('a run_at that is no date', json({ ...validEmail, run_at: 'tomorrow' }), INVALID, [
+    'run_at',
+  ]),
+  submit(
+    'an idempotency key with spaces',
+    json({ ...validEmail, idempotency_key: 'a b' }),
+    INVALID,
+    ['idempotency_key'],
+  ),
+  submit('a body over 64 KiB', json(withPayload({ message: 'x'.repeat(65 * 1024) })), TOO_LARGE),
+  route('a malformed job id', 'GET', '/jobs/status/abc', INVALID),
+  route('an unknown job id', 'GET', `/jobs/status/${UNKNOWN_ID}`, NOT_FOUND, /not found/),
+  route(
+    'an unknown route',
+    'GET',
+    '/no/such/route',
+    NOT_FOUND,
+    /no route for GET \/no\/such\/route/,
+  ),
+  route(
+    'GET on a POST route',
+    'GET',
+    '/submit-job',
+    WRONG_METHOD,
+    /GET is not allowed on \/submit-job; allowed: .*POST/,
+  ),
+  route('PUT on a job', 'PUT', `/jobs/${UNKNOWN_ID}`, WRONG_METHOD),
+  route('PATCH on the list', 'PATCH', '/jobs', WRONG_METHOD),
+  route('a method the router does not know', 'PROPFIND', '/jobs', WRONG_METHOD),
+];
+
+function expectErrorBody(reply: Reply, expected: BadRequest): void {
+  const seen = { name: expected.name, status: reply.status, code: reply.body?.error?.code };
+  expect(seen).toEqual({ name: expected.name, status: expected.status, code: expected.code });
+  const { error } = reply.body;
+  expect(Object.keys(reply.body)).toEqual(['error']);
+  expect(typeof error.message).toBe('string');
+  expect(error.message.length).toBeGreaterThan(5);
+  expect(error.message).not.toMatch(/\n\s+at /); // never a stack trace
+  if (expected.check instanceof RegExp) expect(error.message).toMatch(expected.check);
+  if (Array.isArray(expected.check)) {
+    const paths = error.details.map((detail: { path: string }) => detail.path);
+    expect({ name: expected.name, paths }).toEqual({ name: expected.name, paths: expected.check });
+    for (const detail of error.details) expect(detail.message.length).toBeGreaterThan(0);
+  }
+}
+
+test.each(badRequests.map((request) => [request.name, request] as const))(
+  '%s gets a clear 4xx',
+  async (_name, request) => {
+    const reply = await api.call(request.method, request.path, request.init);
+    expectErrorBody(reply, request);
+  },
+);
+
+test('after every bad request nothing was submitted and the API still serves', async () => {
+  expect((await api.queue.stats()).totals.submitted).toBe(0);
+  expect((await api.get('/health')).status).toBe(200);
+  expect(Object.prototype).not.toHaveProperty('status');
+  expect(Object.prototype).not.toHaveProperty('admin');
+});
+
+test('a body just under 64 KiB and a JSON content type with charset are accepted', async () => {
+  const body = JSON.stringify(withPayload({ message: 'x'.repeat(60 * 1024) }));
+  const reply = await api.call('POST', '/submit-job', {
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+    body,
+  });
+  expect(reply.status).toBe(202);
+});
+
+test('a wrong method answer lists the allowed methods in Allow', async () => {
+  const reply = await api.call('DELETE', '/submit-job');
+  expect(reply.status).toBe(405);
+  expect(reply.headers.get('allow')).toBe('POST');
+});

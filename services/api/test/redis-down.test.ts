@@ -1,0 +1,104 @@
+// Redis going away: the API answers 503 with a clear message at once (never hangs), stays alive,
+// and serves again by itself when Redis is back on the same address.
+
+import { RedisServerProcess } from '../../../test/support/redis-server';
+import { delay } from '../../../test/support/timing';
+import { startApi, validEmail, type ApiFixture, type Reply } from './api-fixture';
+import { openEvents } from './sse-client';
+
+let redis: RedisServerProcess;
+let api: ApiFixture;
+beforeAll(async () => {
+  redis = await new RedisServerProcess({ appendonly: true }).start();
+  api = await startApi({ redisUrl: redis.url });
+});
+afterAll(async () => {
+  await api.close();
+  await redis.dispose();
+});
+
+/** The reply and how long it took; a request that hangs fails the test through its timeout. */
+async function timed(
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<Reply & { ms: number }> {
+  const started = Date.now();
+  const reply = await api.call(method, path, {
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(6_000),
+  });
+  return { ...reply, ms: Date.now() - started };
+}
+
+async function waitUntilReady(timeoutMs: number): Promise<number> {
+  const started = Date.now();
+  while (Date.now() - started < timeoutMs) {
+    if ((await timed('GET', '/ready')).status === 200) return Date.now() - started;
+    await delay(100);
+  }
+  throw new Error(`/ready did not answer 200 within ${timeoutMs} ms`);
+}
+
+function expectUnavailable(reply: Reply & { ms: number }, what: string): void {
+  expect({ what, status: reply.status }).toEqual({ what, status: 503 });
+  expect(reply.body.error.code).toBe('redis_unavailable');
+  expect(reply.body.error.message).toMatch(/^Redis is unavailable/);
+  expect(reply.headers.get('retry-after')).toBe('1');
+  // "At once": a generous bound that still tells answering from waiting out a timeout.
+  expect(reply.ms).toBeLessThan(2_000);
+}
+
+test('Redis stopped: 503 at once with a clear message; back by itself when Redis returns', async () => {
+  const before = await api.submitEmail();
+  const live = await openEvents(`${api.url}/events`);
+  try {
+    await redis.stop();
+
+    expectUnavailable(await timed('GET', '/ready'), 'ready');
+    expectUnavailable(await timed('POST', '/submit-job', validEmail), 'submit');
+    expectUnavailable(await timed('POST', '/jobs/bulk', { jobs: [validEmail] }), 'bulk');
+    expectUnavailable(await timed('GET', `/jobs/status/${before}`), 'status');
+    expectUnavailable(await timed('GET', '/jobs'), 'list');
+    expectUnavailable(await timed('GET', '/stats'), 'stats');
+    expectUnavailable(await timed('DELETE', `/jobs/${before}`), 'cancel');
+    expectUnavailable(await timed('GET', '/events'), 'events');
+    // Bad input is still bad input, and the process itself is alive.
+    expect((await timed('POST', '/submit-job', { job_type: 'send_email' })).status).toBe(400);
+    expect((await timed('GET', '/health')).status).toBe(200);
+    const metrics = await timed('GET', '/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.body).toMatch(/^jobqueue_redis_errors_total [1-9]\d*$/m);
+
+    await redis.start(); // same port, same data
+    await waitUntilReady(10_000);
+
+    const after = await timed('POST', '/submit-job', validEmail);
+    expect(after.status).toBe(202);
+    expect((await timed('GET', `/jobs/status/${before}`)).body.status).toBe('queued');
+    // The live-log stream opened before the outage carries on.
+    await live.waitFor((message) => message.data.job_id === after.body.job_id, 1, 10_000);
+  } finally {
+    live.close();
+  }
+});
+
+test('Redis frozen: requests answer 503 after the command timeout instead of hanging', async () => {
+  redis.pause();
+  try {
+    const started = Date.now();
+    const reply = await api.call('POST', '/submit-job', {
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(validEmail),
+      signal: AbortSignal.timeout(8_000),
+    });
+    expect(reply.status).toBe(503);
+    expect(reply.body.error.message).toMatch(/^Redis is unavailable \(submit\): Command timed out/);
+    expect(Date.now() - started).toBeLessThan(7_000);
+  } finally {
+    redis.resume();
+  }
+  await waitUntilReady(10_000);
+  expect((await timed('POST', '/submit-job', validEmail)).status).toBe(202);
+});

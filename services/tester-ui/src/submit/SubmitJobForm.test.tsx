@@ -1,0 +1,114 @@
+import { screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { json, stubApi } from '../test/fakeApi';
+import { JOB_ID, SEND_EMAIL } from '../test/records';
+import { renderWithApi } from '../test/render';
+import { SubmitJobForm } from './SubmitJobForm';
+
+afterEach(() => vi.unstubAllGlobals());
+
+function submitRoutes(onSubmit = () => json(202, { job_id: JOB_ID, status: 'queued' })) {
+  return stubApi({
+    'GET /job-types': () => json(200, { job_types: [SEND_EMAIL] }),
+    'POST /submit-job': onSubmit,
+  });
+}
+
+async function renderForm() {
+  const onSubmitted = vi.fn();
+  renderWithApi(<SubmitJobForm onSubmitted={onSubmitted} />);
+  const to = await screen.findByRole('textbox', { name: 'To' });
+  return {
+    onSubmitted,
+    to,
+    subject: screen.getByRole('textbox', { name: 'Subject' }),
+    message: screen.getByRole('textbox', { name: 'Message' }),
+    maxAttempts: screen.getByRole('spinbutton', { name: 'Max attempts' }),
+    submit: screen.getByRole('button', { name: 'Submit Job' }),
+  };
+}
+
+const posts = (calls: ReturnType<typeof stubApi>) => calls.filter((c) => c.method === 'POST');
+
+describe('the submit form', () => {
+  it('builds its payload fields from the job type schema', async () => {
+    submitRoutes();
+    const form = await renderForm();
+    expect(form.to).toHaveAttribute('type', 'email');
+    expect(form.message.tagName).toBe('TEXTAREA');
+    expect(screen.getByRole('combobox', { name: 'Job type' })).toHaveValue('send_email');
+    expect(screen.getByRole('combobox', { name: /Priority/ })).toHaveValue('normal');
+  });
+
+  it('names every missing required field and sends nothing', async () => {
+    const calls = submitRoutes();
+    const form = await renderForm();
+    await userEvent.click(form.submit);
+
+    for (const field of [form.to, form.subject, form.message]) {
+      await waitFor(() => expect(field).toHaveAccessibleDescription('This field is required'));
+      expect(field).toHaveAttribute('aria-invalid', 'true');
+    }
+    expect(posts(calls)).toHaveLength(0);
+  });
+
+  it('rejects a malformed email and an impossible attempt count before sending', async () => {
+    const calls = submitRoutes();
+    const form = await renderForm();
+    await userEvent.type(form.to, 'not-an-email');
+    await userEvent.type(form.subject, 'Test');
+    await userEvent.type(form.message, 'Hello!');
+    await userEvent.type(form.maxAttempts, '0');
+    await userEvent.click(form.submit);
+
+    await waitFor(() => expect(form.to).toHaveAccessibleDescription('Enter an email address'));
+    expect(form.maxAttempts).toHaveAccessibleDescription(/whole number from 1 to/);
+    expect(form.subject).toHaveAttribute('aria-invalid', 'false');
+    expect(posts(calls)).toHaveLength(0);
+  });
+
+  it('sends a valid job and shows its id as the seed page did', async () => {
+    const calls = submitRoutes();
+    const form = await renderForm();
+    await userEvent.selectOptions(screen.getByRole('combobox', { name: /Priority/ }), 'high');
+    await userEvent.type(form.to, 'user@example.com');
+    await userEvent.type(form.subject, 'Test');
+    await userEvent.type(form.message, 'Hello!');
+    await userEvent.type(form.maxAttempts, '5');
+    await userEvent.click(form.submit);
+
+    const notice = await screen.findByText(/Job submitted successfully!/);
+    expect(notice).toHaveTextContent(`Job submitted successfully! Job ID: ${JOB_ID}`);
+    expect(form.onSubmitted).toHaveBeenCalledWith(JOB_ID);
+    expect(posts(calls)[0]?.body).toEqual({
+      job_type: 'send_email',
+      priority: 'high',
+      payload: { to: 'user@example.com', subject: 'Test', message: 'Hello!' },
+      max_attempts: 5,
+    });
+  });
+
+  it('shows an error the API reports next to the field it names', async () => {
+    submitRoutes(() =>
+      json(400, {
+        error: {
+          code: 'validation_failed',
+          message: 'The job is not valid',
+          details: [{ path: 'payload.subject', message: 'Subject is too long for this server' }],
+        },
+      }),
+    );
+    const form = await renderForm();
+    await userEvent.type(form.to, 'user@example.com');
+    await userEvent.type(form.subject, 'Test');
+    await userEvent.type(form.message, 'Hello!');
+    await userEvent.click(form.submit);
+
+    await waitFor(() =>
+      expect(form.subject).toHaveAccessibleDescription('Subject is too long for this server'),
+    );
+    expect(screen.getByRole('alert')).toHaveTextContent('The job is not valid');
+    expect(form.onSubmitted).not.toHaveBeenCalled();
+  });
+});

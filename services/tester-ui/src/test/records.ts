@@ -1,0 +1,41 @@
+// Job records and job types shaped exactly as the API returns them (shared/DESIGN.md).
+import type { JobRecord, JobType } from '../api/types';
+
+export const SEND_EMAIL: JobType = {
+  job_type: 'send_email',
+  payload_schema: {
+    // The API publishes draft 2020-12 schemas; the form must cope with that.
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    type: 'object',
+    properties: {
+      to: { type: 'string', format: 'email' },
+      subject: { type: 'string', minLength: 1, maxLength: 998 },
+      message: { type: 'string', maxLength: 100000 },
+    },
+    required: ['to', 'subject', 'message'],
+    additionalProperties: false,
+  },
+};
+
+export const JOB_ID = '0190f3c2-1111-7000-8000-000000000001';
+
+export function jobRecord(overrides: Partial<JobRecord> = {}): JobRecord {
+  return {
+    job_id: JOB_ID,
+    job_type: 'send_email',
+    priority: 'high',
+    payload: { to: 'user@example.com', subject: 'Test', message: 'Hello!' },
+    status: 'completed',
+    attempts: 1,
+    max_attempts: 3,
+    created_at: '2025-05-31T22:46:00.123456Z',
+    picked_at: '2025-05-31T22:46:01.123456Z',
+    completed_at: '2025-05-31T22:46:03.123456Z',
+    failed_at: null,
+    cancelled_at: null,
+    next_attempt_at: null,
+    last_error: null,
+    result: { message_id: 'mock-1' },
+    ...overrides,
+  };
+}

@@ -1,0 +1,80 @@
+// Starts a worker process: reads the environment, registers the job handlers and runs a Worker
+// until SIGTERM or SIGINT, then finishes running jobs (at most SHUTDOWN_TIMEOUT_MS) and exits 0.
+// With WORKER_METRICS_PORT set it serves its Prometheus metrics there.
+
+import {
+  ConfigError,
+  createJobTypes,
+  createLogger,
+  createRedis,
+  loadConfig,
+  warnIfRedisMayLoseJobs,
+  Worker,
+} from '@jobqueue/shared';
+import { createWorkerMetrics } from './metrics';
+import { loadMetricsPort } from './metrics-port';
+import { serveMetrics } from './metrics-server';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const metricsPort = loadMetricsPort();
+  const logger = createLogger('worker', config.logLevel);
+  const metrics = createWorkerMetrics(config.queueName);
+  const redis = createRedis({
+    redisUrl: config.redisUrl,
+    clusterNodes: config.redisClusterNodes,
+    connectionName: 'jobqueue-worker',
+  });
+  redis.on('error', (error: Error) => {
+    metrics.redisError('connection');
+    logger.warn({ err: error.message }, 'Redis connection error');
+  });
+  redis.once('ready', () => void warnIfRedisMayLoseJobs(redis, logger));
+
+  const worker = new Worker({
+    redis,
+    queueName: config.queueName,
+    jobTypes: createJobTypes({
+      mockEmail: { delayMs: config.mockEmailDelayMs, failureRate: config.mockEmailFailureRate },
+    }),
+    logger,
+    concurrency: config.workerConcurrency,
+    leaseMs: config.jobLeaseMs,
+    backoffBaseMs: config.backoffBaseMs,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
+    jobTtlSeconds: config.jobTtlSeconds,
+    failedJobTtlSeconds: config.failedJobTtlSeconds,
+    eventsMaxLen: config.eventsMaxLen,
+    workerId: config.workerId,
+    hooks: metrics.hooks,
+  });
+  metrics.observe(worker);
+  const metricsServer =
+    metricsPort === undefined
+      ? undefined
+      : await serveMetrics(metrics.registry, metricsPort, config.host);
+  if (metricsServer)
+    logger.info({ port: metricsPort }, `Metrics on http://${config.host}:${metricsPort}/metrics`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(
+      `${signal} received; finishing running jobs (at most ${config.shutdownTimeoutMs} ms)`,
+    );
+    await worker.stop();
+    metricsServer?.close();
+    redis.disconnect();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  await worker.start();
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) console.error(`worker: ${error.message}`);
+  else console.error('worker: failed to start:', error);
+  process.exit(1);
+});

@@ -1,0 +1,134 @@
+// Each service starts alone from the built checkout (`npm run start -w services/<name>`),
+// configured only by environment variables; a bad value stops it at start, naming the variable.
+import { createJobTypes, createRedis, JobQueue } from '@jobqueue/shared';
+import { getJson, postJson, eventually } from './support/api-client';
+import { freePort } from './support/free-port';
+import { testRedisUrl, uniqueQueueName } from './support/redis-url';
+import { ServiceProcess, startService } from './support/service-process';
+
+// Every variable of the configuration table: none may leak in from the environment running the
+// tests, so each service sees only what a test gives it.
+const CONFIG_VARIABLES = [
+  'REDIS_URL',
+  'REDIS_CLUSTER_NODES',
+  'QUEUE_NAME',
+  'PORT',
+  'HOST',
+  'UI_PORT',
+  'API_URL',
+  'API_TOKEN',
+  'WORKER_CONCURRENCY',
+  'WORKER_ID',
+  'JOB_LEASE_MS',
+  'BACKOFF_BASE_MS',
+  'MAX_ATTEMPTS',
+  'SHUTDOWN_TIMEOUT_MS',
+  'JOB_TTL_SECONDS',
+  'FAILED_JOB_TTL_SECONDS',
+  'IDEMPOTENCY_TTL_SECONDS',
+  'EVENTS_MAX_LEN',
+  'MOCK_EMAIL_DELAY_MS',
+  'MOCK_EMAIL_FAILURE_RATE',
+  'LOG_LEVEL',
+];
+
+function onlyThese(env: Record<string, string>): Record<string, string | undefined> {
+  const cleared = Object.fromEntries(CONFIG_VARIABLES.map((name) => [name, undefined]));
+  return { ...cleared, ...env };
+}
+
+/** `npm run start -w services/<name>`, as a user starts one service by hand. */
+function npmStart(service: 'api' | 'worker', env: Record<string, string>): ServiceProcess {
+  return new ServiceProcess('npm', ['run', 'start', '-w', `services/${service}`], {
+    name: `npm start ${service}`,
+    env: onlyThese(env),
+  });
+}
+
+describe('each service started alone', () => {
+  it('the api listens on PORT and serves QUEUE_NAME on REDIS_URL', async () => {
+    const port = await freePort();
+    const queueName = uniqueQueueName('alone');
+    const api = npmStart('api', { PORT: String(port), REDIS_URL: testRedisUrl(), QUEUE_NAME: queueName });
+    const url = `http://127.0.0.1:${port}`;
+    await api.waitForHttp(`${url}/ready`, 20_000);
+
+    const submitted = await postJson(`${url}/submit-job`, {
+      job_type: 'send_email',
+      payload: { to: 'user@example.com', subject: 'Test', message: 'Hello!' },
+    });
+    expect(submitted.status).toBe(202);
+    const stats = (await getJson(`${url}/stats`)).body;
+    expect(stats).toMatchObject({ queue: queueName, counts: { queued: 1 } });
+    const status = await getJson(`${url}/jobs/status/${submitted.body.job_id}`);
+    expect(status.body).toMatchObject({ status: 'queued', max_attempts: 3 });
+
+    expect(await api.stop()).toEqual({ code: 0, signal: null });
+  });
+
+  it('the worker runs the jobs of QUEUE_NAME on REDIS_URL', async () => {
+    const queueName = uniqueQueueName('alone');
+    const redis = createRedis({ redisUrl: testRedisUrl() });
+    try {
+      const queue = new JobQueue({
+        redis,
+        queueName,
+        jobTypes: createJobTypes({ mockEmail: { delayMs: 0, failureRate: 0 } }),
+        maxAttempts: 3,
+        jobTtlSeconds: 3600,
+        failedJobTtlSeconds: 3600,
+        idempotencyTtlSeconds: 3600,
+        eventsMaxLen: 1000,
+      });
+      const worker = npmStart('worker', {
+        REDIS_URL: testRedisUrl(),
+        QUEUE_NAME: queueName,
+        MOCK_EMAIL_DELAY_MS: '10',
+        MOCK_EMAIL_FAILURE_RATE: '0',
+      });
+      await worker.waitForLog((log) => String(log.msg).startsWith('Starting worker'), 20_000);
+      const { job_id: id } = await queue.submit({
+        job_type: 'send_email',
+        payload: { to: 'user@example.com', subject: 'Test', message: 'Hello!' },
+      });
+
+      await worker.waitForLog((log) => log.msg === `Job ${id} completed successfully`);
+      await eventually(async () => (await queue.get(id))?.status === 'completed', 'job completed');
+      expect(await worker.stop()).toEqual({ code: 0, signal: null });
+    } finally {
+      redis.disconnect();
+    }
+  });
+});
+
+describe('a bad configuration value', () => {
+  // [service, variable, bad value]
+  const cases: ['api' | 'worker', string, string][] = [
+    ['api', 'PORT', '70000'],
+    ['api', 'PORT', 'abc'],
+    ['api', 'REDIS_URL', 'http://x'],
+    ['api', 'QUEUE_NAME', 'no spaces allowed'],
+    ['api', 'MAX_ATTEMPTS', '0'],
+    ['worker', 'WORKER_CONCURRENCY', 'abc'],
+    ['worker', 'WORKER_CONCURRENCY', '0'],
+    ['worker', 'REDIS_URL', 'http://x'],
+    ['worker', 'MOCK_EMAIL_FAILURE_RATE', '2'],
+    ['worker', 'JOB_LEASE_MS', '-5'],
+    ['worker', 'SHUTDOWN_TIMEOUT_MS', 'soon'],
+    ['worker', 'LOG_LEVEL', 'loud'],
+  ];
+
+  it.each(cases)('stops the %s at start: %s=%s', async (service, variable, value) => {
+    const port = await freePort();
+    const env = { REDIS_URL: testRedisUrl(), QUEUE_NAME: uniqueQueueName('bad'), PORT: String(port) };
+    const child = startService(service, onlyThese({ ...env, [variable]: value }));
+
+    const exit = await child.waitForExit(10_000);
+    expect(exit.code).not.toBe(0);
+    expect(exit.code).not.toBeNull();
+    const output = child.lines.join('\n');
+    expect(output).toContain(variable);
+    // A message for a person, not a stack trace.
+    expect(output).not.toMatch(/^\s+at /m);
+  });
+});
