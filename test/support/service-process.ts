@@ -25,6 +25,12 @@ export interface ServiceOptions {
   cwd?: string;
   /** Shown in error messages; default: the command. */
   name?: string;
+  /**
+   * Run the command in a process group of its own and signal the whole group, as a terminal's
+   * Ctrl+C or a container stop does: for wrappers such as `npm run`, which do not pass SIGTERM on.
+   * The process then counts as exited once every process of the group has closed its output.
+   */
+  processGroup?: boolean;
 }
 
 export type LineMatch = string | RegExp | ((line: string) => boolean);
@@ -39,23 +45,28 @@ export class ServiceProcess implements TrackedProcess {
   readonly logs: LogRecord[] = [];
   readonly name: string;
   private readonly child: ChildProcess;
+  private readonly processGroup: boolean;
   private readonly exit: Promise<ProcessExit>;
   private exitStatus: ProcessExit | undefined;
   private readonly outputListeners = new Set<() => void>();
 
   constructor(command: string, args: string[] = [], options: ServiceOptions = {}) {
     this.name = options.name ?? [command, ...args].join(' ');
+    this.processGroup = options.processGroup ?? false;
     this.child = spawn(command, args, {
       cwd: options.cwd ?? REPO_ROOT,
       env: mergeEnv(process.env, options.env ?? {}),
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: this.processGroup,
     });
     this.exit = new Promise((resolve) => {
       this.child.once('error', (error) => {
         this.lines.push(`could not start ${this.name}: ${error.message}`);
         this.settle({ code: null, signal: null }, resolve);
       });
-      this.child.once('exit', (code, signal) => this.settle({ code, signal }, resolve));
+      // 'close' waits for the output pipes, which the group's other processes hold until they end.
+      const ended = this.processGroup ? 'close' : 'exit';
+      this.child.once(ended, (code, signal) => this.settle({ code, signal }, resolve));
     });
     this.readLines(this.child.stdout, true);
     this.readLines(this.child.stderr, false);
@@ -102,7 +113,16 @@ export class ServiceProcess implements TrackedProcess {
   }
 
   signal(signal: NodeJS.Signals): void {
-    if (!this.exitStatus) this.child.kill(signal);
+    if (this.exitStatus) return;
+    if (!this.processGroup || this.child.pid === undefined) {
+      this.child.kill(signal);
+      return;
+    }
+    try {
+      process.kill(-this.child.pid, signal);
+    } catch {
+      // The group is already gone.
+    }
   }
 
   /** Resolves with the exit code or signal; rejects if the process still runs after `timeoutMs`. */
