@@ -2,7 +2,13 @@
 // REDIS_CLUSTER_NODES, run seed 003's submit -> complete flow and the retry flow; every key of a
 // queue lives on one master (its hash tag), and queues on different masters run side by side.
 import Redis from 'ioredis';
-import { createJobTypes, createRedis, JobQueue, queueKeys, type RedisClient } from '@jobqueue/shared';
+import {
+  createJobTypes,
+  createRedis,
+  JobQueue,
+  queueKeys,
+  type RedisClient,
+} from '@jobqueue/shared';
 import {
   eventually,
   getJson,
@@ -162,7 +168,9 @@ test('queues on different masters each keep all their keys on one master and run
     try {
       const keys = await direct.keys(`jq:{${queue.name}}:*`);
       for (const { job_id } of results) expect(keys).toContain(queue.keys.job(job_id));
-      expect(keys).toEqual(expect.arrayContaining([queue.keys.completed, queue.keys.events, queue.keys.totals]));
+      expect(keys).toEqual(
+        expect.arrayContaining([queue.keys.completed, queue.keys.events, queue.keys.totals]),
+      );
     } finally {
       direct.disconnect();
     }
