@@ -1,20 +1,26 @@
-// One JSON object per line on stdout (pino); readable colours when a person watches a terminal.
+// One JSON object per line on stdout (pino), written in batches (log-output.ts); readable colours
+// when a person watches a terminal.
 
 import pino, { type Logger } from 'pino';
+import { batchedStdout } from './log-output';
 
 export type { Logger };
 
 export function createLogger(name: string, level: string): Logger {
   const pretty = process.stdout.isTTY && canResolve('pino-pretty');
-  return pino({
+  const options = {
     name,
     level,
     base: { service: name },
     timestamp: pino.stdTimeFunctions.isoTime,
-    transport: pretty
-      ? { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l' } }
-      : undefined,
-  });
+  };
+  if (pretty) {
+    return pino({
+      ...options,
+      transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l' } },
+    });
+  }
+  return pino(options, batchedStdout);
 }
 
 function canResolve(moduleName: string): boolean {

@@ -9,6 +9,7 @@ import { Acknowledger } from './acknowledger';
 import { JobFetcher, type ClaimedJob } from './fetcher';
 import type { JobTypeRegistry } from './job-types/registry';
 import { queueKeys, type QueueKeys } from './keys';
+import { LazyAbort } from './lazy-abort';
 import { LeaseKeeper } from './lease-keeper';
 import type { Logger } from './logger';
 import type { RedisClient } from './redis';
@@ -38,7 +39,7 @@ export interface WorkerOptions {
 
 interface RunningJob {
   job: ClaimedJob;
-  abort: AbortController;
+  abort: LazyAbort;
   done: Promise<void>;
 }
 
@@ -208,7 +209,7 @@ export class Worker {
   }
 
   private startJob(job: ClaimedJob): void {
-    const abort = new AbortController();
+    const abort = new LazyAbort();
     this.busy++;
     let released = false;
     const release = () => {
@@ -217,7 +218,7 @@ export class Worker {
       this.busy--;
       this.wakeFetchLoop();
     };
-    const done = this.runJob(job, abort.signal, release).finally(() => {
+    const done = this.runJob(job, abort, release).finally(() => {
       release();
       this.running.delete(job.id);
       this.wakeFetchLoop();
@@ -232,7 +233,7 @@ export class Worker {
   }
 
   /** `release` frees the job's slot: called once its handler has returned or thrown. */
-  private async runJob(job: ClaimedJob, signal: AbortSignal, release: () => void): Promise<void> {
+  private async runJob(job: ClaimedJob, abort: LazyAbort, release: () => void): Promise<void> {
     const log = this.log.child({ job_id: job.id, attempt: job.attempt });
     this.hooks.jobClaimed?.(job);
     log.info(`Picked job ${job.id}`);
@@ -242,14 +243,14 @@ export class Worker {
       this.hooks.attemptEnded?.(job, outcome, performance.now() - startedAt);
     let result: unknown;
     try {
-      result = await this.execute(job, signal);
+      result = await this.execute(job, abort);
     } catch (error) {
       release();
       // Stopped by this worker (shutdown timeout, lost lease), not failed by the job: no failed
       // attempt is recorded; the lease expires and recovery hands the job to another worker.
-      if (signal.aborted) {
+      if (abort.aborted) {
         ended('stopped');
-        log.warn(`Job ${job.id} stopped before finishing: ${describeError(signal.reason)}`);
+        log.warn(`Job ${job.id} stopped before finishing: ${describeError(abort.reason)}`);
         return;
       }
       await this.recordFailure(job, describeError(error), log, ended);
@@ -269,7 +270,7 @@ export class Worker {
     }
   }
 
-  private async execute(job: ClaimedJob, signal: AbortSignal): Promise<unknown> {
+  private async execute(job: ClaimedJob, abort: LazyAbort): Promise<unknown> {
     const type = this.options.jobTypes.get(job.jobType);
     if (!type) throw new Error(`no handler registered for job type "${job.jobType}"`);
     const payload = type.payloadSchema.parse(JSON.parse(job.payload));
@@ -277,7 +278,9 @@ export class Worker {
       jobId: job.id,
       attempt: job.attempt,
       maxAttempts: job.maxAttempts,
-      signal,
+      get signal() {
+        return abort.signal;
+      },
     });
   }
 
