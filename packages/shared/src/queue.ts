@@ -11,6 +11,7 @@ import { decodeJobRecord, JOB_STATUSES, type JobRecord, type JobStatus } from '.
 import type { RedisClient } from './redis';
 import { whileRedisAnswers } from './redis-errors';
 import { registerScripts, runScript } from './scripts';
+import { SubmitBatcher } from './submit-batcher';
 import {
   MAX_BULK_JOBS,
   parseJobId,
@@ -71,6 +72,7 @@ export class JobQueue {
   readonly name: string;
   readonly redis: RedisClient;
   readonly jobTypes: JobTypeRegistry;
+  private readonly submissions: SubmitBatcher<NewJob, SubmitResult>;
 
   constructor(private readonly options: JobQueueOptions) {
     this.name = options.queueName;
@@ -78,6 +80,10 @@ export class JobQueue {
     this.redis = options.redis;
     this.jobTypes = options.jobTypes;
     registerScripts(options.redis);
+    this.submissions = new SubmitBatcher({
+      maxJobs: MAX_BULK_JOBS,
+      store: (jobs) => this.store(jobs),
+    });
   }
 
   /** Checks one submission without submitting it; throws ValidationError. */
@@ -91,7 +97,7 @@ export class JobQueue {
   }
 
   async submit(input: unknown): Promise<SubmitResult> {
-    const [result] = await this.submitParsed([this.parse(input)]);
+    const [result] = await this.submissions.submit([this.parse(input)]);
     return result!;
   }
 
@@ -122,10 +128,11 @@ export class JobQueue {
         problems.flatMap((problem) => problem.details),
       );
     }
-    return this.submitParsed(parsed);
+    return this.submissions.submit(parsed);
   }
 
-  private async submitParsed(jobs: NewJob[]): Promise<SubmitResult[]> {
+  /** One submit script call for `jobs`, atomic: all are stored or none. */
+  private async store(jobs: NewJob[]): Promise<SubmitResult[]> {
     const k = this.keys;
     const o = this.options;
     const args: (string | number)[] = [
