@@ -9,6 +9,7 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import Redis from 'ioredis';
 import { repoRoot } from './lib/commands.mjs';
@@ -40,6 +41,7 @@ progress(`${cpus().length} cores (${cpus()[0]?.model}), load average ${loadavg()
 const cluster = await startRedisCluster(3);
 const client = createRedis({ redisUrl: 'redis://unused', clusterNodes: cluster.nodes });
 const workers = [];
+const warnings = new Map();
 try {
   progress(`cluster of 3 masters: ${cluster.nodes.join(',')}`);
   const queueNames = await oneQueuePerMaster('throughput');
@@ -102,9 +104,15 @@ async function drainTogether(names) {
   }
   progress(`submitted ${JOBS} jobs to each of ${names.join(', ')}`);
 
+  warnings.clear();
   const running = names.map((name) => startWorker(name));
   const drains = await Promise.all(queues.map(({ queue }) => watchDrain(queue)));
   await Promise.all(running.map(stopWorker));
+  for (const [msg, count] of warnings) progress(`worker log, ${count} x: ${msg}`);
+  for (const { name, queue } of queues) {
+    const { totals } = await queue.stats();
+    progress(`${name}: totals ${JSON.stringify(totals)}`);
+  }
 
   const shards = [];
   for (const [i, { master, cpuBefore }] of queues.entries()) {
@@ -158,7 +166,12 @@ function startWorker(queueName) {
       MOCK_EMAIL_FAILURE_RATE: '0',
       LOG_LEVEL: 'warn',
     },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  // At warn level a worker logs only what needs attention: count it by message, show it once.
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    const msg = String(parseJson(line)?.msg ?? line).replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, '<id>');
+    warnings.set(msg, (warnings.get(msg) ?? 0) + 1);
   });
   workers.push(child);
   return child;
@@ -168,6 +181,14 @@ async function stopWorker(child) {
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
   await exited;
+}
+
+function parseJson(line) {
+  try {
+    return JSON.parse(line);
+  } catch {
+    return undefined;
+  }
 }
 
 /** CPU seconds (user + system) the Redis at host:port has used since it started. */
