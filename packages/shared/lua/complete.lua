@@ -4,7 +4,7 @@ no longer matches means the lease expired and the job was handed to someone else
 completion is refused, so a lost worker never overwrites a newer attempt.
 
 KEYS[1] active     zset of leased jobs
-KEYS[2] completed  zset of completed jobs by finish time (ms)
+KEYS[2] completed  stream of completed job ids by finish time
 KEYS[3] events     stream of transitions
 KEYS[4] totals     hash of monotonic counters
 ARGV[1] key prefix (jq:{queue}:)
@@ -28,7 +28,7 @@ local function callInSlices(command, key, values)
   end
 end
 
-local out, done, finished = {}, {}, {}
+local out, done = {}, {}
 for i = 0, n - 1 do
   local id, token, result = ARGV[5 + i * 3], ARGV[6 + i * 3], ARGV[7 + i * 3]
   local jobKey = prefix .. 'job:' .. id
@@ -38,13 +38,13 @@ for i = 0, n - 1 do
     else
       redis.call('HSET', jobKey, 'status', 'completed', 'completed_at', nowUs)
     end
-    redis.call('HDEL', jobKey, 'lease_token')
+    -- What only a waiting or running job needs goes: the record is kept for its retention time.
+    redis.call('HDEL', jobKey, 'lease_token', 'seq', 'worker_id')
     redis.call('EXPIRE', jobKey, ttl)
     redis.call('XADD', events, 'MAXLEN', '~', maxEvents, '*', 'type', 'completed', 'job_id', id,
       'message', 'Job ' .. id .. ' completed successfully', 'time', nowUs)
+    redis.call('XADD', completed, '*', 'id', id)
     done[#done + 1] = id
-    finished[#finished + 1] = nowMs
-    finished[#finished + 1] = id
     out[#out + 1] = 1
   else
     out[#out + 1] = 0
@@ -53,9 +53,9 @@ end
 
 if #done > 0 then
   callInSlices('ZREM', active, done)
-  callInSlices('ZADD', completed, finished)
   redis.call('HINCRBY', totals, 'completed', #done)
   -- The index may not outlive the records it points at.
-  redis.call('ZREMRANGEBYSCORE', completed, '-inf', '(' .. (nowMs - ttl * 1000))
+  -- Exactly, not roughly (~): its length is the count of completed jobs /stats reports.
+  redis.call('XTRIM', completed, 'MINID', nowMs - ttl * 1000)
 end
 return out

@@ -16,16 +16,19 @@ local prefix, limit = ARGV[1], tonumber(ARGV[2])
 local t = redis.call('TIME')
 local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local PRIORITY_BAND = 4398046511104 -- 2^42, as in submit.lua
+-- The priority number of a stored priority: an integer 1..10 or a label (as in priority.ts).
+local LABELS = { high = 10, normal = 5, low = 1 }
+local function priorityNumber(priority) return tonumber(priority) or LABELS[priority] or 5 end
 
 local due = redis.call('ZRANGEBYSCORE', scheduled, '-inf', nowMs, 'LIMIT', 0, limit)
 local promoted = 0
 for _, id in ipairs(due) do
   local jobKey = prefix .. 'job:' .. id
   redis.call('ZREM', scheduled, id)
-  local f = redis.call('HMGET', jobKey, 'priority_num', 'seq')
+  local f = redis.call('HMGET', jobKey, 'priority', 'seq')
   if f[1] then
     redis.call('HSET', jobKey, 'status', 'queued')
-    redis.call('ZADD', queued, (10 - tonumber(f[1])) * PRIORITY_BAND + tonumber(f[2]), id)
+    redis.call('ZADD', queued, (10 - priorityNumber(f[1])) * PRIORITY_BAND + tonumber(f[2]), id)
     promoted = promoted + 1
   end
 end

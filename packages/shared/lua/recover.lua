@@ -26,13 +26,16 @@ local t = redis.call('TIME')
 local nowUs = t[1] .. string.format('%06d', tonumber(t[2]))
 local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local PRIORITY_BAND = 4398046511104 -- 2^42, as in submit.lua
+-- The priority number of a stored priority: an integer 1..10 or a label (as in priority.ts).
+local LABELS = { high = 10, normal = 5, low = 1 }
+local function priorityNumber(priority) return tonumber(priority) or LABELS[priority] or 5 end
 
 local expired = redis.call('ZRANGEBYSCORE', active, '-inf', nowMs, 'LIMIT', 0, limit)
 local requeued, gaveUp = 0, 0
 for _, id in ipairs(expired) do
   local jobKey = prefix .. 'job:' .. id
   redis.call('ZREM', active, id)
-  local f = redis.call('HMGET', jobKey, 'attempts', 'max_attempts', 'priority_num', 'seq', 'worker_id')
+  local f = redis.call('HMGET', jobKey, 'attempts', 'max_attempts', 'priority', 'seq', 'worker_id')
   if f[1] then
     local attempts, maxAttempts = tonumber(f[1]), tonumber(f[2])
     local worker = f[5] or 'unknown'
@@ -40,7 +43,7 @@ for _, id in ipairs(expired) do
     if attempts < maxAttempts then
       -- It may be what killed its worker: its next attempt runs alone (see claim.lua).
       redis.call('HSET', jobKey, 'status', 'queued', 'run_alone', '1')
-      redis.call('ZADD', queued, (10 - tonumber(f[3])) * PRIORITY_BAND + tonumber(f[4]), id)
+      redis.call('ZADD', queued, (10 - priorityNumber(f[3])) * PRIORITY_BAND + tonumber(f[4]), id)
       redis.call('XADD', events, 'MAXLEN', '~', maxEvents, '*', 'type', 'recovered', 'job_id', id,
         'attempt', attempts, 'worker_id', worker,
         'message', 'Recovered job ' .. id .. ' after worker ' .. worker .. ' was lost (attempt ' .. attempts .. ')',

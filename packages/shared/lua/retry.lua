@@ -21,7 +21,7 @@ local queued, failed, cancelled, marker, events, totals, seqKey =
 local prefix, id, maxEvents = ARGV[1], ARGV[2], ARGV[3]
 
 local jobKey = prefix .. 'job:' .. id
-local f = redis.call('HMGET', jobKey, 'status', 'priority_num')
+local f = redis.call('HMGET', jobKey, 'status', 'priority')
 local status = f[1]
 if not status then return { 'not_found', '' } end
 if status ~= 'failed' and status ~= 'cancelled' then return { 'conflict', status } end
@@ -29,6 +29,9 @@ if status ~= 'failed' and status ~= 'cancelled' then return { 'conflict', status
 local t = redis.call('TIME')
 local nowUs = t[1] .. string.format('%06d', tonumber(t[2]))
 local PRIORITY_BAND = 4398046511104 -- 2^42, as in submit.lua
+-- The priority number of a stored priority: an integer 1..10 or a label (as in priority.ts).
+local LABELS = { high = 10, normal = 5, low = 1 }
+local function priorityNumber(priority) return tonumber(priority) or LABELS[priority] or 5 end
 
 local seq = redis.call('INCR', seqKey)
 redis.call('ZREM', failed, id)
@@ -37,7 +40,7 @@ redis.call('PERSIST', jobKey)
 redis.call('HSET', jobKey, 'status', 'queued', 'attempts', 0, 'seq', seq)
 redis.call('HDEL', jobKey, 'failed_at', 'cancelled_at', 'completed_at', 'picked_at',
   'next_attempt_at', 'last_error', 'result', 'worker_id')
-redis.call('ZADD', queued, (10 - tonumber(f[2])) * PRIORITY_BAND + seq, id)
+redis.call('ZADD', queued, (10 - priorityNumber(f[2])) * PRIORITY_BAND + seq, id)
 redis.call('HINCRBY', totals, 'retried', 1)
 redis.call('XADD', events, 'MAXLEN', '~', maxEvents, '*', 'type', 'retried', 'job_id', id,
   'message', 'Job ' .. id .. ' queued again by a manual retry', 'time', nowUs)

@@ -8,7 +8,7 @@ KEYS[3] marker     zset workers block on; one member "0" means "look for work"
 KEYS[4] events     stream of transitions
 KEYS[5] totals     hash of monotonic counters
 KEYS[6] seq        counter giving FIFO order within one priority
-KEYS[7] created    zset, job id by creation time (ms), for listing every job newest first
+KEYS[7] created    stream of job ids by creation time, for listing every job newest first
 ARGV[1] key prefix (jq:{queue}:), used to build job:<id> and idem:<key>
 ARGV[2] events stream max length (approximate)
 ARGV[3] idempotency key TTL (seconds)
@@ -57,9 +57,11 @@ for i = 0, n - 1 do
     local seq = redis.call('INCR', seqKey)
     local status = 'queued'
     local jobKey = prefix .. 'job:' .. id
-    redis.call('HSET', jobKey, 'job_id', id, 'job_type', jobType, 'priority', priority,
-      'priority_num', priorityNum, 'payload', payload, 'status', status, 'attempts', 0,
-      'max_attempts', maxAttempts, 'created_at', nowUs, 'seq', seq)
+    -- The record holds no copy of its id (the key has it) nor of the priority number (the
+    -- priority as given says it): every byte is kept for as long as the job is.
+    redis.call('HSET', jobKey, 'job_type', jobType, 'priority', priority, 'payload', payload,
+      'status', status, 'attempts', 0, 'max_attempts', maxAttempts, 'created_at', nowUs,
+      'seq', seq)
     if idemKey ~= '' then redis.call('HSET', jobKey, 'idempotency_key', idemKey) end
     if dueMs > nowMs then
       status = 'scheduled'
@@ -69,7 +71,7 @@ for i = 0, n - 1 do
       redis.call('ZADD', queued, (10 - priorityNum) * PRIORITY_BAND + seq, id)
       ready = ready + 1
     end
-    redis.call('ZADD', created, nowMs, id)
+    redis.call('XADD', created, '*', 'id', id)
     redis.call('XADD', events, 'MAXLEN', '~', maxEvents, '*', 'type', 'submitted', 'job_id', id,
       'message', 'Job ' .. id .. ' submitted (' .. status .. ')', 'time', nowUs)
     added = added + 1
@@ -79,7 +81,7 @@ end
 
 if added > 0 then
   redis.call('HINCRBY', totals, 'submitted', added)
-  redis.call('ZREMRANGEBYSCORE', created, '-inf', '(' .. (nowMs - createdRetentionMs))
+  redis.call('XTRIM', created, 'MINID', nowMs - createdRetentionMs)
   -- Wake one blocked worker: for ready jobs it claims them; for scheduled ones it learns the
   -- new earliest due time and sleeps until then.
   redis.call('ZADD', marker, 0, '0')

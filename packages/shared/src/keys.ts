@@ -7,6 +7,7 @@ export interface QueueKeys {
   queued: string;
   scheduled: string;
   active: string;
+  /** A stream (not a sorted set like the other finished-job indexes): see STREAM_INDEXES. */
   completed: string;
   failed: string;
   cancelled: string;
@@ -14,10 +15,19 @@ export interface QueueKeys {
   events: string;
   totals: string;
   seq: string;
+  /** A stream: see STREAM_INDEXES. */
   created: string;
   workers: string;
   job(id: string): string;
 }
+
+/**
+ * Indexes that only grow at their newest end and shrink at their oldest (by age): every job ever
+ * created, and completed jobs. They are streams of job ids, which take about a third of the
+ * memory a sorted set entry does; a stream entry's id is the time it was added. The keys end in
+ * `_log` so they never meet the sorted sets of the same name that earlier versions kept.
+ */
+export const STREAM_INDEXES = ['created', 'completed'] as const;
 
 /** A worker whose heartbeat in `workers` is older than this is counted gone and trimmed. */
 export const WORKER_STALE_MS = 15_000;
@@ -34,14 +44,14 @@ export function queueKeys(queueName: string): QueueKeys {
     queued: `${prefix}queued`,
     scheduled: `${prefix}scheduled`,
     active: `${prefix}active`,
-    completed: `${prefix}completed`,
+    completed: `${prefix}completed_log`,
     failed: `${prefix}failed`,
     cancelled: `${prefix}cancelled`,
     marker: `${prefix}marker`,
     events: `${prefix}events`,
     totals: `${prefix}totals`,
     seq: `${prefix}seq`,
-    created: `${prefix}created`,
+    created: `${prefix}created_log`,
     workers: `${prefix}workers`,
     job: (id) => `${prefix}job:${id}`,
   };

@@ -3,9 +3,9 @@
 
 import { v7 as uuidv7 } from 'uuid';
 import { ConflictError, NotFoundError, ValidationError } from './errors';
-import { readEventsAfter, readLatestEvents, type QueueEvent } from './events';
+import { isStreamId, readEventsAfter, readLatestEvents, type QueueEvent } from './events';
 import type { JobTypeRegistry } from './job-types/registry';
-import { queueKeys, WORKER_STALE_MS, type QueueKeys } from './keys';
+import { queueKeys, STREAM_INDEXES, WORKER_STALE_MS, type QueueKeys } from './keys';
 import { priorityNumber } from './priority';
 import { decodeJobRecord, JOB_STATUSES, type JobRecord, type JobStatus } from './record';
 import type { RedisClient } from './redis';
@@ -58,7 +58,10 @@ export interface QueueStats {
   workers: number;
 }
 
-const STATUS_INDEX: Record<JobStatus, keyof QueueKeys> = {
+type IndexName =
+  'queued' | 'scheduled' | 'active' | 'completed' | 'failed' | 'cancelled' | 'created';
+
+const STATUS_INDEX: Record<JobStatus, IndexName> = {
   queued: 'queued',
   scheduled: 'scheduled',
   processing: 'active',
@@ -177,7 +180,7 @@ export class JobQueue {
   async get(id: string): Promise<JobRecord | null> {
     const jobId = parseJobId(id);
     const hash = await whileRedisAnswers('get job', () => this.redis.hgetall(this.keys.job(jobId)));
-    return decodeJobRecord(hash);
+    return decodeJobRecord(jobId, hash);
   }
 
   async getOrThrow(id: string): Promise<JobRecord> {
@@ -189,8 +192,8 @@ export class JobQueue {
   /** Newest first (for `queued`: last in line first), with an opaque cursor for the next page. */
   async list(query: unknown): Promise<JobPage> {
     const q = parseOrThrow(listJobsSchema, query, 'invalid query');
-    const index = q.status ? (this.keys[STATUS_INDEX[q.status]] as string) : this.keys.created;
-    let cursor = q.cursor ? decodeCursor(q.cursor) : null;
+    const index = q.status ? STATUS_INDEX[q.status] : 'created';
+    let cursor = q.cursor ? decodeCursor(q.cursor, isStreamIndex(index)) : null;
     const jobs: JobRecord[] = [];
     // A job_type filter may skip many entries; bound the scan and hand back a cursor instead.
     let budget = Math.max(q.limit * 20, 1000);
@@ -213,12 +216,34 @@ export class JobQueue {
     return { jobs, next_cursor: cursor ? encodeCursor(cursor) : null };
   }
 
-  /** Index entries strictly after `cursor` in newest-first order. */
+  /** Index entries strictly after `cursor` in newest-first order: [job id, place in the index]. */
   private async readIndex(
+    index: IndexName,
+    cursor: Cursor | null,
+    count: number,
+  ): Promise<Cursor[]> {
+    if (isStreamIndex(index)) return this.readStreamIndex(this.keys[index], cursor, count);
+    return this.readSortedIndex(this.keys[index], cursor as [string, number] | null, count);
+  }
+
+  /** A stream index: each entry's id is its place; its one field is the job id. */
+  private async readStreamIndex(
+    key: string,
+    cursor: Cursor | null,
+    count: number,
+  ): Promise<Cursor[]> {
+    const entries = (await whileRedisAnswers('list jobs', () =>
+      this.redis.xrevrange(key, cursor ? `(${cursor[1]}` : '+', '-', 'COUNT', count),
+    )) as [string, string[]][];
+    return entries.map(([entryId, fields]) => [fields[1]!, entryId]);
+  }
+
+  /** A sorted set index: the score is the place; equal scores come in reverse member order. */
+  private async readSortedIndex(
     index: string,
     cursor: [string, number] | null,
     count: number,
-  ): Promise<[string, number][]> {
+  ): Promise<Cursor[]> {
     const max = cursor ? String(cursor[1]) : '+inf';
     const out: [string, number][] = [];
     for (let offset = 0; out.length < count; offset += count) {
@@ -252,13 +277,17 @@ export class JobQueue {
     const pipeline = this.redis.pipeline();
     for (const id of ids) pipeline.hgetall(this.keys.job(id));
     const replies = await whileRedisAnswers('list jobs', () => execPipeline(pipeline));
-    return replies.map((hash) => decodeJobRecord(hash as Record<string, string>));
+    return replies.map((hash, i) => decodeJobRecord(ids[i]!, hash as Record<string, string>));
   }
 
   async stats(): Promise<QueueStats> {
     const k = this.keys;
     const pipeline = this.redis.pipeline();
-    for (const status of JOB_STATUSES) pipeline.zcard(k[STATUS_INDEX[status]] as string);
+    for (const status of JOB_STATUSES) {
+      const index = STATUS_INDEX[status];
+      if (isStreamIndex(index)) pipeline.xlen(k[index]);
+      else pipeline.zcard(k[index]);
+    }
     pipeline.hgetall(k.totals);
     pipeline.zcount(k.workers, Date.now() - WORKER_STALE_MS, '+inf');
     const values = await whileRedisAnswers('stats', () => execPipeline(pipeline));
@@ -343,15 +372,26 @@ async function execPipeline(pipeline: ReturnType<RedisClient['pipeline']>): Prom
   });
 }
 
-function encodeCursor([id, score]: [string, number]): string {
-  return Buffer.from(JSON.stringify([id, score])).toString('base64url');
+/** Where a listing stopped: the last job id and its place (a score, or a stream entry id). */
+type Cursor = [string, number | string];
+
+function isStreamIndex(index: IndexName): index is (typeof STREAM_INDEXES)[number] {
+  return (STREAM_INDEXES as readonly string[]).includes(index);
 }
 
-function decodeCursor(cursor: string): [string, number] {
+function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
+}
+
+function decodeCursor(cursor: string, inStream: boolean): Cursor {
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && typeof value[0] === 'string' && typeof value[1] === 'number') {
-      return [value[0], value[1]];
+    const place = Array.isArray(value) ? (value[1] as unknown) : undefined;
+    const placeFits = inStream
+      ? typeof place === 'string' && isStreamId(place)
+      : typeof place === 'number';
+    if (Array.isArray(value) && typeof value[0] === 'string' && placeFits) {
+      return [value[0], place as number | string];
     }
   } catch {
     // fall through to the error below

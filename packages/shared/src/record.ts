@@ -41,10 +41,11 @@ function parseJson(text: string | undefined): unknown {
   }
 }
 
-export function decodeJobRecord(hash: Record<string, string>): JobRecord | null {
-  if (!hash.job_id) return null;
+/** The record of job `id` from its hash; null when the hash is empty (no such job). */
+export function decodeJobRecord(id: string, hash: Record<string, string>): JobRecord | null {
+  if (!hash.job_type) return null;
   return {
-    job_id: hash.job_id,
+    job_id: id,
     job_type: hash.job_type ?? '',
     priority: parseStoredPriority(hash.priority),
     payload: parseJson(hash.payload),

@@ -1,0 +1,113 @@
+// Finished jobs are kept for their retention time and then forgotten everywhere: the record
+// expires, and the index of completed jobs (a stream) and the index of every job are trimmed by
+// age, so /stats counts and listings never outgrow the records. Both indexes list newest first
+// across pages without gaps or repeats.
+
+import { setTimeout as sleep } from 'node:timers/promises';
+import { JobQueue, Worker, type JobPage } from '../src';
+import { createFixture, silentLogger, testJobType, type QueueFixture } from './queue-fixture';
+
+describe('finished jobs', () => {
+  let fixture: QueueFixture;
+  beforeEach(() => {
+    fixture = createFixture({ jobTypes: testJobType(async ({ n }) => ({ n })) });
+  });
+  afterEach(() => fixture.close());
+
+  /** A client and a worker of the fixture's queue keeping finished jobs `ttlSeconds`. */
+  const keeping = (ttlSeconds: number) => ({
+    queue: new JobQueue({
+      redis: fixture.redis,
+      queueName: fixture.queueName,
+      jobTypes: fixture.queue.jobTypes,
+      maxAttempts: 3,
+      jobTtlSeconds: ttlSeconds,
+      failedJobTtlSeconds: ttlSeconds,
+      idempotencyTtlSeconds: 3600,
+      eventsMaxLen: 10_000,
+    }),
+    worker: () =>
+      new Worker({
+        redis: fixture.redis,
+        queueName: fixture.queueName,
+        jobTypes: fixture.queue.jobTypes,
+        logger: silentLogger,
+        concurrency: 1,
+        leaseMs: 2000,
+        backoffBaseMs: 1000,
+        shutdownTimeoutMs: 2000,
+        jobTtlSeconds: ttlSeconds,
+        failedJobTtlSeconds: ttlSeconds,
+        eventsMaxLen: 10_000,
+      }),
+  });
+  const submit = async (queue: JobQueue, n: number) =>
+    (await queue.submit({ job_type: 'test', payload: { n } })).job_id;
+  const allPages = async (query: Record<string, string>) => {
+    const ids: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: JobPage = await fixture.queue.list({ ...query, ...(cursor ? { cursor } : {}) });
+      ids.push(...page.jobs.map((job) => job.job_id));
+      cursor = page.next_cursor;
+    } while (cursor);
+    return ids;
+  };
+
+  it('list newest first across pages, every job by creation and completed ones by finish', async () => {
+    const { queue, worker } = keeping(3600);
+    const ids: string[] = [];
+    for (let n = 0; n < 7; n++) ids.push(await submit(queue, n));
+    await worker().runUntilIdle();
+
+    expect(await allPages({ limit: '3' })).toEqual([...ids].reverse());
+    const completed = await allPages({ status: 'completed', limit: '2' });
+    expect(completed).toHaveLength(7);
+    const finishTimes = await Promise.all(
+      completed.map(async (id) => (await fixture.queue.get(id))!.completed_at!),
+    );
+    expect(finishTimes).toEqual([...finishTimes].sort().reverse());
+    expect((await fixture.queue.stats()).counts.completed).toBe(7);
+  });
+
+  it('are forgotten by the record, the indexes and the counts after their retention', async () => {
+    const { queue, worker } = keeping(1);
+    const old = [await submit(queue, 1), await submit(queue, 2)];
+    await worker().runUntilIdle();
+    expect((await fixture.queue.stats()).counts.completed).toBe(2);
+
+    await sleep(1100);
+    // Trimming happens as new jobs come and finish.
+    const fresh = await submit(queue, 3);
+    await worker().runUntilIdle();
+
+    for (const id of old) expect(await fixture.queue.get(id)).toBeNull();
+    expect((await fixture.queue.stats()).counts.completed).toBe(1);
+    expect(await allPages({ status: 'completed' })).toEqual([fresh]);
+    expect(await allPages({})).toEqual([fresh]);
+    expect(await fixture.redis.xlen(fixture.queue.keys.completed)).toBe(1);
+    expect(await fixture.redis.xlen(fixture.queue.keys.created)).toBe(1);
+  });
+
+  it('keep no copy of their id or lease in the record', async () => {
+    const { queue, worker } = keeping(3600);
+    const id = await submit(queue, 1);
+    await worker().runUntilIdle();
+    const fields = Object.keys(await fixture.redis.hgetall(fixture.queue.keys.job(id))).sort();
+    expect(fields).toEqual(
+      [
+        'attempts',
+        'completed_at',
+        'created_at',
+        'job_type',
+        'max_attempts',
+        'payload',
+        'picked_at',
+        'priority',
+        'result',
+        'status',
+      ].sort(),
+    );
+    expect(await fixture.queue.get(id)).toMatchObject({ job_id: id, status: 'completed' });
+  });
+});
