@@ -12,7 +12,7 @@ export function createLogger(name: string, level: string): Logger {
     name,
     level,
     base: { service: name },
-    timestamp: pino.stdTimeFunctions.isoTime,
+    timestamp: isoTimeOncePerMs,
   };
   if (pretty) {
     return pino({
@@ -21,6 +21,19 @@ export function createLogger(name: string, level: string): Logger {
     });
   }
   return pino(options, batchedStdout);
+}
+
+// pino's isoTime formats a Date for every line; a busy worker writes several lines per
+// millisecond, so the text is made once per millisecond and reused.
+let lastMs = -1;
+let lastTime = '';
+function isoTimeOncePerMs(): string {
+  const now = Date.now();
+  if (now !== lastMs) {
+    lastMs = now;
+    lastTime = `,"time":"${new Date(now).toISOString()}"`;
+  }
+  return lastTime;
 }
 
 function canResolve(moduleName: string): boolean {
