@@ -14,22 +14,27 @@ ARGV[3] lease length (ms)
 ARGV[4] worker id
 ARGV[5] lease token base, unique per call; each job's token is base .. ':' .. index
 ARGV[6] events stream max length (approximate)
-ARGV[7] how many jobs the worker runs now
+ARGV[7] 1 when the worker already runs a suspect job (below), else 0
 
-A job whose last attempt was lost with its worker (`run_alone`, set by recover) may be what
-killed that worker, so it runs alone: only a worker running nothing claims it, as the only job
-of the claim; any other claim stops in front of it. A job that kills every worker it runs on
-then takes no other job down with it after the first time.
+A job whose attempts were lost with their worker twice (`lost`, counted by recover) is a
+suspect: it may be what killed those workers. Two suspects never share a worker: a claim takes at
+most one, and none when the worker already runs one; it passes over the suspects it may not take
+(at most MAX_PASSED) and claims the jobs behind them. So a job that kills every worker it runs on
+runs exactly max_attempts times and costs any other job at most two attempts (the default
+max_attempts is 3), while a death that is no job's fault (a crash, a deploy, a frozen host) costs
+the jobs it lost one attempt and no throughput: they run again side by side, and even suspects
+take one slot per worker, never a whole worker or the whole queue.
 
-Returns { Redis time (ms), earliest scheduled due time (ms) or -1, alone, then per job 8 entries:
-          id, lease token, job_type, payload, attempts, max_attempts, priority as given,
-          ms the job waited: since it was due (its run_at or retry time) or else created }
-        alone: 0; 1 when a job that must run alone is next in line and was left there;
-        2 when the one job claimed must run alone (the worker claims nothing else meanwhile).
+Returns { Redis time (ms), earliest scheduled due time (ms) or -1, suspects passed over (left
+          for a worker without one), then per job 9 entries: id, lease token, job_type, payload,
+          attempts, max_attempts, priority as given, ms the job waited: since it was due (its
+          run_at or retry time) or else created, 1 if it is a suspect else 0 }
 ]]
 local queued, active, scheduled, marker, events = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-local prefix, count, leaseMs, workerId, tokenBase, maxEvents, running =
-  ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], ARGV[5], ARGV[6], tonumber(ARGV[7] or 0)
+local prefix, count, leaseMs, workerId, tokenBase, maxEvents, holdsSuspect =
+  ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], ARGV[5], ARGV[6], ARGV[7] == '1'
+local MAX_PASSED = 1000
+local SUSPECT_AFTER_LOSSES = 2
 
 local t = redis.call('TIME')
 local nowUs = t[1] .. string.format('%06d', tonumber(t[2]))
@@ -43,25 +48,31 @@ local function callInSlices(command, key, values)
 end
 
 local out = { nowMs, -1, 0 }
--- One read per job gives everything: its fields, whether it exists, whether it must run alone.
-local popped, claimed = {}, {}
-for _, id in ipairs(redis.call('ZRANGE', queued, 0, count - 1)) do
-  local f = redis.call('HMGET', prefix .. 'job:' .. id, 'job_type', 'payload', 'max_attempts',
-    'priority', 'next_attempt_at', 'created_at', 'attempts', 'run_alone')
-  if f[8] then
-    if running > 0 or #popped > 0 then
-      out[3] = 1
-      break
+-- One read per job gives everything: its fields, whether it exists, whether it is a suspect.
+-- Nothing leaves `queued` before the scan ends, so the offsets stay valid.
+local popped, claimed, passed, offset = {}, {}, 0, 0
+while #popped < count and passed < MAX_PASSED do
+  -- The first window is all a queue without suspects needs; past suspects, look further at once.
+  local size = offset == 0 and count or math.max(count - #popped, 50)
+  local ids = redis.call('ZRANGE', queued, offset, offset + size - 1)
+  if #ids == 0 then break end
+  offset = offset + #ids
+  for _, id in ipairs(ids) do
+    local f = redis.call('HMGET', prefix .. 'job:' .. id, 'job_type', 'payload', 'max_attempts',
+      'priority', 'next_attempt_at', 'created_at', 'attempts', 'lost')
+    local suspect = tonumber(f[8] or 0) >= SUSPECT_AFTER_LOSSES
+    if suspect and holdsSuspect then
+      passed = passed + 1
+    else
+      if suspect then holdsSuspect = true end
+      popped[#popped + 1] = id
+      -- A job hash can only be missing if someone deleted it by hand; drop it rather than run nothing.
+      if f[1] then claimed[#claimed + 1] = { id, f } end
     end
-    out[3] = 2
-    popped[1] = id
-    claimed[1] = { id, f }
-    break
+    if #popped == count or passed == MAX_PASSED then break end
   end
-  popped[#popped + 1] = id
-  -- A job hash can only be missing if someone deleted it by hand; drop it rather than run nothing.
-  if f[1] then claimed[#claimed + 1] = { id, f } end
 end
+out[3] = passed
 if #popped > 0 then callInSlices('ZREM', queued, popped) end
 
 local leases = {}
@@ -73,7 +84,7 @@ for i, job in ipairs(claimed) do
   local attempts = tonumber(f[7] or 0) + 1
   redis.call('HSET', jobKey, 'status', 'processing', 'picked_at', nowUs, 'lease_token', token,
     'worker_id', workerId, 'attempts', attempts)
-  if f[5] or f[8] then redis.call('HDEL', jobKey, 'next_attempt_at', 'run_alone') end
+  if f[5] then redis.call('HDEL', jobKey, 'next_attempt_at') end
   leases[#leases + 1] = nowMs + leaseMs
   leases[#leases + 1] = id
   redis.call('XADD', events, 'MAXLEN', '~', maxEvents, '*', 'type', 'picked', 'job_id', id,
@@ -84,12 +95,14 @@ for i, job in ipairs(claimed) do
   out[#out + 1] = id; out[#out + 1] = token; out[#out + 1] = f[1]; out[#out + 1] = f[2]
   out[#out + 1] = attempts; out[#out + 1] = f[3]; out[#out + 1] = f[4]
   out[#out + 1] = math.max(0, math.floor((tonumber(nowUs) - readyUs) / 1000))
+  out[#out + 1] = tonumber(f[8] or 0) >= SUSPECT_AFTER_LOSSES and 1 or 0
 end
 if #leases > 0 then callInSlices('ZADD', active, leases) end
 
--- Pass the wake-up on: another blocked worker takes what this one left (an idle one takes a
--- job that must run alone).
-if (#popped > 0 or out[3] == 1) and redis.call('ZCARD', queued) > 0 then
+-- Pass the wake-up on: another blocked worker takes what this one left (one without a suspect
+-- takes a suspect passed over here). A worker that passed suspects over waits for one of its own
+-- jobs to end, not on the marker, so the wake-up never goes round in circles.
+if (#popped > 0 or passed > 0) and redis.call('ZCARD', queued) > 0 then
   redis.call('ZADD', marker, 0, '0')
 end
 local due = redis.call('ZRANGE', scheduled, 0, 0, 'WITHSCORES')

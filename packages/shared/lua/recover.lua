@@ -1,9 +1,10 @@
 --[[
 recover: puts back jobs whose lease expired because their worker died or froze. A job with
 attempts left goes back to `queued` at its original place in line (ahead of newer jobs of its
-priority); a job that has used all its attempts fails with a last_error saying its worker was
-lost. Every worker runs this periodically; two runs at once are harmless because each job is
-moved by whichever run sees it first and the other finds it gone from `active`.
+priority), its loss counted in `lost` (see claim.lua); a job that has used all its attempts
+fails with a last_error saying its worker was lost. Every worker runs this periodically; two
+runs at once are harmless because each job is moved by whichever run sees it first and the other
+finds it gone from `active`.
 
 KEYS[1] active   zset of leased jobs, score = lease deadline (ms)
 KEYS[2] queued   zset of ready jobs
@@ -41,8 +42,9 @@ for _, id in ipairs(expired) do
     local worker = f[5] or 'unknown'
     redis.call('HDEL', jobKey, 'lease_token')
     if attempts < maxAttempts then
-      -- It may be what killed its worker: its next attempt runs alone (see claim.lua).
-      redis.call('HSET', jobKey, 'status', 'queued', 'run_alone', '1')
+      -- It may be what killed its worker: lost twice, it shares no worker with another such job.
+      redis.call('HSET', jobKey, 'status', 'queued')
+      redis.call('HINCRBY', jobKey, 'lost', 1)
       redis.call('ZADD', queued, (10 - priorityNumber(f[3])) * PRIORITY_BAND + tonumber(f[4]), id)
       redis.call('XADD', events, 'MAXLEN', '~', maxEvents, '*', 'type', 'recovered', 'job_id', id,
         'attempt', attempts, 'worker_id', worker,

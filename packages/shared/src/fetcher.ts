@@ -18,8 +18,8 @@ export interface ClaimedJob {
   priority: string;
   /** How long the job waited to be claimed (ms): since it was due, or else since it was created. */
   waitedMs: number;
-  /** Its last attempt was lost with its worker: it runs alone, the worker claims nothing else. */
-  runsAlone: boolean;
+  /** Its last attempt was lost with its worker: it may be what killed it (see claim.lua). */
+  suspect: boolean;
 }
 
 export interface FetcherOptions {
@@ -47,11 +47,11 @@ export class JobFetcher {
     this.blocking = duplicateForBlocking(redis);
   }
 
-  /** Set by the last claim: a job that must run alone is next in line, for an idle worker. */
-  aloneJobWaiting = false;
+  /** Set by the last claim: suspects it passed over, left for a worker without one. */
+  suspectsPassed = 0;
 
-  /** Claims up to `count` jobs for a worker that runs `running` jobs now. */
-  async claim(count: number, running = 0): Promise<ClaimedJob[]> {
+  /** Claims up to `count` jobs; at most one suspect, and none if the worker already runs one. */
+  async claim(count: number, holdsSuspect = false): Promise<ClaimedJob[]> {
     const k = this.keys;
     if (this.nextDueMs >= 0 && this.nextDueMs <= this.redisNow()) await this.promoteDue();
     const reply = await runScript<(string | number)[]>(
@@ -65,15 +65,14 @@ export class JobFetcher {
         this.options.workerId,
         randomUUID(),
         this.options.eventsMaxLen,
-        running,
+        holdsSuspect ? 1 : 0,
       ],
     );
     this.clockOffsetMs = Number(reply[0]) - Date.now();
     this.nextDueMs = Number(reply[1]);
-    this.aloneJobWaiting = Number(reply[2]) === 1;
-    const runsAlone = Number(reply[2]) === 2;
+    this.suspectsPassed = Number(reply[2]);
     const jobs: ClaimedJob[] = [];
-    for (let i = 3; i + 7 < reply.length; i += 8) {
+    for (let i = 3; i + 8 < reply.length; i += 9) {
       jobs.push({
         id: String(reply[i]),
         leaseToken: String(reply[i + 1]),
@@ -83,7 +82,7 @@ export class JobFetcher {
         maxAttempts: Number(reply[i + 5]),
         priority: String(reply[i + 6]),
         waitedMs: Number(reply[i + 7]),
-        runsAlone,
+        suspect: Number(reply[i + 8]) === 1,
       });
     }
     return jobs;

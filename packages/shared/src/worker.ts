@@ -162,7 +162,7 @@ export class Worker {
         this.options.concurrency - this.busy,
         2 * this.options.concurrency - this.running.size,
       );
-      if (free <= 0 || this.runningAlone()) {
+      if (free <= 0) {
         await new Promise<void>((resolve) => (this.slotFreed = resolve));
         continue;
       }
@@ -170,14 +170,15 @@ export class Worker {
         // At most half the slots per claim, so one claim runs in Redis while this process starts
         // the jobs of the previous one.
         const wanted = Math.min(free, Math.ceil(this.options.concurrency / 2));
-        const jobs = await this.fetcher.claim(wanted, this.running.size);
+        const jobs = await this.fetcher.claim(wanted, this.runsSuspect());
         for (const job of jobs) this.startJob(job);
         if (jobs.length > 0) {
           announcedIdle = false;
           continue;
         }
-        if (this.fetcher.aloneJobWaiting && this.running.size > 0) {
-          // Next in line is a job that must run alone: finish these first, then claim again.
+        if (this.fetcher.suspectsPassed > 0 && this.running.size > 0) {
+          // Suspects wait in line and this worker runs one already: claim again when a job here
+          // ends. Waiting on the marker instead would pass the same wake-up round in circles.
           await new Promise<void>((resolve) => (this.slotFreed = resolve));
           continue;
         }
@@ -202,9 +203,9 @@ export class Worker {
     }
   }
 
-  /** Whether this worker runs a job that must run alone (see claim.lua). */
-  private runningAlone(): boolean {
-    for (const entry of this.running.values()) if (entry.job.runsAlone) return true;
+  /** Whether this worker runs a suspect job: it may claim no other (see claim.lua). */
+  private runsSuspect(): boolean {
+    for (const entry of this.running.values()) if (entry.job.suspect) return true;
     return false;
   }
 
