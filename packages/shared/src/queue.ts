@@ -142,7 +142,10 @@ export class JobQueue {
       k.prefix,
       o.eventsMaxLen,
       o.idempotencyTtlSeconds,
-      Math.max(o.jobTtlSeconds, o.failedJobTtlSeconds) * 1000,
+      // The index of every job covers the completed jobs' retention: most jobs complete and are
+      // gone after it, so a longer window would mostly hold ids of records that expired. Failed
+      // jobs, kept longer, stay listed under ?status=failed.
+      o.jobTtlSeconds * 1000,
       jobs.length,
     ];
     for (const job of jobs) {
