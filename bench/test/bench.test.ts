@@ -1,16 +1,17 @@
-// The benchmark runs end to end on a tiny N and prints its table and JSON line with every figure
-// for both systems. Timings are never asserted: only that each figure was measured.
+// The benchmark and the soak run end to end on a tiny N and print their tables, samples and JSON
+// lines with every figure. Timings are never asserted: only that each figure was measured.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 const MAIN = join(__dirname, '..', 'dist', 'main.js');
 
-function runBench(
+function runScript(
+  script: string,
   args: string[],
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
@@ -39,7 +40,7 @@ const FIGURES = [
 test('npm run bench on a tiny N prints the table and a JSON line with every figure of both systems', async () => {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build first`);
   // prettier-ignore
-  const { code, stdout, stderr } = await runBench([
+  const { code, stdout, stderr } = await runScript(MAIN, [
     '--n', '300', '--rounds', '1', '--concurrency', '20', '--http-seconds', '1',
     '--connections', '4', '--bulk-connections', '1', '--latency-jobs', '5', '--latency-gap-ms', '5',
   ]);
@@ -75,3 +76,34 @@ test('npm run bench on a tiny N prints the table and a JSON line with every figu
     });
   }
 }, 180_000);
+
+const SOAK = join(__dirname, '..', 'dist', 'soak.js');
+
+test('npm run bench:soak on a short run prints the memory samples, a verdict and the index lengths', async () => {
+  if (!existsSync(SOAK)) throw new Error(`${SOAK} is missing: run npm run build first`);
+  // prettier-ignore
+  const { code, stdout, stderr } = await runScript(SOAK, [
+    '--duration', '4', '--rate', '200', '--ttl', '1', '--sample-seconds', '1', '--concurrency', '20',
+  ]);
+  expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
+
+  const lines = stdout.trim().split('\n');
+  expect(lines[0]).toMatch(/^Redis used_memory \(MB\) every 1 s; 200 jobs\/s, JOB_TTL_SECONDS=1:$/);
+  expect(lines[1]!.split(' | ').length).toBeGreaterThanOrEqual(4);
+  expect(lines[2]).toMatch(/^after the first TTL window .* -> (flat|NOT flat)$/);
+  expect(lines[3]).toMatch(/^at the end: created index \d+, completed index \d+/);
+
+  const report = JSON.parse(lines.at(-1)!) as {
+    samples: { seconds: number; used_memory: number }[];
+    submitted: number;
+    completed: number;
+    at_end: Record<string, number>;
+  };
+  for (const sample of report.samples) expect(sample.used_memory).toBeGreaterThan(0);
+  // Nothing lost on the way: every submitted job ran.
+  expect(report.submitted).toBeGreaterThan(0);
+  expect(report.completed).toBe(report.submitted);
+  expect(Object.keys(report.at_end).sort()).toEqual(
+    ['completed_index', 'created_index', 'events', 'keys'].sort(),
+  );
+}, 120_000);

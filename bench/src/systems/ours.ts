@@ -17,8 +17,9 @@ export class OurQueue implements QueueSystem {
   private reader: Redis | undefined;
   private closed = false;
 
-  constructor(redisUrl: string, queueName: string) {
-    const config = loadConfig({ REDIS_URL: redisUrl, QUEUE_NAME: queueName });
+  /** `env` adds configuration (JOB_TTL_SECONDS, ...) as the services would read it. */
+  constructor(redisUrl: string, queueName: string, env: Record<string, string> = {}) {
+    const config = loadConfig({ ...env, REDIS_URL: redisUrl, QUEUE_NAME: queueName });
     this.redis = new Redis(redisUrl);
     this.keys = queueKeys(queueName);
     this.queue = new JobQueue({
@@ -39,6 +40,13 @@ export class OurQueue implements QueueSystem {
       for (let i = start; i < Math.min(n, start + BATCH); i++) jobs.push(job(priorityOf(i)));
       await this.queue.submitMany(jobs);
     }
+  }
+
+  /** Submits these jobs (at most 1,000) of mixed priority, numbered from `first`. */
+  async submitBatch(first: number, count: number): Promise<void> {
+    const jobs = [];
+    for (let i = first; i < first + count; i++) jobs.push(job(priorityOf(i)));
+    await this.queue.submitMany(jobs);
   }
 
   async completed(): Promise<number> {
