@@ -3,7 +3,7 @@
 // scenario broke (a non-empty `problems` fails the run).
 
 import type { Audit } from './audit';
-import { acknowledgedIds, type Submission } from './submit';
+import { acknowledgedIds, maxOf, type Submission } from './submit';
 
 export interface ScenarioResult {
   scenario: string;
@@ -47,7 +47,7 @@ export function resultRow(
     failed: found.failed,
     lost: found.lost.length,
     duplicates: found.duplicates,
-    submitMs: Math.max(0, ...submissions.map((s) => s.sentMs + s.latencyMs)),
+    submitMs: maxOf(submissions.map((s) => s.sentMs + s.latencyMs)),
     drainMs,
     notes,
     facts: {},

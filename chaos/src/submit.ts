@@ -103,6 +103,13 @@ export function acknowledgedIds(submissions: Submission[]): string[] {
     .map((s) => s.jobId as string);
 }
 
+/** The largest value, 0 for none (Math.max(...values) overflows the stack on big runs). */
+export function maxOf(values: number[]): number {
+  let max = 0;
+  for (const value of values) if (value > max) max = value;
+  return max;
+}
+
 export function percentile(values: number[], p: number): number {
   if (values.length === 0) return 0;
   const sorted = [...values].sort((a, b) => a - b);

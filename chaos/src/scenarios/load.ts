@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { audit, waitForDrain } from '../audit';
 import { Lab } from '../lab';
 import { resultRow, type ScenarioResult } from '../result';
-import { acknowledgedIds, chaosJobBody, percentile, submitJobs } from '../submit';
+import { acknowledgedIds, chaosJobBody, maxOf, percentile, submitJobs } from '../submit';
 
 export interface LoadParams {
   submitPerSecond: number;
@@ -69,20 +69,26 @@ export async function load(params: LoadParams): Promise<ScenarioResult> {
     const latencies = submissions.map((s) => s.latencyMs);
     const errors = submissions.filter((s) => s.status !== 202);
     const achieved = (count / submitMs) * 1000;
-    const peak = Math.max(...memory);
+    const peak = maxOf(memory);
     row.facts = {
       achievedPerSecond: achieved,
       p99Ms: percentile(latencies, 99),
       peakRedisBytes: peak,
       errors: errors.length,
     };
+    // Once finished jobs start expiring (after jobTtlSeconds), memory should level off.
+    const quarters = [1, 2, 3, 4].map((q) => memory[Math.ceil((memory.length * q) / 4) - 1] ?? 0);
     row.notes.push(
       `asked ${params.submitPerSecond}/s for ${params.durationMs / 1000} s, achieved ${Math.round(achieved)}/s; ` +
         `submit latency p50 ${ms(percentile(latencies, 50))}, p99 ${ms(percentile(latencies, 99))}, ` +
-        `max ${ms(Math.max(...latencies))}`,
-      `Redis used_memory peak ${mbText(peak)} (cap ${params.redisMaxMemory}, noeviction), ` +
-        `${mbText(memory.at(-1) ?? 0)} at the end; finished jobs kept ${params.jobTtlSeconds} s`,
+        `max ${ms(maxOf(latencies))}`,
+      `Redis used_memory at each quarter of the run ${quarters.map(mbText).join(', ')}; ` +
+        `peak ${mbText(peak)} (cap ${params.redisMaxMemory}, noeviction); finished jobs kept ${params.jobTtlSeconds} s`,
     );
+    if (peak > 0.9 * megabytes(params.redisMaxMemory))
+      row.problems.push(
+        `Redis memory reached ${mbText(peak)}, near its ${params.redisMaxMemory} cap`,
+      );
     if (errors.length > 0)
       row.problems.push(
         `${errors.length} submission(s) not accepted, e.g. ${JSON.stringify(errors[0])}`,
@@ -96,6 +102,10 @@ export async function load(params: LoadParams): Promise<ScenarioResult> {
 
 function ms(value: number): string {
   return `${value.toFixed(1)} ms`;
+}
+
+function megabytes(setting: string): number {
+  return Number.parseInt(setting, 10) * 1024 * 1024;
 }
 
 function mbText(bytes: number): string {

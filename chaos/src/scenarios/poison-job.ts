@@ -6,7 +6,7 @@
 import { audit, waitForDrain } from '../audit';
 import { Lab } from '../lab';
 import { resultRow, type ScenarioResult } from '../result';
-import { acknowledgedIds, chaosJobBody, submitJobs } from '../submit';
+import { acknowledgedIds, chaosJobBody, maxOf, submitJobs } from '../submit';
 
 export interface PoisonParams {
   jobs: number;
@@ -51,10 +51,16 @@ export async function poisonJob(params: PoisonParams): Promise<ScenarioResult> {
 
     const poison = poisonId ? found.records.get(poisonId) : undefined;
     const runs = poisonId ? (found.executions.get(poisonId)?.started ?? 0) : 0;
-    row.facts = { poisonRuns: runs };
+    // The other jobs the poisoned workers took down with them: each lost an attempt.
+    const others = [...found.records].filter(([id]) => id !== poisonId).map(([, r]) => r);
+    const collateral = others.filter((r) => r.attempts > 1);
+    const mostAttempts = maxOf(collateral.map((r) => r.attempts));
+    row.facts = { poisonRuns: runs, collateral: collateral.length, mostAttempts };
     row.notes.push(
       `poison job ran ${runs} time(s), killed ${runs} worker(s); status ${poison?.status}, ` +
         `attempts ${poison?.attempts}, last_error "${poison?.lastError}"`,
+      `${collateral.length} other job(s) were running on a poisoned worker and ran again` +
+        (collateral.length > 0 ? ` (at most ${mostAttempts} attempts each)` : ''),
     );
     if (runs !== params.maxAttempts)
       row.problems.push(

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { audit, waitForDrain } from '../audit';
 import { Lab } from '../lab';
 import { resultRow, type ScenarioResult } from '../result';
-import { acknowledgedIds, chaosJobBody, percentile, submitJobs } from '../submit';
+import { acknowledgedIds, chaosJobBody, maxOf, percentile, submitJobs } from '../submit';
 
 export interface RedisRestartParams {
   jobs: number;
@@ -74,7 +74,7 @@ export async function redisRestart(params: RedisRestartParams): Promise<Scenario
     const refused = submissions.filter((s) => s.status < 200 || s.status >= 300);
     const unclear = refused.filter((s) => s.status !== 503 || s.error !== 'redis_unavailable');
     const slow = submissions.filter((s) => s.latencyMs > REPLY_LIMIT_MS);
-    const slowest = Math.max(0, ...refused.map((s) => s.latencyMs));
+    const slowest = maxOf(refused.map((s) => s.latencyMs));
     // How long after each restart the api accepted again: the first 2xx sent after it.
     const resumeMs = outages.map(({ toMs }) => {
       const first = submissions.find((s) => s.status === 202 && s.sentMs >= toMs);
