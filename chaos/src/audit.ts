@@ -71,6 +71,35 @@ export async function readStates(
   return states;
 }
 
+/**
+ * Follows acknowledged jobs during a long run and remembers how each one ended as soon as its
+ * record says so: a finished job's record expires after its retention time, which in a long run
+ * can come before the audit. A job never seen ended whose record is gone counts as lost.
+ */
+export class EndWatcher {
+  readonly ended = new Map<string, JobState>();
+  private readonly pending = new Set<string>();
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: QueueKeys,
+  ) {}
+
+  add(id: string): void {
+    this.pending.add(id);
+  }
+
+  /** Reads the records of the jobs not seen ended yet. */
+  async sweep(): Promise<void> {
+    const states = await readStates(this.redis, this.keys, [...this.pending]);
+    for (const [id, state] of states) {
+      if (state.status !== 'completed' && state.status !== 'failed') continue;
+      this.ended.set(id, state);
+      this.pending.delete(id);
+    }
+  }
+}
+
 export async function audit(
   redis: Redis,
   keys: QueueKeys,
@@ -78,9 +107,15 @@ export async function audit(
   ledgerDir: string,
   /** Jobs the scenario submitted on the side (probes): neither audited nor unexpected. */
   sideIds: string[] = [],
+  /** How jobs whose records may have expired since were seen to end (EndWatcher). */
+  seenEnded: Map<string, JobState> = new Map(),
 ): Promise<Audit> {
   const acked = [...new Set(acknowledgedIds)];
   const records = await readStates(redis, keys, acked);
+  for (const [id, state] of records) {
+    const seen = seenEnded.get(id);
+    if (state.status === null && seen) records.set(id, seen);
+  }
   const executions = countExecutions(readLedger(ledgerDir));
   let completed = 0;
   let failed = 0;

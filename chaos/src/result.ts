@@ -37,7 +37,8 @@ export function resultRow(
   const notes: string[] = [];
   if (found.unacknowledgedRuns > 0)
     notes.push(
-      `${found.unacknowledgedRuns} job(s) ran whose submission got no 2xx (Redis stored them, the reply was lost)`,
+      `${found.unacknowledgedRuns} job(s) ran whose submission got no 2xx: Redis stored them after the api ` +
+        `had stopped waiting, so a 503 may mean "stored late" (an idempotency_key makes the retry safe)`,
     );
   return {
     scenario,

@@ -26,6 +26,8 @@ export interface SubmitOptions {
   ratePerSecond?: number;
   /** A reply slower than this counts as none (status 0). */
   timeoutMs?: number;
+  /** Told about each reply as it comes. */
+  onReply?: (submission: Submission) => void;
 }
 
 export function chaosJobBody(durationMs: number, extra: Record<string, unknown> = {}): unknown {
@@ -49,7 +51,9 @@ export async function submitJobs(apiUrl: string, options: SubmitOptions): Promis
       }
       const sentMs = performance.now() - started;
       const reply = await post(target, agent, options.body(i), options.timeoutMs ?? 10_000);
-      results[i] = { ...reply, sentMs, latencyMs: performance.now() - started - sentMs };
+      const submission = { ...reply, sentMs, latencyMs: performance.now() - started - sentMs };
+      results[i] = submission;
+      options.onReply?.(submission);
     }
   };
   try {

@@ -1,6 +1,7 @@
 // The chaos audit is what makes every chaos run fail on a lost job, so it is checked on its own:
 // acknowledged jobs whose record did not end, or says completed while the ledger shows no
-// execution run to the end, count as lost; executions run to the end twice count as duplicates.
+// execution run to the end, count as lost; executions run to the end twice count as duplicates;
+// a job seen ended during the run whose record has expired since counts as ended.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,6 +51,8 @@ describe('the chaos audit', () => {
     worker.record('start', 'never-ran', 1);
     // No record at all: Redis lost it.
     ran(worker, 'vanished', 1);
+    // Seen completed during the run; its record expired since (retention), so it is no loss.
+    ran(worker, 'expired', 1);
     // A job that ran although its submission got no 2xx: not audited, only noted.
     ran(worker, 'unacknowledged', 1);
     worker.close();
@@ -66,13 +69,16 @@ describe('the chaos audit', () => {
         'still-queued',
         'never-ran',
         'vanished',
+        'expired',
       ],
       ledgerDir,
+      [],
+      new Map([['expired', { status: 'completed', attempts: 1, lastError: null }]]),
     );
 
     expect(found).toMatchObject({
-      acknowledged: 7,
-      completed: 2,
+      acknowledged: 8,
+      completed: 3,
       failed: 1,
       duplicates: 1,
       unacknowledgedRuns: 1,

@@ -4,7 +4,7 @@
 // its peak memory is reported. Finished jobs are kept JOB_TTL_SECONDS, which bounds what stays.
 
 import { setTimeout as sleep } from 'node:timers/promises';
-import { audit, waitForDrain } from '../audit';
+import { audit, EndWatcher, waitForDrain } from '../audit';
 import { Lab } from '../lab';
 import { resultRow, type ScenarioResult } from '../result';
 import { acknowledgedIds, chaosJobBody, maxOf, percentile, submitJobs } from '../submit';
@@ -31,6 +31,9 @@ export const LOAD: LoadParams = {
   drainTimeoutMs: 300_000,
 };
 
+/** Well within jobTtlSeconds, so no finished job expires unseen. */
+const WATCH_EVERY_MS = 5000;
+
 export async function load(params: LoadParams): Promise<ScenarioResult> {
   const lab = await Lab.start({
     name: 'load',
@@ -51,6 +54,15 @@ export async function load(params: LoadParams): Promise<ScenarioResult> {
         await sleep(1000);
       }
     })();
+    // Finished jobs expire after jobTtlSeconds, before the run ends: note each end while seen.
+    const watcher = new EndWatcher(lab.inspector, lab.keys);
+    let watching = true;
+    const watch = (async () => {
+      while (watching) {
+        await sleep(WATCH_EVERY_MS);
+        await watcher.sweep();
+      }
+    })();
     const count = Math.round((params.submitPerSecond * params.durationMs) / 1000);
     const t0 = performance.now();
     const submissions = await submitJobs(lab.apiUrl, {
@@ -58,12 +70,24 @@ export async function load(params: LoadParams): Promise<ScenarioResult> {
       body: () => chaosJobBody(params.handlerMs),
       concurrency: 256,
       ratePerSecond: params.submitPerSecond,
+      onReply: (s) => {
+        if (s.status >= 200 && s.status < 300 && s.jobId) watcher.add(s.jobId);
+      },
     });
     const submitMs = performance.now() - t0;
     const drainMs = await waitForDrain(lab.inspector, lab.keys, params.drainTimeoutMs);
     sampling = false;
-    await sampler;
-    const found = await audit(lab.inspector, lab.keys, acknowledgedIds(submissions), lab.ledgerDir);
+    watching = false;
+    await Promise.all([sampler, watch]);
+    await watcher.sweep();
+    const found = await audit(
+      lab.inspector,
+      lab.keys,
+      acknowledgedIds(submissions),
+      lab.ledgerDir,
+      [],
+      watcher.ended,
+    );
     const row = resultRow('load', submissions, found, drainMs);
 
     const latencies = submissions.map((s) => s.latencyMs);

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { audit, waitForDrain } from '../audit';
 import { Lab } from '../lab';
 import { resultRow, type ScenarioResult } from '../result';
-import { acknowledgedIds, chaosJobBody, submitJobs, type Submission } from '../submit';
+import { acknowledgedIds, chaosJobBody, maxOf, submitJobs, type Submission } from '../submit';
 
 export interface RedisPauseParams {
   jobs: number;
@@ -62,15 +62,20 @@ export async function redisPause(params: RedisPauseParams): Promise<ScenarioResu
     );
     const row = resultRow('redis pause', submissions, found, drainMs);
     const refused = submissions.filter((s) => s.status !== 202);
+    const slowestReplyMs = Math.round(maxOf(submissions.map((s) => s.latencyMs)));
     row.facts = {
       refused: refused.length,
+      slowestReplyMs,
       acceptMs: recovery.acceptMs,
       recoveryMs: recovery.completeMs,
     };
     row.notes.push(
-      `Redis frozen ${params.pauseMs / 1000} s: ${refused.length} submission(s) answered ` +
-        `${describeStatuses(refused)}; recovery after SIGCONT: api accepting in ${recovery.acceptMs} ms, ` +
-        `a new job completed in ${recovery.completeMs} ms`,
+      `Redis frozen ${params.pauseMs / 1000} s: ` +
+        (refused.length === 0
+          ? 'every submission got its 202'
+          : `${refused.length} submission(s) answered ${describeStatuses(refused)}`) +
+        ` (slowest reply ${slowestReplyMs} ms); recovery after SIGCONT: ` +
+        `api accepting in ${recovery.acceptMs} ms, a new job completed in ${recovery.completeMs} ms`,
     );
     const unclear = refused.filter((s) => s.status !== 503);
     if (unclear.length > 0)
@@ -121,5 +126,5 @@ async function measureRecovery(lab: Lab, timeoutMs = 60_000): Promise<Recovery> 
 function describeStatuses(submissions: Submission[]): string {
   const counts = new Map<number, number>();
   for (const s of submissions) counts.set(s.status, (counts.get(s.status) ?? 0) + 1);
-  return [...counts].map(([status, n]) => `${status} x${n}`).join(', ') || 'nothing else';
+  return [...counts].map(([status, n]) => `${status} x${n}`).join(', ');
 }
