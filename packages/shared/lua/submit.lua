@@ -8,14 +8,15 @@ KEYS[3] marker     zset workers block on; one member "0" means "look for work"
 KEYS[4] events     stream of transitions
 KEYS[5] totals     hash of monotonic counters
 KEYS[6] seq        counter giving FIFO order within one priority
-KEYS[7] created    stream of job ids by creation time, for listing every job newest first
+KEYS[7] created    stream of job ids (16 bytes each) by creation time, to list every job newest first
 ARGV[1] key prefix (jq:{queue}:), used to build job:<id> and idem:<key>
 ARGV[2] events stream max length (approximate)
 ARGV[3] idempotency key TTL (seconds)
 ARGV[4] retention of the created index (ms): older entries are trimmed
-ARGV[5] number of jobs n, then n groups of 9:
+ARGV[5] number of jobs n, then n groups of 10:
         id, job_type, priority as given, priority number 1..10, payload JSON, max_attempts,
-        delay in ms (0 = none), absolute run time in ms (0 = none), idempotency key ('' = none)
+        delay in ms (0 = none), absolute run time in ms (0 = none), idempotency key ('' = none),
+        the id as its 16 bytes (for the created index)
 
 Returns a flat array with three entries per job: job id, status, 1 if created or 0 if an
 idempotency key matched an earlier job (then the id and status are the earlier job's).
@@ -33,7 +34,7 @@ local PRIORITY_BAND = 4398046511104 -- 2^42 sequence numbers per priority level
 local out = {}
 local added, ready = 0, 0
 for i = 0, n - 1 do
-  local base = 6 + i * 9
+  local base = 6 + i * 10
   local id, jobType, priority, priorityNum, payload, maxAttempts, delayMs, runAtMs, idemKey =
     ARGV[base], ARGV[base + 1], ARGV[base + 2], tonumber(ARGV[base + 3]), ARGV[base + 4],
     ARGV[base + 5], tonumber(ARGV[base + 6]), tonumber(ARGV[base + 7]), ARGV[base + 8]
@@ -71,7 +72,7 @@ for i = 0, n - 1 do
       redis.call('ZADD', queued, (10 - priorityNum) * PRIORITY_BAND + seq, id)
       ready = ready + 1
     end
-    redis.call('XADD', created, '*', 'id', id)
+    redis.call('XADD', created, '*', 'id', ARGV[base + 9])
     redis.call('XADD', events, 'MAXLEN', '~', maxEvents, '*', 'type', 'submitted', 'job_id', id,
       'message', 'Job ' .. id .. ' submitted (' .. status .. ')', 'time', nowUs)
     added = added + 1

@@ -4,6 +4,7 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClaimedJob } from './fetcher';
+import { idToBytes } from './job-id';
 import type { QueueKeys } from './keys';
 import type { RedisClient } from './redis';
 import { isRedisUnavailable } from './redis-errors';
@@ -95,27 +96,31 @@ export class Acknowledger {
       this.flushScheduled = true;
       setImmediate(() => void this.flush());
     }
-    const k = this.keys;
-    const args: (string | number)[] = [
-      k.prefix,
-      this.options.jobTtlSeconds,
-      this.options.eventsMaxLen,
-      batch.length,
-    ];
-    for (const { job, result } of batch) args.push(job.id, job.leaseToken, result);
+    const args: (string | Buffer | number)[] = [];
+    for (const { job, result } of batch)
+      args.push(job.id, idToBytes(job.id), job.leaseToken, result);
     try {
-      const recorded = await this.untilRedisAnswers('complete', () =>
-        runScript<number[]>(
-          this.redis,
-          'complete',
-          [k.active, k.completed, k.events, k.totals],
-          args,
-        ),
-      );
+      const recorded = await this.untilRedisAnswers('complete', () => this.runComplete(args));
       batch.forEach((entry, i) => entry.resolve(recorded[i] === 1));
     } catch (error) {
       for (const entry of batch) entry.reject(error);
     }
+  }
+
+  /** Forgets completed jobs past their retention (the complete script with no completions). */
+  async forgetExpired(): Promise<void> {
+    await this.runComplete([]);
+  }
+
+  /** `jobs`: groups of id, id bytes, lease token, result (see complete.lua). */
+  private runComplete(jobs: (string | Buffer | number)[]): Promise<number[]> {
+    const k = this.keys;
+    return runScript<number[]>(
+      this.redis,
+      'complete',
+      [k.active, k.completed, k.events, k.totals],
+      [k.prefix, this.options.jobTtlSeconds, this.options.eventsMaxLen, jobs.length / 4, ...jobs],
+    );
   }
 
   private async untilRedisAnswers<T>(what: string, call: () => Promise<T>): Promise<T> {

@@ -1,6 +1,6 @@
 // Keeps a worker's claims alive and cleans up after dead workers: on a timer, one call renews the
-// leases of every job this worker runs (and records its heartbeat), and one call recovers jobs
-// whose lease expired anywhere in the queue.
+// leases of every job this worker runs (and records its heartbeat), one call recovers jobs whose
+// lease expired anywhere in the queue, and one forgets completed jobs past their retention.
 
 import { WORKER_STALE_MS, type QueueKeys } from './keys';
 import type { RedisClient } from './redis';
@@ -14,6 +14,8 @@ export interface LeaseKeeperOptions {
   eventsMaxLen: number;
   /** The jobs this worker is running right now. */
   runningJobs: () => Iterable<ClaimedJob>;
+  /** Forgets completed jobs past their retention (see complete.lua). */
+  forgetExpired: () => Promise<void>;
   /** Jobs whose lease was lost: another worker may be running them now. */
   onLeaseLost: (jobIds: string[]) => void;
   onRecovered: (requeued: number, failed: number) => void;
@@ -52,6 +54,7 @@ export class LeaseKeeper {
     try {
       await this.renewLeases();
       await this.recoverExpiredLeases();
+      await this.options.forgetExpired();
     } catch (error) {
       this.options.onError(error as Error);
     }

@@ -3,6 +3,7 @@
 
 import { v7 as uuidv7 } from 'uuid';
 import { ConflictError, NotFoundError, ValidationError } from './errors';
+import { idFromBytes, idToBytes } from './job-id';
 import { isStreamId, readEventsAfter, readLatestEvents, type QueueEvent } from './events';
 import type { JobTypeRegistry } from './job-types/registry';
 import { queueKeys, STREAM_INDEXES, WORKER_STALE_MS, type QueueKeys } from './keys';
@@ -138,7 +139,7 @@ export class JobQueue {
   private async store(jobs: NewJob[]): Promise<SubmitResult[]> {
     const k = this.keys;
     const o = this.options;
-    const args: (string | number)[] = [
+    const args: (string | Buffer | number)[] = [
       k.prefix,
       o.eventsMaxLen,
       o.idempotencyTtlSeconds,
@@ -149,8 +150,9 @@ export class JobQueue {
       jobs.length,
     ];
     for (const job of jobs) {
+      const id = uuidv7();
       args.push(
-        uuidv7(),
+        id,
         job.jobType,
         String(job.priority),
         priorityNumber(job.priority),
@@ -159,6 +161,7 @@ export class JobQueue {
         job.delayMs,
         job.runAtMs,
         job.idempotencyKey ?? '',
+        idToBytes(id),
       );
     }
     const reply = await whileRedisAnswers('submit', () =>
@@ -229,16 +232,16 @@ export class JobQueue {
     return this.readSortedIndex(this.keys[index], cursor as [string, number] | null, count);
   }
 
-  /** A stream index: each entry's id is its place; its one field is the job id. */
+  /** A stream index: each entry's id is its place; its one field is the job id's 16 bytes. */
   private async readStreamIndex(
     key: string,
     cursor: Cursor | null,
     count: number,
   ): Promise<Cursor[]> {
     const entries = (await whileRedisAnswers('list jobs', () =>
-      this.redis.xrevrange(key, cursor ? `(${cursor[1]}` : '+', '-', 'COUNT', count),
-    )) as [string, string[]][];
-    return entries.map(([entryId, fields]) => [fields[1]!, entryId]);
+      this.redis.xrevrangeBuffer(key, cursor ? `(${cursor[1]}` : '+', '-', 'COUNT', count),
+    )) as unknown as [Buffer, Buffer[]][];
+    return entries.map(([entryId, fields]) => [idFromBytes(fields[1]!), entryId.toString()]);
   }
 
   /** A sorted set index: the score is the place; equal scores come in reverse member order. */

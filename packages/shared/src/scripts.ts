@@ -18,7 +18,7 @@ export const SCRIPT_NAMES = [
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 
-type Arg = string | number;
+type Arg = string | Buffer | number;
 type ScriptCaller = (numKeys: number, ...keysAndArgs: Arg[]) => Promise<unknown>;
 
 // The .lua files sit beside src/ and dist/, so both ts-jest and the built code find them.

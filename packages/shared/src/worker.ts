@@ -93,6 +93,7 @@ export class Worker {
       eventsMaxLen: options.eventsMaxLen,
       runningJobs: () => [...this.running.values()].map((entry) => entry.job),
       onLeaseLost: (ids) => this.leaseLost(ids),
+      forgetExpired: () => this.acks.forgetExpired(),
       onRecovered: (requeued, failed) => {
         this.hooks.jobsRecovered?.(requeued, failed);
         this.log.warn(

@@ -1,11 +1,19 @@
-// Finished jobs are kept for their retention time and then forgotten everywhere: the record
-// expires, and the index of completed jobs (a stream) and the index of every job are trimmed by
-// age, so /stats counts and listings never outgrow the records. Both indexes list newest first
+// Finished jobs are kept for their retention time and then forgotten everywhere: a completed
+// record goes together with its entry in the index of completed jobs (a stream), even on an idle
+// queue, and the index of every job is trimmed by age, so /stats counts and listings match the
+// records kept. Both indexes list newest first
 // across pages without gaps or repeats.
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { JobQueue, Worker, type JobPage } from '../src';
-import { createFixture, silentLogger, testJobType, type QueueFixture } from './queue-fixture';
+import { runScript } from '../src/scripts';
+import {
+  createFixture,
+  eventually,
+  silentLogger,
+  testJobType,
+  type QueueFixture,
+} from './queue-fixture';
 
 describe('finished jobs', () => {
   let fixture: QueueFixture;
@@ -88,6 +96,54 @@ describe('finished jobs', () => {
     expect(await fixture.redis.xlen(fixture.queue.keys.completed)).toBe(1);
     expect(await fixture.redis.xlen(fixture.queue.keys.created)).toBe(1);
   });
+
+  it('are forgotten on an idle queue too, by the running workers', async () => {
+    const { queue } = keeping(1);
+    const ids = [await submit(queue, 1), await submit(queue, 2)];
+    await fixture.startWorker({ jobTtlSeconds: 1, leaseMs: 300 });
+    await eventually(
+      async () => (await fixture.queue.stats()).counts.completed === 2,
+      10_000,
+      'both completed',
+    );
+    // No job comes or finishes any more: the workers' periodic call does the forgetting.
+    await eventually(
+      async () => (await fixture.queue.stats()).counts.completed === 0,
+      10_000,
+      'completed jobs forgotten',
+    );
+    for (const id of ids) expect(await fixture.queue.get(id)).toBeNull();
+  });
+
+  it('that age out in a burst are forgotten over several calls, none left behind', async () => {
+    // Kept an hour while they run; the calls below forget what is older than 1 s.
+    const { queue, worker } = keeping(3600);
+    for (let batch = 0; batch < 3; batch++) {
+      await queue.submitMany(
+        Array.from({ length: 1000 }, (_, n) => ({ job_type: 'test', payload: { n } })),
+      );
+    }
+    const drainer = worker();
+    await drainer.runUntilIdle();
+    expect((await fixture.queue.stats()).counts.completed).toBe(3000);
+    await sleep(1100);
+
+    const k = fixture.queue.keys;
+    const forget = () =>
+      runScript(
+        fixture.redis,
+        'complete',
+        [k.active, k.completed, k.events, k.totals],
+        [k.prefix, 1, 10_000, 0],
+      );
+    await forget();
+    // At most 2,000 per call, and the index keeps exactly the entries whose records remain.
+    expect(await fixture.redis.xlen(k.completed)).toBe(1000);
+    expect((await fixture.redis.keys(`${k.prefix}job:*`)).length).toBe(1000);
+    await forget();
+    expect(await fixture.redis.xlen(k.completed)).toBe(0);
+    expect(await fixture.redis.keys(`${k.prefix}job:*`)).toEqual([]);
+  }, 30_000);
 
   it('keep no copy of their id or lease in the record', async () => {
     const { queue, worker } = keeping(3600);
