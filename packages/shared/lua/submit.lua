@@ -73,7 +73,7 @@ for i = 0, n - 1 do
       ready = ready + 1
     end
     redis.call('XADD', created, '*', 'id', ARGV[base + 9])
-    redis.call('XADD', events, 'MAXLEN', '~', maxEvents, '*', 'type', 'submitted', 'job_id', id,
+    redis.call('XADD', events, '*', 'type', 'submitted', 'job_id', id,
       'message', 'Job ' .. id .. ' submitted (' .. status .. ')', 'time', nowUs)
     added = added + 1
     out[#out + 1] = id; out[#out + 1] = status; out[#out + 1] = 1
@@ -82,6 +82,8 @@ end
 
 if added > 0 then
   redis.call('HINCRBY', totals, 'submitted', added)
+  -- One trim for the whole batch: trimming on every XADD costs a third of the XADD.
+  redis.call('XTRIM', events, 'MAXLEN', '~', maxEvents)
   redis.call('XTRIM', created, 'MINID', nowMs - createdRetentionMs)
   -- Wake one blocked worker: for ready jobs it claims them; for scheduled ones it learns the
   -- new earliest due time and sleeps until then.
