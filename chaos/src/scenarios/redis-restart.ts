@@ -109,7 +109,8 @@ export async function redisRestart(params: RedisRestartParams): Promise<Scenario
     row.problems.push(...lab.unexpectedExits());
     if (found.duplicates > 0)
       row.notes.push(
-        `${found.duplicates} duplicate(s): a completion in flight when Redis died, or a lease that expired while it was down`,
+        `${found.duplicates} duplicate(s): leases ran out while Redis was down and no worker could renew them, ` +
+          `so recovery ran those jobs again and the first run's late completion was refused`,
       );
     return row;
   } finally {
