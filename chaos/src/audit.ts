@@ -15,6 +15,12 @@ export interface Audit {
   failed: number;
   lost: string[];
   duplicates: number;
+  /**
+   * Attempts that started twice. Every run after the first must come from a new claim with a
+   * higher attempt number (the lease had expired); the same attempt twice means one lease was
+   * handed to two workers at once.
+   */
+  repeatedAttempts: number;
   /** Jobs run to the end although their submission got no 2xx (the reply was lost). */
   unacknowledgedRuns: number;
   executions: Map<string, ExecutionCounts>;
@@ -128,10 +134,12 @@ export async function audit(
     else lost.push(id);
   }
   let duplicates = 0;
+  let repeatedAttempts = 0;
   let unacknowledgedRuns = 0;
   const ackedSet = new Set([...acked, ...sideIds]);
   for (const [id, counts] of executions) {
     duplicates += Math.max(0, counts.done - 1);
+    repeatedAttempts += counts.repeatedAttempts;
     if (!ackedSet.has(id) && counts.done > 0) unacknowledgedRuns++;
   }
   return {
@@ -140,6 +148,7 @@ export async function audit(
     failed,
     lost,
     duplicates,
+    repeatedAttempts,
     unacknowledgedRuns,
     executions,
     records,

@@ -62,15 +62,26 @@ export interface ExecutionCounts {
   started: number;
   done: number;
   workers: Set<string>;
+  /** Attempt numbers that started more than once: one lease handed out twice. */
+  repeatedAttempts: number;
 }
 
 export function countExecutions(entries: LedgerEntry[]): Map<string, ExecutionCounts> {
   const counts = new Map<string, ExecutionCounts>();
+  const startedAttempts = new Set<string>();
   for (const entry of entries) {
     let c = counts.get(entry.jobId);
-    if (!c) counts.set(entry.jobId, (c = { started: 0, done: 0, workers: new Set() }));
-    if (entry.event === 'start') c.started++;
-    else c.done++;
+    if (!c)
+      counts.set(
+        entry.jobId,
+        (c = { started: 0, done: 0, workers: new Set(), repeatedAttempts: 0 }),
+      );
+    if (entry.event === 'start') {
+      c.started++;
+      const attempt = `${entry.jobId}\t${entry.attempt}`;
+      if (startedAttempts.has(attempt)) c.repeatedAttempts++;
+      startedAttempts.add(attempt);
+    } else c.done++;
     c.workers.add(entry.workerId);
   }
   return counts;

@@ -34,6 +34,8 @@ export function resultRow(
   if (drainMs < 0) problems.push('the queue did not drain before the deadline');
   if (found.lost.length > 0)
     problems.push(`${found.lost.length} acknowledged job(s) lost, e.g. ${found.lost.slice(0, 3)}`);
+  if (found.repeatedAttempts > 0)
+    problems.push(`${found.repeatedAttempts} attempt(s) ran twice: one lease held by two workers`);
   const notes: string[] = [];
   if (found.unacknowledgedRuns > 0)
     notes.push(

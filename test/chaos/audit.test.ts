@@ -1,7 +1,8 @@
 // The chaos audit is what makes every chaos run fail on a lost job, so it is checked on its own:
 // acknowledged jobs whose record did not end, or says completed while the ledger shows no
-// execution run to the end, count as lost; executions run to the end twice count as duplicates;
-// a job seen ended during the run whose record has expired since counts as ended.
+// execution run to the end, count as lost; executions run to the end twice count as duplicates,
+// and one attempt started twice is flagged; a job seen ended during the run whose record has
+// expired since counts as ended.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +28,7 @@ describe('the chaos audit', () => {
     rmSync(ledgerDir, { recursive: true, force: true });
   });
 
-  it('counts every acknowledged job that did not end as lost, and every extra run as a duplicate', async () => {
+  it('counts every acknowledged job that did not end as lost, every extra run as a duplicate, and an attempt run twice', async () => {
     const status = (id: string, value: string) => redis.hset(keys.job(id), 'status', value);
     const worker = new LedgerWriter(ledgerDir, 'w1');
     const other = new LedgerWriter(ledgerDir, 'w2');
@@ -41,6 +42,10 @@ describe('the chaos audit', () => {
     await status('done-twice', 'completed');
     ran(worker, 'done-twice', 1);
     ran(other, 'done-twice', 2);
+    // One attempt started by two workers: a lease handed out twice.
+    await status('same-attempt-twice', 'completed');
+    ran(worker, 'same-attempt-twice', 1);
+    other.record('start', 'same-attempt-twice', 1);
     await status('gave-up', 'failed');
     worker.record('start', 'gave-up', 1);
     await status('still-running', 'processing');
@@ -64,6 +69,7 @@ describe('the chaos audit', () => {
       [
         'done-once',
         'done-twice',
+        'same-attempt-twice',
         'gave-up',
         'still-running',
         'still-queued',
@@ -77,10 +83,11 @@ describe('the chaos audit', () => {
     );
 
     expect(found).toMatchObject({
-      acknowledged: 8,
-      completed: 3,
+      acknowledged: 9,
+      completed: 4,
       failed: 1,
       duplicates: 1,
+      repeatedAttempts: 1,
       unacknowledgedRuns: 1,
     });
     expect(found.lost.sort()).toEqual(['never-ran', 'still-queued', 'still-running', 'vanished']);
