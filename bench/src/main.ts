@@ -8,17 +8,21 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { drain } from './drain';
 import { emptyHttpRounds, emptySystemRounds, figures, type HttpRounds } from './figures';
+import { handoffFloor, type HandoffResult } from './handoff';
 import { API_SCRIPT, BARE_KOA_SCRIPT, bulkBody, postLoad, startHttpServer } from './http';
 import { SEED_BODY } from './jobs';
 import { idleLatency } from './latency';
 import { parseBenchOptions, USAGE, type BenchOptions } from './options';
 import { BenchRedis } from './redis-server';
 import { jsonLine, table } from './report';
+import { median } from './stats';
 import { BullmqQueue } from './systems/bullmq';
 import { OurQueue } from './systems/ours';
 import type { QueueSystem } from './systems/system';
 
 const BULK_JOBS = 1000;
+/** Hand-offs measured per round for the floor under the idle latencies. */
+const HANDOFFS = 300;
 const progress = (message: string) => console.error(`[bench] ${message}`);
 
 async function main(options: BenchOptions): Promise<void> {
@@ -44,6 +48,7 @@ async function main(options: BenchOptions): Promise<void> {
     { key: 'bare', script: BARE_KOA_SCRIPT, rounds: emptyHttpRounds() },
   ];
   const run = (part: string) => options.only.includes(part as BenchOptions['only'][number]);
+  const handoffs: HandoffResult[] = [];
 
   try {
     for (let round = 1; round <= options.rounds; round++) {
@@ -81,6 +86,17 @@ async function main(options: BenchOptions): Promise<void> {
           });
         }
       }
+      if (run('latency')) {
+        const result = await handoffFloor(redis, {
+          times: Math.min(HANDOFFS, options.latencyJobs),
+          gapMs: options.latencyGapMs,
+          logFile: join(logDir, 'handoff-worker.log'),
+        });
+        progress(
+          `round ${round}: hand-off floor p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms`,
+        );
+        handoffs.push(result);
+      }
       if (run('http')) {
         for (const server of servers) {
           await httpRound(
@@ -102,6 +118,10 @@ async function main(options: BenchOptions): Promise<void> {
     rmSync(logDir, { recursive: true, force: true });
   }
 
+  const floor = {
+    p50_ms: median(handoffs.map((h) => h.p50Ms)),
+    p99_ms: median(handoffs.map((h) => h.p99Ms)),
+  };
   const meta = {
     benchmark: 'jobqueue-vs-bullmq',
     date: new Date().toISOString(),
@@ -113,6 +133,8 @@ async function main(options: BenchOptions): Promise<void> {
     },
     load_average: { before: loadBefore.map(round2), after: loadavg().map(round2) },
     options,
+    // Context for the idle latencies: the same four messages with bare commands, no queue.
+    handoff_floor: handoffs.length > 0 ? floor : null,
   };
   const all = figures(
     systems[0]!.rounds,
@@ -121,6 +143,11 @@ async function main(options: BenchOptions): Promise<void> {
     servers[1]!.rounds,
   );
   console.log(table(all));
+  console.log(
+    handoffs.length > 0
+      ? `hand-off floor under submit->picked (bare commands, no queue): p50 ${floor.p50_ms.toFixed(2)} ms, p99 ${floor.p99_ms.toFixed(2)} ms`
+      : 'hand-off floor: not measured (latency part not run)',
+  );
   console.log(jsonLine(meta, all));
 }
 

@@ -51,16 +51,21 @@ test('npm run bench on a tiny N prints the table and a JSON line with every figu
   for (const column of ['figure', 'jobqueue', 'other', 'ratio', 'target', 'met']) {
     expect(header).toContain(column);
   }
-  const rows = lines.slice(2, -1);
-  expect(rows).toHaveLength(FIGURES.length);
+  const rows = lines.slice(2, 2 + FIGURES.length);
+  expect(lines).toHaveLength(2 + FIGURES.length + 2);
+  expect(lines.at(-2)).toMatch(
+    /^hand-off floor under submit->picked .*: p50 \d+\.\d\d ms, p99 \d+\.\d\d ms$/,
+  );
   expect(rows.filter((row) => row.includes('BullMQ'))).toHaveLength(10);
   expect(rows.filter((row) => row.includes('bare Koa'))).toHaveLength(3);
 
   const report = JSON.parse(lines.at(-1)!) as {
     options: { n: number; rounds: number };
+    handoff_floor: { p50_ms: number; p99_ms: number };
     figures: Record<string, { jobqueue: number; other: number; ratio: number; rounds: unknown }>;
   };
   expect(report.options).toMatchObject({ n: 300, rounds: 1 });
+  expect(report.handoff_floor.p50_ms).toBeGreaterThan(0);
   expect(Object.keys(report.figures).sort()).toEqual([...FIGURES].sort());
   for (const [name, figure] of Object.entries(report.figures)) {
     // Every figure was measured for both systems: a number, not null (NaN or infinity).
