@@ -41,6 +41,8 @@ interface RunningJob {
   job: ClaimedJob;
   abort: LazyAbort;
   done: Promise<void>;
+  /** The handler has returned or thrown; the outcome may still be on its way to Redis. */
+  handlerReturned: boolean;
 }
 
 export class Worker {
@@ -213,19 +215,19 @@ export class Worker {
   private startJob(job: ClaimedJob): void {
     const abort = new LazyAbort();
     this.busy++;
-    let released = false;
+    const entry: RunningJob = { job, abort, done: Promise.resolve(), handlerReturned: false };
     const release = () => {
-      if (released) return;
-      released = true;
+      if (entry.handlerReturned) return;
+      entry.handlerReturned = true;
       this.busy--;
       this.wakeFetchLoop();
     };
-    const done = this.runJob(job, abort, release).finally(() => {
+    entry.done = this.runJob(job, abort, release).finally(() => {
       release();
       this.running.delete(job.id);
       this.wakeFetchLoop();
     });
-    this.running.set(job.id, { job, abort, done });
+    this.running.set(job.id, entry);
   }
 
   private wakeFetchLoop(): void {
@@ -314,7 +316,9 @@ export class Worker {
   private leaseLost(ids: string[]): void {
     for (const id of ids) {
       const entry = this.running.get(id);
-      if (!entry) continue;
+      // A renewal can cross the completion of a job whose handler already returned: Redis has
+      // finished it, not taken it away. If the lease really was lost, recording says so.
+      if (!entry || entry.handlerReturned) continue;
       this.log.warn({ job_id: id }, `Lost the lease on job ${id}; it may run elsewhere now`);
       entry.abort.abort(new Error('lease lost'));
     }
