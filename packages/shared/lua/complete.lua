@@ -3,16 +3,18 @@ complete: records the success of one or more jobs, each fenced by its lease toke
 no longer matches means the lease expired and the job was handed to someone else: that
 completion is refused, so a lost worker never overwrites a newer attempt.
 
-It also forgets completed jobs older than their retention: the record and its entry in the
+It also forgets completed jobs older than their retention: the record and its id in the
 completed index go together, so /stats counts and listings match the records kept. Called with
 no jobs it does only that (workers do so periodically, so an idle queue forgets on time too).
 Completed records carry no TTL of their own: an expiry per key would cost more memory than the
-record's whole entry in the index.
+record's whole share of the index.
 
 KEYS[1] active     zset of leased jobs
-KEYS[2] completed  stream of completed job ids (16 bytes each), entry id = finish time
+KEYS[2] completed  stream, one entry per call that completed jobs: field `ids`, their ids (16
+                   bytes each) in order; the entry id is the finish time
 KEYS[3] events     stream of transitions
 KEYS[4] totals     hash of monotonic counters
+KEYS[5] completed_count  how many job ids the completed index holds (its length counts entries)
 ARGV[1] key prefix (jq:{queue}:)
 ARGV[2] retention of completed jobs (seconds)
 ARGV[3] events stream max length (approximate)
@@ -21,9 +23,11 @@ ARGV[4] number of jobs n, then n groups of 4: id, the id as its 16 bytes, lease 
 
 Returns one entry per job: 1 completed, 0 refused (lease lost).
 ]]
-local active, completed, events, totals = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local active, completed, events, totals, completedCount =
+  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local prefix, ttl, maxEvents, n = ARGV[1], tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
--- Most old jobs forgotten per call, so a burst that ages out at once never makes a long call.
+-- Old jobs forgotten per call, at most about this many (whole index entries), so a burst that
+-- ages out at once never makes a long call.
 local MAX_FORGET = 2000
 
 local t = redis.call('TIME')
@@ -37,16 +41,15 @@ local function callInSlices(command, key, values)
   end
 end
 
--- The 36-character id back from its 16 bytes.
+-- The 36-character id from its 16 bytes at `at` in `bytes`.
 local HEX = string.rep('%02x', 16)
-local function idFromBytes(bytes)
-  if #bytes ~= 16 then return bytes end
-  local hex = string.format(HEX, string.byte(bytes, 1, 16))
+local function idAt(bytes, at)
+  local hex = string.format(HEX, string.byte(bytes, at, at + 15))
   return hex:sub(1, 8) .. '-' .. hex:sub(9, 12) .. '-' .. hex:sub(13, 16) .. '-' ..
     hex:sub(17, 20) .. '-' .. hex:sub(21)
 end
 
-local out, done = {}, {}
+local out, done, doneBytes = {}, {}, {}
 for i = 0, n - 1 do
   local base = 5 + i * 4
   local id, idBytes, token, result = ARGV[base], ARGV[base + 1], ARGV[base + 2], ARGV[base + 3]
@@ -61,8 +64,8 @@ for i = 0, n - 1 do
     redis.call('HDEL', jobKey, 'lease_token', 'seq', 'worker_id')
     redis.call('XADD', events, '*', 'type', 'completed', 'job_id', id,
       'message', 'Job ' .. id .. ' completed successfully', 'time', nowUs)
-    redis.call('XADD', completed, '*', 'id', idBytes)
     done[#done + 1] = id
+    doneBytes[#doneBytes + 1] = idBytes
     out[#out + 1] = 1
   else
     out[#out + 1] = 0
@@ -72,19 +75,40 @@ end
 if #done > 0 then
   callInSlices('ZREM', active, done)
   redis.call('HINCRBY', totals, 'completed', #done)
+  -- One index entry for the whole call: an entry per job would cost an XADD and its overhead.
+  redis.call('XADD', completed, '*', 'ids', table.concat(doneBytes))
+  redis.call('INCRBY', completedCount, #done)
   -- One trim for the whole call: trimming on every XADD costs a third of the XADD.
   redis.call('XTRIM', events, 'MAXLEN', '~', maxEvents)
 end
 
--- Forget completed jobs finished before the cutoff (entry ids are finish times in ms).
+-- Forget completed jobs finished before the cutoff (entry ids are finish times in ms), whole
+-- entries at a time, oldest first.
 local cutoff = nowMs - ttl * 1000
-local old = redis.call('XRANGE', completed, '-', cutoff - 1, 'COUNT', MAX_FORGET + 1)
-local forget = math.min(#old, MAX_FORGET)
-for i = 1, forget do
-  redis.call('DEL', prefix .. 'job:' .. idFromBytes(old[i][2][2]))
-end
-if forget > 0 then
-  -- Up to the first entry left for the next call, or else everything before the cutoff.
-  redis.call('XTRIM', completed, 'MINID', old[MAX_FORGET + 1] and old[MAX_FORGET + 1][1] or cutoff)
+local forgotten, lastDone, start = 0, nil, '-'
+repeat
+  local old = redis.call('XRANGE', completed, start, cutoff - 1, 'COUNT', 100)
+  for _, entry in ipairs(old) do
+    local ids = entry[2][2]
+    if #ids % 16 ~= 0 then
+      -- One id as text, as an earlier version wrote it.
+      redis.call('DEL', prefix .. 'job:' .. ids)
+      forgotten = forgotten + 1
+    else
+      for at = 1, #ids - 15, 16 do
+        redis.call('DEL', prefix .. 'job:' .. idAt(ids, at))
+        forgotten = forgotten + 1
+      end
+    end
+    lastDone = entry[1]
+    if forgotten >= MAX_FORGET then break end
+  end
+  if lastDone then start = '(' .. lastDone end
+until #old < 100 or forgotten >= MAX_FORGET
+if lastDone then
+  -- Exactly the entries forgotten: every id below the one right after the last of them.
+  local ms, seq = string.match(lastDone, '^(%d+)-(%d+)$')
+  redis.call('XTRIM', completed, 'MINID', ms .. '-' .. (tonumber(seq) + 1))
+  redis.call('DECRBY', completedCount, forgotten)
 end
 return out

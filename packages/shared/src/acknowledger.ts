@@ -118,7 +118,7 @@ export class Acknowledger {
     return runScript<number[]>(
       this.redis,
       'complete',
-      [k.active, k.completed, k.events, k.totals],
+      [k.active, k.completed, k.events, k.totals, k.completedCount],
       [k.prefix, this.options.jobTtlSeconds, this.options.eventsMaxLen, jobs.length / 4, ...jobs],
     );
   }

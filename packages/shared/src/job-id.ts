@@ -1,14 +1,21 @@
 // A job id (a UUID) as the 16 bytes it stands for, the form the stream indexes store: a third of
-// the 36 characters, on every entry of the index of all jobs and of completed jobs.
+// the 36 characters, for every job in the index of all jobs and of completed jobs.
 
 /** The 16 bytes of a UUID given as 36 characters (8-4-4-4-12 hex digits). */
 export function idToBytes(id: string): Buffer {
   return Buffer.from(id.replace(/-/g, ''), 'hex');
 }
 
-/** The UUID back from its 16 bytes; anything else (an entry an older version wrote) as text. */
+/** The UUID back from its 16 bytes. */
 export function idFromBytes(bytes: Buffer): string {
-  if (bytes.length !== 16) return bytes.toString('utf8');
   const hex = bytes.toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** The ids of one index entry, in order: 16 bytes each, or one id as text (an older entry). */
+export function idsFromIndexEntry(value: Buffer): string[] {
+  if (value.length % 16 !== 0) return [value.toString('utf8')];
+  const ids: string[] = [];
+  for (let at = 0; at < value.length; at += 16) ids.push(idFromBytes(value.subarray(at, at + 16)));
+  return ids;
 }

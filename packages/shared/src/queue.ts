@@ -3,8 +3,8 @@
 
 import { v7 as uuidv7 } from 'uuid';
 import { ConflictError, NotFoundError, ValidationError } from './errors';
-import { idFromBytes, idToBytes } from './job-id';
-import { isStreamId, readEventsAfter, readLatestEvents, type QueueEvent } from './events';
+import { idsFromIndexEntry, idToBytes } from './job-id';
+import { readEventsAfter, readLatestEvents, type QueueEvent } from './events';
 import type { JobTypeRegistry } from './job-types/registry';
 import { queueKeys, STREAM_INDEXES, WORKER_STALE_MS, type QueueKeys } from './keys';
 import { priorityNumber } from './priority';
@@ -232,16 +232,40 @@ export class JobQueue {
     return this.readSortedIndex(this.keys[index], cursor as [string, number] | null, count);
   }
 
-  /** A stream index: each entry's id is its place; its one field is the job id's 16 bytes. */
+  /**
+   * A stream index: each entry holds the ids one script call added, oldest first. A job's place
+   * is `<entry id>/<position in the entry>`; at least `count` ids come back unless the index ends.
+   */
   private async readStreamIndex(
     key: string,
     cursor: Cursor | null,
     count: number,
   ): Promise<Cursor[]> {
-    const entries = (await whileRedisAnswers('list jobs', () =>
-      this.redis.xrevrangeBuffer(key, cursor ? `(${cursor[1]}` : '+', '-', 'COUNT', count),
-    )) as unknown as [Buffer, Buffer[]][];
-    return entries.map(([entryId, fields]) => [idFromBytes(fields[1]!), entryId.toString()]);
+    const read = (start: string, end: string, reverse: boolean) =>
+      whileRedisAnswers('list jobs', async () => {
+        const entries = reverse
+          ? await this.redis.xrevrangeBuffer(key, end, start, 'COUNT', count)
+          : await this.redis.xrangeBuffer(key, start, end);
+        return entries as unknown as [Buffer, Buffer[]][];
+      });
+    const placed = ([entryId, fields]: [Buffer, Buffer[]]): Cursor[] =>
+      idsFromIndexEntry(fields[1]!)
+        .map((id, position): Cursor => [id, `${entryId.toString()}/${position}`])
+        .reverse();
+    const out: Cursor[] = [];
+    let end = '+';
+    if (cursor) {
+      const [entryId, position] = String(cursor[1]).split('/') as [string, string | undefined];
+      // First the rest of the entry the last page stopped in.
+      if (Number(position ?? 0) > 0) {
+        for (const entry of await read(entryId, entryId, false)) {
+          out.push(...placed(entry).filter(([, place]) => placeIndex(place) < Number(position)));
+        }
+      }
+      end = `(${entryId}`;
+    }
+    for (const entry of await read('-', end, true)) out.push(...placed(entry));
+    return out;
   }
 
   /** A sorted set index: the score is the place; equal scores come in reverse member order. */
@@ -290,9 +314,9 @@ export class JobQueue {
     const k = this.keys;
     const pipeline = this.redis.pipeline();
     for (const status of JOB_STATUSES) {
-      const index = STATUS_INDEX[status];
-      if (isStreamIndex(index)) pipeline.xlen(k[index]);
-      else pipeline.zcard(k[index]);
+      // The completed index holds several ids an entry; its count is kept beside it.
+      if (status === 'completed') pipeline.get(k.completedCount);
+      else pipeline.zcard(k[STATUS_INDEX[status]]);
     }
     pipeline.hgetall(k.totals);
     pipeline.zcount(k.workers, Date.now() - WORKER_STALE_MS, '+inf');
@@ -381,6 +405,14 @@ async function execPipeline(pipeline: ReturnType<RedisClient['pipeline']>): Prom
 /** Where a listing stopped: the last job id and its place (a score, or a stream entry id). */
 type Cursor = [string, number | string];
 
+/** The position within its index entry of a job placed `<entry id>/<position>`. */
+function placeIndex(place: string | number): number {
+  return Number(String(place).split('/')[1] ?? 0);
+}
+
+/** A place in a stream index: an entry id, and a position in it after a '/' (0 when left out). */
+const STREAM_PLACE = /^\d+-\d+(\/\d+)?$/;
+
 function isStreamIndex(index: IndexName): index is (typeof STREAM_INDEXES)[number] {
   return (STREAM_INDEXES as readonly string[]).includes(index);
 }
@@ -394,7 +426,7 @@ function decodeCursor(cursor: string, inStream: boolean): Cursor {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     const place = Array.isArray(value) ? (value[1] as unknown) : undefined;
     const placeFits = inStream
-      ? typeof place === 'string' && isStreamId(place)
+      ? typeof place === 'string' && STREAM_PLACE.test(place)
       : typeof place === 'number';
     if (Array.isArray(value) && typeof value[0] === 'string' && placeFits) {
       return [value[0], place as number | string];
