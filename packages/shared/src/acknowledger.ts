@@ -4,7 +4,7 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClaimedJob } from './fetcher';
-import { idToBytes } from './job-id';
+import { idsToBytes } from './job-id';
 import type { QueueKeys } from './keys';
 import type { RedisClient } from './redis';
 import { isRedisUnavailable } from './redis-errors';
@@ -96,11 +96,8 @@ export class Acknowledger {
       this.flushScheduled = true;
       setImmediate(() => void this.flush());
     }
-    const args: (string | Buffer | number)[] = [];
-    for (const { job, result } of batch)
-      args.push(job.id, idToBytes(job.id), job.leaseToken, result);
     try {
-      const recorded = await this.untilRedisAnswers('complete', () => this.runComplete(args));
+      const recorded = await this.untilRedisAnswers('complete', () => this.runComplete(batch));
       batch.forEach((entry, i) => entry.resolve(recorded[i] === 1));
     } catch (error) {
       for (const entry of batch) entry.reject(error);
@@ -112,14 +109,21 @@ export class Acknowledger {
     await this.runComplete([]);
   }
 
-  /** `jobs`: groups of id, id bytes, lease token, result (see complete.lua). */
-  private runComplete(jobs: (string | Buffer | number)[]): Promise<number[]> {
+  private runComplete(completions: { job: ClaimedJob; result: string }[]): Promise<number[]> {
     const k = this.keys;
+    const args: (string | Buffer | number)[] = [
+      k.prefix,
+      this.options.jobTtlSeconds,
+      this.options.eventsMaxLen,
+      completions.length,
+      idsToBytes(completions.map(({ job }) => job.id)),
+    ];
+    for (const { job, result } of completions) args.push(job.id, job.leaseToken, result);
     return runScript<number[]>(
       this.redis,
       'complete',
       [k.active, k.completed, k.events, k.totals, k.completedCount],
-      [k.prefix, this.options.jobTtlSeconds, this.options.eventsMaxLen, jobs.length / 4, ...jobs],
+      args,
     );
   }
 

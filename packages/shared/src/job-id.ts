@@ -1,9 +1,11 @@
 // A job id (a UUID) as the 16 bytes it stands for, the form the stream indexes store: a third of
 // the 36 characters, for every job in the index of all jobs and of completed jobs.
 
-/** The 16 bytes of a UUID given as 36 characters (8-4-4-4-12 hex digits). */
-export function idToBytes(id: string): Buffer {
-  return Buffer.from(id.replace(/-/g, ''), 'hex');
+/** The 16 bytes of each UUID given as 36 characters (8-4-4-4-12 hex digits), one after another. */
+export function idsToBytes(ids: string[]): Buffer {
+  const bytes = Buffer.allocUnsafe(16 * ids.length);
+  ids.forEach((id, i) => bytes.write(id.replace(/-/g, ''), 16 * i, 16, 'hex'));
+  return bytes;
 }
 
 /** The UUID back from its 16 bytes. */

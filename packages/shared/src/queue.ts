@@ -3,7 +3,7 @@
 
 import { v7 as uuidv7 } from 'uuid';
 import { ConflictError, NotFoundError, ValidationError } from './errors';
-import { idsFromIndexEntry, idToBytes } from './job-id';
+import { idsFromIndexEntry, idsToBytes } from './job-id';
 import { readEventsAfter, readLatestEvents, type QueueEvent } from './events';
 import type { JobTypeRegistry } from './job-types/registry';
 import { queueKeys, STREAM_INDEXES, WORKER_STALE_MS, type QueueKeys } from './keys';
@@ -149,10 +149,11 @@ export class JobQueue {
       o.jobTtlSeconds * 1000,
       jobs.length,
     ];
-    for (const job of jobs) {
-      const id = uuidv7();
+    const ids = jobs.map(() => uuidv7());
+    args.push(idsToBytes(ids));
+    jobs.forEach((job, i) => {
       args.push(
-        id,
+        ids[i]!,
         job.jobType,
         String(job.priority),
         priorityNumber(job.priority),
@@ -161,9 +162,8 @@ export class JobQueue {
         job.delayMs,
         job.runAtMs,
         job.idempotencyKey ?? '',
-        idToBytes(id),
       );
-    }
+    });
     const reply = await whileRedisAnswers('submit', () =>
       runScript<(string | number)[]>(
         this.redis,

@@ -6,6 +6,8 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { JobQueue, Worker, type JobPage } from '../src';
+import { Acknowledger } from '../src/acknowledger';
+import { JobFetcher } from '../src/fetcher';
 import { runScript } from '../src/scripts';
 import {
   createFixture,
@@ -155,7 +157,7 @@ describe('finished jobs', () => {
         fixture.redis,
         'complete',
         [k.active, k.completed, k.events, k.totals, k.completedCount],
-        [k.prefix, 1, 10_000, 0],
+        [k.prefix, 1, 10_000, 0, ''],
       );
     const jobKeys = async () => (await fixture.redis.keys(`${k.prefix}job:*`)).length;
     await forget();
@@ -170,6 +172,42 @@ describe('finished jobs', () => {
     expect((await fixture.queue.stats()).counts.completed).toBe(0);
     expect(await fixture.redis.xlen(k.completed)).toBe(0);
   }, 30_000);
+
+  it('enter the completed index only when their completion was recorded', async () => {
+    const { queue } = keeping(3600);
+    const [first, second] = (
+      await queue.submitMany([
+        { job_type: 'test', payload: { n: 1 } },
+        { job_type: 'test', payload: { n: 2 } },
+      ])
+    ).map((result) => result.job_id);
+    const fetcher = new JobFetcher(fixture.redis, fixture.queue.keys, {
+      workerId: 'index-test',
+      leaseMs: 5000,
+      eventsMaxLen: 1000,
+      blockTimeoutMs: 100,
+    });
+    const jobs = await fetcher.claim(2);
+    await fetcher.close();
+    const acks = new Acknowledger(fixture.redis, fixture.queue.keys, {
+      backoffBaseMs: 1000,
+      jobTtlSeconds: 3600,
+      failedJobTtlSeconds: 3600,
+      eventsMaxLen: 1000,
+      onRedisError: () => undefined,
+    });
+    // One call: the first completion is fenced off by a token that is not the lease's.
+    const [lost, recorded] = await Promise.all([
+      acks.complete({ ...jobs.find((job) => job.id === first)!, leaseToken: 'stale' }, null),
+      acks.complete(
+        jobs.find((job) => job.id === second)!,
+        null,
+      ),
+    ]);
+    expect({ lost, recorded }).toEqual({ lost: false, recorded: true });
+    expect(await allPages({ status: 'completed' })).toEqual([second]);
+    expect((await fixture.queue.stats()).counts.completed).toBe(1);
+  });
 
   it('keep no copy of their id or lease in the record', async () => {
     const { queue, worker } = keeping(3600);

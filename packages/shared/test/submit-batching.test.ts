@@ -3,6 +3,7 @@
 // priority follows the order of the calls, an idempotency key repeated in the batch gives the first
 // job, and a batch Redis refuses fails every caller in it.
 
+import { idsFromIndexEntry } from '../src/job-id';
 import { SubmitBatcher } from '../src/submit-batcher';
 import { createFixture, testJobType, type QueueFixture } from './queue-fixture';
 
@@ -51,6 +52,15 @@ describe('submissions in one turn, on Redis', () => {
     expect(scriptCalls).toHaveBeenCalledTimes(1);
     expect(first).toMatchObject({ created: true });
     expect(again).toEqual({ job_id: first!.job_id, status: 'queued', created: false });
+    // The index of every job got the one job created, not the id drawn for the repeat.
+    const [[, fields]] = (await fixture.redis.xrevrangeBuffer(
+      fixture.queue.keys.created,
+      '+',
+      '-',
+      'COUNT',
+      1,
+    )) as unknown as [[Buffer, Buffer[]]];
+    expect(idsFromIndexEntry(fields[1]!)).toEqual([first!.job_id]);
   });
 
   it('are checked one by one: a bad submission fails alone and the others are stored', async () => {
