@@ -3,15 +3,14 @@
 
 import Koa from 'koa';
 import Router from '@koa/router';
-import helmet from 'koa-helmet';
 import type { JobQueue, Logger } from '@jobqueue/shared';
-import { UnavailableError } from '@jobqueue/shared';
 import { requireToken } from './auth';
 import { allowOrigins } from './cors';
 import { errorHandler } from './errors';
 import { EventHub } from './event-hub';
 import { createMetrics } from './metrics';
 import { limitSubmissions } from './rate-limit';
+import { securityHeaders } from './security-headers';
 import { eventRoutes } from './routes/events';
 import { jobRoutes } from './routes/jobs';
 import { metaRoutes } from './routes/meta';
@@ -53,33 +52,25 @@ export function createApp(queue: JobQueue, options: AppOptions): App {
       metrics.httpDuration.observe({ method: ctx.method, route }, seconds);
     }
   });
-  koa.use(errorHandler(options.logger));
-  koa.use(async (ctx, next) => {
-    try {
-      await next();
-    } catch (error) {
-      if (error instanceof UnavailableError) metrics.redisErrors.inc();
-      throw error;
-    }
-  });
-  koa.use(helmet());
-  koa.use(allowOrigins(options.corsOrigins ?? []));
-  koa.use(requireToken(options.apiToken));
+  koa.use(errorHandler(options.logger, () => metrics.redisErrors.inc()));
+  koa.use(securityHeaders());
+  // Every layer costs each request a little, so what is switched off is not mounted at all.
+  if (options.corsOrigins && options.corsOrigins.length > 0) {
+    koa.use(allowOrigins(options.corsOrigins));
+  }
+  if (options.apiToken) koa.use(requireToken(options.apiToken));
 
+  // One router for every route: nested routers would match each request once per level.
   const router = new Router();
   router.get('/metrics', async (ctx) => {
     await metrics.refreshQueueStats();
     ctx.type = metrics.registry.contentType;
     ctx.body = await metrics.registry.metrics();
   });
-  const submissions = limitSubmissions(options.submitRateLimitPerMinute ?? 0);
-  for (const routes of [
-    jobRoutes(queue, metrics, submissions),
-    metaRoutes(queue),
-    eventRoutes(queue, hub),
-  ]) {
-    router.use(routes.routes());
-  }
+  const limit = options.submitRateLimitPerMinute ?? 0;
+  jobRoutes(router, queue, metrics, limit > 0 ? [limitSubmissions(limit)] : []);
+  metaRoutes(router, queue);
+  eventRoutes(router, queue, hub);
   koa.use(router.routes());
   // Answers 405 (with Allow) for a known path with the wrong method; errorHandler writes the body.
   koa.use(router.allowedMethods());

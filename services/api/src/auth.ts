@@ -7,8 +7,7 @@ import { QueueError } from '@jobqueue/shared';
 const OPEN_PATHS = new Set(['/health', '/ready']);
 const digest = (text: string) => createHash('sha256').update(text).digest();
 
-export function requireToken(token: string | undefined): Middleware {
-  if (!token) return (_ctx, next) => next();
+export function requireToken(token: string): Middleware {
   const expected = digest(token);
   return async (ctx, next) => {
     if (OPEN_PATHS.has(ctx.path) || ctx.method === 'OPTIONS') return next();

@@ -3,7 +3,7 @@
 // as a bare 500 that never leaks internals.
 
 import type { Middleware } from 'koa';
-import { QueueError, type ErrorDetail, type Logger } from '@jobqueue/shared';
+import { QueueError, UnavailableError, type ErrorDetail, type Logger } from '@jobqueue/shared';
 
 interface ErrorBody {
   error: { code: string; message: string; details?: ErrorDetail[] };
@@ -52,7 +52,8 @@ function describeHttpError(error: HttpishError): { code: string; message: string
   return null;
 }
 
-export function errorHandler(logger: Logger): Middleware {
+/** `onUnavailable` hears of every request that failed because Redis did not answer. */
+export function errorHandler(logger: Logger, onUnavailable: () => void = () => {}): Middleware {
   return async (ctx, next) => {
     try {
       await next();
@@ -71,6 +72,7 @@ export function errorHandler(logger: Logger): Middleware {
     } catch (caught) {
       const error = caught as HttpishError;
       if (error instanceof QueueError) {
+        if (error instanceof UnavailableError) onUnavailable();
         ctx.status = error.status;
         ctx.body = errorBody(error.code, error.message, error.details);
         if (error.status === 503) ctx.set('Retry-After', '1');

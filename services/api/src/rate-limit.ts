@@ -5,9 +5,8 @@ import type { Middleware } from 'koa';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { QueueError } from '@jobqueue/shared';
 
-/** `perMinute` 0 turns the limit off. */
+/** At most `perMinute` submissions a minute per client IP (mounted only when the limit is on). */
 export function limitSubmissions(perMinute: number): Middleware {
-  if (perMinute <= 0) return (_ctx, next) => next();
   const limiter = new RateLimiterMemory({ points: perMinute, duration: 60 });
   return async (ctx, next) => {
     try {

@@ -124,8 +124,8 @@ test('replies carry security headers, errors included', async () => {
     await plain.post('/submit-job', {}),
   ]) {
     expect(reply.headers.get('x-content-type-options')).toBe('nosniff');
-    expect(reply.headers.get('x-frame-options')).toBe('SAMEORIGIN');
-    expect(reply.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
+    expect(reply.headers.get('x-frame-options')).toBe('DENY');
+    expect(reply.headers.get('content-security-policy')).toMatch(/default-src 'none'/);
     expect(reply.headers.get('x-powered-by')).toBeNull();
   }
 });

@@ -2,7 +2,7 @@
 // Last-Event-ID gets what it missed first, then live events; `?job_id=` keeps one job's events.
 
 import { PassThrough } from 'node:stream';
-import Router from '@koa/router';
+import type Router from '@koa/router';
 import {
   isStreamId,
   parseJobId,
@@ -38,8 +38,7 @@ function formatEvent(event: QueueEvent): string {
   return `id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
 }
 
-export function eventRoutes(queue: JobQueue, hub: EventHub): Router {
-  const router = new Router();
+export function eventRoutes(router: Router, queue: JobQueue, hub: EventHub): void {
   router.get('/events', async (ctx) => {
     const jobId = ctx.query.job_id === undefined ? null : parseJobId(ctx.query.job_id);
     const resumeFrom =
@@ -96,5 +95,4 @@ export function eventRoutes(queue: JobQueue, hub: EventHub): Router {
     ctx.req.on('close', close);
     stream.on('error', close);
   });
-  return router;
 }

@@ -1,16 +1,19 @@
 // The job routes: submit one or many, read one, list, retry and cancel.
 
-import Router from '@koa/router';
+import type Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { NotFoundError, parseJobId, ValidationError, type JobQueue } from '@jobqueue/shared';
 import { jsonBody } from '../body';
 import type { Metrics } from '../metrics';
 
-/** `submissions` guards both submit routes (the per-client rate limit). */
-export function jobRoutes(queue: JobQueue, metrics: Metrics, submissions: Middleware): Router {
-  const router = new Router();
-
-  router.post('/submit-job', submissions, jsonBody('64kb'), async (ctx) => {
+/** `submissions` guard both submit routes (the per-client rate limit, when it is on). */
+export function jobRoutes(
+  router: Router,
+  queue: JobQueue,
+  metrics: Metrics,
+  submissions: Middleware[],
+): void {
+  router.post('/submit-job', ...submissions, jsonBody('64kb'), async (ctx) => {
     const result = await queue.submit(ctx.request.body);
     if (result.created) metrics.jobsSubmitted.inc();
     // A repeated idempotency key answers 200 with the first job instead of creating another.
@@ -19,7 +22,7 @@ export function jobRoutes(queue: JobQueue, metrics: Metrics, submissions: Middle
     ctx.body = { job_id: result.job_id, status: result.status };
   });
 
-  router.post('/jobs/bulk', submissions, jsonBody('2mb'), async (ctx) => {
+  router.post('/jobs/bulk', ...submissions, jsonBody('2mb'), async (ctx) => {
     const body = ctx.request.body as { jobs?: unknown } | undefined;
     const keys = body && typeof body === 'object' && !Array.isArray(body) ? Object.keys(body) : [];
     const extra = keys.filter((key) => key !== 'jobs');
@@ -55,6 +58,4 @@ export function jobRoutes(queue: JobQueue, metrics: Metrics, submissions: Middle
   router.delete('/jobs/:id', async (ctx) => {
     ctx.body = await queue.cancel(ctx.params.id!);
   });
-
-  return router;
 }

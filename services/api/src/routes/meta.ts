@@ -1,10 +1,9 @@
 // What the queue can do and how it is doing: job types, stats, health and readiness.
 
-import Router from '@koa/router';
+import type Router from '@koa/router';
 import { describeJobTypes, type JobQueue } from '@jobqueue/shared';
 
-export function metaRoutes(queue: JobQueue): Router {
-  const router = new Router();
+export function metaRoutes(router: Router, queue: JobQueue): void {
   const jobTypes = { job_types: describeJobTypes(queue.jobTypes) };
 
   router.get('/job-types', (ctx) => {
@@ -24,6 +23,4 @@ export function metaRoutes(queue: JobQueue): Router {
     await queue.ping();
     ctx.body = { status: 'ready', redis: 'ok' };
   });
-
-  return router;
 }
