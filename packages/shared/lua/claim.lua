@@ -19,7 +19,7 @@ ARGV[7] 1 when the worker already runs a suspect job (below), else 0
 A job whose attempts were lost with their worker twice (`lost`, counted by recover) is a
 suspect: it may be what killed those workers. Two suspects never share a worker: a claim takes at
 most one, and none when the worker already runs one; it passes over the suspects it may not take
-(at most MAX_PASSED) and claims the jobs behind them. So a job that kills every worker it runs on
+(at most MAX_PASSED, each put back with its score) and claims the jobs behind them. So a job that kills every worker it runs on
 runs exactly max_attempts times and costs any other job at most two attempts (the default
 max_attempts is 3), while a death that is no job's fault (a crash, a deploy, a frozen host) costs
 the jobs it lost one attempt and no throughput: they run again side by side, and even suspects
@@ -48,33 +48,31 @@ local function callInSlices(command, key, values)
 end
 
 local out = { nowMs, -1, 0 }
--- One read per job gives everything: its fields, whether it exists, whether it is a suspect.
--- Nothing leaves `queued` before the scan ends, so the offsets stay valid.
-local popped, claimed, passed, offset = {}, {}, 0, 0
-while #popped < count and passed < MAX_PASSED do
-  -- The first window is all a queue without suspects needs; past suspects, look further at once.
-  local size = offset == 0 and count or math.max(count - #popped, 50)
-  local ids = redis.call('ZRANGE', queued, offset, offset + size - 1)
-  if #ids == 0 then break end
-  offset = offset + #ids
-  for _, id in ipairs(ids) do
+-- ZPOPMIN takes the most urgent jobs. A suspect this worker may not take is put back with the
+-- score it had, so it keeps its place in line.
+local popped, claimed, putBack, passed = 0, {}, {}, 0
+while popped < count and passed < MAX_PASSED do
+  local got = redis.call('ZPOPMIN', queued, count - popped)
+  if #got == 0 then break end
+  for i = 1, #got, 2 do
+    local id = got[i]
     local f = redis.call('HMGET', prefix .. 'job:' .. id, 'job_type', 'payload', 'max_attempts',
       'priority', 'next_attempt_at', 'created_at', 'attempts', 'lost')
     local suspect = tonumber(f[8] or 0) >= SUSPECT_AFTER_LOSSES
     if suspect and holdsSuspect then
       passed = passed + 1
+      putBack[#putBack + 1] = got[i + 1]
+      putBack[#putBack + 1] = id
     else
       if suspect then holdsSuspect = true end
-      popped[#popped + 1] = id
-      -- A job hash can only be missing if someone deleted it by hand; drop it rather than run nothing.
+      popped = popped + 1
+      -- An id without a record (deleted by hand) is dropped from the queue.
       if f[1] then claimed[#claimed + 1] = { id, f } end
     end
-    if #popped == count or passed == MAX_PASSED then break end
   end
 end
 out[3] = passed
-if #popped > 0 then callInSlices('ZREM', queued, popped) end
-
+if #putBack > 0 then callInSlices('ZADD', queued, putBack) end
 local leases = {}
 for i, job in ipairs(claimed) do
   local id, f = job[1], job[2]
@@ -106,7 +104,7 @@ end
 -- Pass the wake-up on: another blocked worker takes what this one left (one without a suspect
 -- takes a suspect passed over here). A worker that passed suspects over waits for one of its own
 -- jobs to end, not on the marker, so the wake-up never goes round in circles.
-if (#popped > 0 or passed > 0) and redis.call('ZCARD', queued) > 0 then
+if (popped > 0 or passed > 0) and redis.call('ZCARD', queued) > 0 then
   redis.call('ZADD', marker, 0, '0')
 end
 local due = redis.call('ZRANGE', scheduled, 0, 0, 'WITHSCORES')

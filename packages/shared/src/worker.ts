@@ -222,11 +222,15 @@ export class Worker {
       this.busy--;
       this.wakeFetchLoop();
     };
-    entry.done = this.runJob(job, abort, release).finally(() => {
-      release();
-      this.running.delete(job.id);
-      this.wakeFetchLoop();
-    });
+    // The job runs on a microtask: after the fetch loop has sent its next claim, so Redis works
+    // on that claim while this process runs these jobs.
+    entry.done = Promise.resolve()
+      .then(() => this.runJob(job, abort, release))
+      .finally(() => {
+        release();
+        this.running.delete(job.id);
+        this.wakeFetchLoop();
+      });
     this.running.set(job.id, entry);
   }
 
