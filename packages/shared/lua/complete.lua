@@ -86,32 +86,26 @@ if #done > 0 then
 end
 
 -- Forget completed jobs finished before the cutoff (entry ids are finish times in ms), whole
--- entries at a time, oldest first.
+-- entries at a time, oldest first; their records go in one DEL per thousand.
 local cutoff = nowMs - ttl * 1000
-local forgotten, lastDone, start = 0, nil, '-'
+local doomed, lastDone, start = {}, nil, '-'
 repeat
   local old = redis.call('XRANGE', completed, start, cutoff - 1, 'COUNT', 100)
   for _, entry in ipairs(old) do
     local ids = entry[2][2]
-    if #ids % 16 ~= 0 then
-      -- One id as text, as an earlier version wrote it.
-      redis.call('DEL', prefix .. 'job:' .. ids)
-      forgotten = forgotten + 1
-    else
-      for at = 1, #ids - 15, 16 do
-        redis.call('DEL', prefix .. 'job:' .. idAt(ids, at))
-        forgotten = forgotten + 1
-      end
-    end
+    for at = 1, #ids - 15, 16 do doomed[#doomed + 1] = prefix .. 'job:' .. idAt(ids, at) end
     lastDone = entry[1]
-    if forgotten >= MAX_FORGET then break end
+    if #doomed >= MAX_FORGET then break end
   end
   if lastDone then start = '(' .. lastDone end
-until #old < 100 or forgotten >= MAX_FORGET
+until #old < 100 or #doomed >= MAX_FORGET
 if lastDone then
+  for first = 1, #doomed, 1000 do
+    redis.call('DEL', unpack(doomed, first, math.min(first + 999, #doomed)))
+  end
   -- Exactly the entries forgotten: every id below the one right after the last of them.
   local ms, seq = string.match(lastDone, '^(%d+)-(%d+)$')
   redis.call('XTRIM', completed, 'MINID', ms .. '-' .. (tonumber(seq) + 1))
-  redis.call('DECRBY', completedCount, forgotten)
+  redis.call('DECRBY', completedCount, #doomed)
 end
 return out

@@ -14,9 +14,8 @@ export function idFromBytes(bytes: Buffer): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/** The ids of one index entry, in order: 16 bytes each, or one id as text (an older entry). */
+/** The ids of one index entry, in order: 16 bytes each. */
 export function idsFromIndexEntry(value: Buffer): string[] {
-  if (value.length % 16 !== 0) return [value.toString('utf8')];
   const ids: string[] = [];
   for (let at = 0; at < value.length; at += 16) ids.push(idFromBytes(value.subarray(at, at + 16)));
   return ids;

@@ -43,11 +43,6 @@ export class SubmitBatcher<Job, Result> {
     if (groups.length === 0) return;
     this.groups = [];
     this.jobCount = 0;
-    if (groups.length === 1) {
-      const [only] = groups as [Group<Job, Result>];
-      this.options.store(only.jobs).then(only.resolve, only.reject);
-      return;
-    }
     this.options.store(groups.flatMap((group) => group.jobs)).then(
       (results) => {
         let offset = 0;
