@@ -37,13 +37,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       only: { type: 'string', default: PARTS.join(',') },
     },
   });
-  const positive = (name: keyof typeof values): number => {
-    const value = Number(values[name]);
-    if (!Number.isInteger(value) || value < 1) {
-      throw new Error(`--${name} must be a positive whole number, not "${values[name]}"`);
-    }
-    return value;
-  };
+  const positive = (name: keyof typeof values) => positiveOption(name, values[name]);
   const only = values.only.split(',').map((part) => part.trim());
   const unknown = only.filter((part) => !(PARTS as readonly string[]).includes(part));
   if (unknown.length > 0) {
@@ -60,4 +54,13 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     latencyGapMs: positive('latency-gap-ms'),
     only: only as Part[],
   };
+}
+
+/** The value of option `--name` as a positive whole number; throws naming the option if not. */
+export function positiveOption(name: string, text: string | undefined): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new Error(`--${name} must be a positive whole number, not "${text}"`);
+  }
+  return value;
 }

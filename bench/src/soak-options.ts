@@ -1,6 +1,7 @@
 // The soak's command line: how long, how fast, and how long finished jobs are kept.
 
 import { parseArgs } from 'node:util';
+import { positiveOption } from './options';
 
 export interface SoakOptions {
   /** Seconds of steady submission. */
@@ -28,13 +29,7 @@ export function parseSoakOptions(argv: string[]): SoakOptions {
       concurrency: { type: 'string', default: '100' },
     },
   });
-  const positive = (name: keyof typeof values): number => {
-    const value = Number(values[name]);
-    if (!Number.isInteger(value) || value < 1) {
-      throw new Error(`--${name} must be a positive whole number, not "${values[name]}"`);
-    }
-    return value;
-  };
+  const positive = (name: keyof typeof values) => positiveOption(name, values[name]);
   return {
     duration: positive('duration'),
     rate: positive('rate'),

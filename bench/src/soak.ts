@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type Redis from 'ioredis';
 import { queueKeys } from '@jobqueue/shared';
 import { BenchChild, nowMs } from './child';
 import { BenchRedis } from './redis-server';
@@ -83,8 +84,8 @@ async function main(options: SoakOptions): Promise<void> {
   const keys = queueKeys(QUEUE);
   const client = redis.client;
   const lengths = {
-    created_index: await client.xlen(keys.created),
-    completed_index: await client.xlen(keys.completed),
+    created_index_ids: await idsInIndex(client, keys.created),
+    completed_index_ids: await idsInIndex(client, keys.completed),
     events: await client.xlen(keys.events),
     keys: await client.dbsize(),
   };
@@ -110,8 +111,9 @@ async function main(options: SoakOptions): Promise<void> {
       : `too short to judge: run longer than --ttl plus two samples`,
   );
   console.log(
-    `at the end: created index ${lengths.created_index}, completed index ${lengths.completed_index} ` +
-      `(about rate x ttl = ${options.rate * options.ttl}), events ${lengths.events}, keys ${lengths.keys}; ` +
+    `at the end: job ids in the created index ${lengths.created_index_ids}, in the completed index ` +
+      `${lengths.completed_index_ids}, job records and other keys ${lengths.keys} ` +
+      `(each about rate x ttl = ${options.rate * options.ttl}), events ${lengths.events}; ` +
       `${completed} of ${submitted} jobs completed`,
   );
   console.log(
@@ -143,3 +145,12 @@ main(options).then(
     process.exit(1);
   },
 );
+
+/** How many job ids an index stream holds: each entry lists the ids of one call, 16 bytes each. */
+async function idsInIndex(client: Redis, key: string): Promise<number> {
+  let ids = 0;
+  for (const [, fields] of await client.xrangeBuffer(key, '-', '+')) {
+    ids += (fields[1]?.length ?? 0) / 16;
+  }
+  return ids;
+}
