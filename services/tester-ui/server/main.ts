@@ -7,7 +7,13 @@ import { createUiServer } from './app.js';
 import { ConfigError, readConfig } from './config.js';
 
 const publicDir = fileURLToPath(new URL('../public', import.meta.url));
-const log = pino({ name: 'tester-ui', level: process.env.LOG_LEVEL ?? 'info' });
+// The same line shape as the api's and the worker's logs: a service name and an ISO time.
+const log = pino({
+  name: 'tester-ui',
+  level: process.env.LOG_LEVEL ?? 'info',
+  base: { service: 'tester-ui' },
+  timestamp: pino.stdTimeFunctions.isoTime,
+});
 
 function start(): void {
   let config;
