@@ -73,10 +73,11 @@ describe('RedisServerProcess', () => {
 
 describe('ServiceProcess', () => {
   it('parses JSON log lines, waits for them and reports the exit signal', async () => {
+    // The handler goes in before the first line: the test signals as soon as it reads the lines.
     const script = `
+      process.on('SIGTERM', () => { console.log(JSON.stringify({ level: 30, msg: 'stopping' })); process.exit(0); });
       console.log(JSON.stringify({ level: 30, msg: 'listening', port: 1234 }));
       console.log('plain line');
-      process.on('SIGTERM', () => { console.log(JSON.stringify({ level: 30, msg: 'stopping' })); process.exit(0); });
       setInterval(() => {}, 1000);`;
     const service = new ServiceProcess(process.execPath, ['-e', script], { name: 'fake service' });
 

@@ -55,10 +55,6 @@ async function main(): Promise<void> {
   if (!connected) logger.warn('Redis does not answer yet; answering 503 until it does');
   const server = app.koa.listen(config.port, config.host);
   await once(server, 'listening');
-  logger.info(
-    { port: config.port, queue: config.queueName },
-    `API listening on http://localhost:${config.port} (queue ${config.queueName})`,
-  );
 
   const shutdown = async (signal: string) => {
     logger.info(`${signal} received; closing`);
@@ -75,6 +71,11 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
+  // Announced only once the signal handlers are in: whoever waits for this line may stop us next.
+  logger.info(
+    { port: config.port, queue: config.queueName },
+    `API listening on http://localhost:${config.port} (queue ${config.queueName})`,
+  );
 }
 
 main().catch((error: unknown) => {
