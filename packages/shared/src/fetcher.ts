@@ -1,11 +1,16 @@
 // Fetches work for one worker: claims ready jobs (promoting due scheduled ones first), and when
 // there are none, blocks on the marker until a submission wakes it or the next scheduled job is
 // due. There is no polling sleep: an idle worker waits inside Redis.
+//
+// The wait and the claim after it go out together on the blocking connection: Redis runs a
+// connection's commands in order, so the claim runs the moment the wait ends, in the same pass of
+// Redis's event loop. A woken worker spends no round trip asking for the job it was woken for.
 
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { QueueKeys } from './keys';
 import { duplicateForBlocking, type RedisClient } from './redis';
-import { runScript } from './scripts';
+import { registerScripts, runScript } from './scripts';
 
 export interface ClaimedJob {
   id: string;
@@ -31,6 +36,8 @@ export interface FetcherOptions {
 }
 
 const PROMOTE_BATCH = 1000;
+/** How long a stop waits for Redis to end the wait in progress before it hangs up instead. */
+const STOP_WAIT_MS = 2000;
 
 export class JobFetcher {
   private readonly blocking: RedisClient;
@@ -38,6 +45,8 @@ export class JobFetcher {
   private nextDueMs = -1;
   /** Redis clock minus local clock, so due times compare on Redis's clock. */
   private clockOffsetMs = 0;
+  /** The wait in progress: resolves with what its claim took (nothing if it was cut off). */
+  private waiting: Promise<ClaimedJob[]> | undefined;
 
   constructor(
     private readonly redis: RedisClient,
@@ -45,6 +54,7 @@ export class JobFetcher {
     private readonly options: FetcherOptions,
   ) {
     this.blocking = duplicateForBlocking(redis);
+    registerScripts(this.blocking);
   }
 
   /** Set by the last claim: suspects it passed over, left for a worker without one. */
@@ -52,10 +62,18 @@ export class JobFetcher {
 
   /** Claims up to `count` jobs; at most one suspect, and none if the worker already runs one. */
   async claim(count: number, holdsSuspect = false): Promise<ClaimedJob[]> {
-    const k = this.keys;
     if (this.nextDueMs >= 0 && this.nextDueMs <= this.redisNow()) await this.promoteDue();
+    return this.claimOn(this.redis, count, holdsSuspect);
+  }
+
+  private async claimOn(
+    client: RedisClient,
+    count: number,
+    holdsSuspect: boolean,
+  ): Promise<ClaimedJob[]> {
+    const k = this.keys;
     const reply = await runScript<(string | number)[]>(
-      this.redis,
+      client,
       'claim',
       [k.queued, k.active, k.scheduled, k.marker, k.events],
       [
@@ -93,22 +111,32 @@ export class JobFetcher {
     return this.nextDueMs >= 0 && this.nextDueMs <= this.redisNow();
   }
 
-  /** Waits until work may be ready: a wake-up on the marker, the next due time, or the timeout. */
-  async waitForWork(): Promise<void> {
+  /**
+   * Waits until work may be ready (a wake-up on the marker, the next due time, the timeout, or
+   * this worker's stop), then claims up to `count` jobs as `claim` does, and returns them.
+   */
+  async waitAndClaim(count: number, holdsSuspect = false): Promise<ClaimedJob[]> {
     let dueTimer: NodeJS.Timeout | undefined;
     if (this.nextDueMs >= 0) {
       const untilDue = this.nextDueMs - this.redisNow();
-      if (untilDue <= 0) return;
+      if (untilDue <= 0) return [];
       // Redis checks blocking timeouts only every 100 ms (hz 10), so a timeout would pick the job
       // late. Instead promote it on time here; promote's marker ends this wait at once.
       dueTimer = setTimeout(() => void this.promoteDue().catch(() => undefined), untilDue);
     }
-    try {
-      await this.blocking.bzpopmin(
+    const jobs = Promise.all([
+      this.blocking.bzpopmin(
         this.keys.marker,
+        this.keys.wake(this.options.workerId),
         (this.options.blockTimeoutMs / 1000).toFixed(3),
-      );
+      ),
+      this.claimOn(this.blocking, count, holdsSuspect),
+    ]).then(([, claimed]) => claimed);
+    this.waiting = jobs.catch(() => []);
+    try {
+      return await jobs;
     } finally {
+      this.waiting = undefined;
       clearTimeout(dueTimer);
     }
   }
@@ -124,8 +152,24 @@ export class JobFetcher {
     this.nextDueMs = Number(nextDue);
   }
 
-  /** Ends a wait in progress (on shutdown). */
+  /**
+   * Ends a wait in progress (on shutdown). It wakes the wait through Redis rather than hanging up:
+   * the claim sent with it then runs and its jobs reach the worker, which runs them before it
+   * stops, instead of leaving them leased to a closed connection until their leases run out.
+   * Only when Redis does not answer in time does it hang up (the claim then never ran, or its
+   * jobs come back through lease recovery).
+   */
   async close(): Promise<void> {
+    const waiting = this.waiting;
+    if (waiting) {
+      const wake = this.keys.wake(this.options.workerId);
+      const giveUp = sleep(STOP_WAIT_MS, undefined, { ref: false });
+      await Promise.race([this.redis.zadd(wake, 0, 'stop').then(() => waiting), giveUp]).catch(
+        () => undefined,
+      );
+      // The wait may have ended by itself before the wake-up landed: leave no wake-up behind.
+      await Promise.race([this.redis.del(wake), giveUp]).catch(() => undefined);
+    }
     this.blocking.disconnect();
   }
 

@@ -21,6 +21,8 @@ export interface QueueKeys {
   created: string;
   workers: string;
   job(id: string): string;
+  /** A sorted set only one worker waits on besides `marker`: how its own stop wakes it. */
+  wake(workerId: string): string;
 }
 
 /**
@@ -58,5 +60,6 @@ export function queueKeys(queueName: string): QueueKeys {
     created: `${prefix}created_log`,
     workers: `${prefix}workers`,
     job: (id) => `${prefix}job:${id}`,
+    wake: (workerId) => `${prefix}wake:${workerId}`,
   };
 }

@@ -196,7 +196,9 @@ export class Worker {
           this.log.info('No jobs in queue, waiting...');
           announcedIdle = true;
         }
-        await this.fetcher.waitForWork();
+        const woken = await this.fetcher.waitAndClaim(wanted, this.runsSuspect());
+        for (const job of woken) this.startJob(job);
+        if (woken.length > 0) announcedIdle = false;
       } catch (error) {
         if (this.stopping) break;
         this.hooks.redisError?.(error as Error, 'fetching jobs');
