@@ -10,8 +10,9 @@ import {
   createLogger,
   createRedis,
   JobQueue,
-  loadConfig,
   type JobType,
+  loadConfig,
+  queueSettings,
 } from '@jobqueue/shared';
 import { createApp } from '@jobqueue/api/dist/app';
 import { chaosJobSchemaOnly } from './chaos-job';
@@ -36,16 +37,7 @@ async function main(): Promise<void> {
     }),
   );
   jobTypes.set('chaos', chaosJobSchemaOnly() as JobType);
-  const queue = new JobQueue({
-    redis,
-    queueName: config.queueName,
-    jobTypes,
-    maxAttempts: config.maxAttempts,
-    jobTtlSeconds: config.jobTtlSeconds,
-    failedJobTtlSeconds: config.failedJobTtlSeconds,
-    idempotencyTtlSeconds: config.idempotencyTtlSeconds,
-    eventsMaxLen: config.eventsMaxLen,
-  });
+  const queue = new JobQueue({ ...queueSettings(config), redis, jobTypes });
   const app = createApp(queue, { logger, apiToken: config.apiToken });
 
   const ready = new Promise<boolean>((resolve) => redis.once('ready', () => resolve(true)));

@@ -8,9 +8,10 @@ import {
   createJobTypes,
   createLogger,
   createRedis,
+  type JobType,
   loadConfig,
   Worker,
-  type JobType,
+  workerSettings,
 } from '@jobqueue/shared';
 import { chaosJob } from './chaos-job';
 import { LedgerWriter } from './ledger';
@@ -38,20 +39,7 @@ async function main(): Promise<void> {
   );
   jobTypes.set('chaos', chaosJob(ledger) as JobType);
 
-  const worker = new Worker({
-    redis,
-    queueName: config.queueName,
-    jobTypes,
-    logger,
-    concurrency: config.workerConcurrency,
-    leaseMs: config.jobLeaseMs,
-    backoffBaseMs: config.backoffBaseMs,
-    shutdownTimeoutMs: config.shutdownTimeoutMs,
-    jobTtlSeconds: config.jobTtlSeconds,
-    failedJobTtlSeconds: config.failedJobTtlSeconds,
-    eventsMaxLen: config.eventsMaxLen,
-    workerId,
-  });
+  const worker = new Worker({ ...workerSettings(config), redis, jobTypes, logger, workerId });
 
   let stopping = false;
   const shutdown = async () => {

@@ -2,7 +2,7 @@
 
 import { join } from 'node:path';
 import Redis from 'ioredis';
-import { JobQueue, loadConfig, queueKeys, type QueueKeys } from '@jobqueue/shared';
+import { JobQueue, loadConfig, queueKeys, type QueueKeys, queueSettings } from '@jobqueue/shared';
 import { ATTEMPTS, benchJobTypes, NOOP_TYPE, priorityOf, SEED_BODY } from '../jobs';
 import type { QueueSystem } from './system';
 
@@ -23,14 +23,9 @@ export class OurQueue implements QueueSystem {
     this.redis = new Redis(redisUrl);
     this.keys = queueKeys(queueName);
     this.queue = new JobQueue({
+      ...queueSettings(config),
       redis: this.redis,
-      queueName,
       jobTypes: benchJobTypes(),
-      maxAttempts: config.maxAttempts,
-      jobTtlSeconds: config.jobTtlSeconds,
-      failedJobTtlSeconds: config.failedJobTtlSeconds,
-      idempotencyTtlSeconds: config.idempotencyTtlSeconds,
-      eventsMaxLen: config.eventsMaxLen,
     });
   }
 

@@ -2,7 +2,7 @@
 // environment, pino logs on stdout, one Worker) with a no-op job type. It reports over IPC when
 // it starts and, when asked, the Redis commands it sent since then.
 
-import { createLogger, createRedis, loadConfig, Worker } from '@jobqueue/shared';
+import { createLogger, createRedis, loadConfig, Worker, workerSettings } from '@jobqueue/shared';
 import { nowMs } from '../child';
 import { commandCounts, countRedisCommands, resetCommandCounts } from '../command-counter';
 import { benchJobTypes } from '../jobs';
@@ -14,17 +14,10 @@ async function main(): Promise<void> {
   const redis = createRedis({ redisUrl: config.redisUrl, connectionName: 'jobqueue-worker' });
   await redis.ping();
   const worker = new Worker({
+    ...workerSettings(config),
     redis,
-    queueName: config.queueName,
     jobTypes: benchJobTypes(),
     logger,
-    concurrency: config.workerConcurrency,
-    leaseMs: config.jobLeaseMs,
-    backoffBaseMs: config.backoffBaseMs,
-    shutdownTimeoutMs: config.shutdownTimeoutMs,
-    jobTtlSeconds: config.jobTtlSeconds,
-    failedJobTtlSeconds: config.failedJobTtlSeconds,
-    eventsMaxLen: config.eventsMaxLen,
   });
   resetCommandCounts();
   const cpuAtStart = process.cpuUsage();

@@ -2,12 +2,13 @@
 // Redis connection that fails fast (naming the URL it tried) instead of hanging, and a JobQueue.
 
 import {
+  type Config,
   createJobTypes,
   createRedis,
   JobQueue,
-  loadConfig,
-  type Config,
   type JobTypeRegistry,
+  loadConfig,
+  queueSettings,
   type RedisClient,
 } from '@jobqueue/shared';
 import { CliError, EXIT } from './errors';
@@ -35,16 +36,7 @@ export async function openQueue(options: OpenOptions = {}): Promise<QueueContext
     mockEmail: { delayMs: config.mockEmailDelayMs, failureRate: config.mockEmailFailureRate },
     allowShellJobs: options.allowShell || config.allowShellJobs,
   });
-  const queue = new JobQueue({
-    redis,
-    queueName: config.queueName,
-    jobTypes,
-    maxAttempts: config.maxAttempts,
-    jobTtlSeconds: config.jobTtlSeconds,
-    failedJobTtlSeconds: config.failedJobTtlSeconds,
-    idempotencyTtlSeconds: config.idempotencyTtlSeconds,
-    eventsMaxLen: config.eventsMaxLen,
-  });
+  const queue = new JobQueue({ ...queueSettings(config), redis, jobTypes });
   return { config, redis, queue, jobTypes, close: () => redis.disconnect() };
 }
 

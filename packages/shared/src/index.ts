@@ -12,6 +12,7 @@ export * from './record';
 export * from './redis';
 export * from './redis-errors';
 export * from './schemas';
+export * from './settings';
 export * from './time';
 export * from './worker';
 export type { AttemptOutcome, WorkerHooks } from './worker-hooks';

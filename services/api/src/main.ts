@@ -9,6 +9,7 @@ import {
   createRedis,
   JobQueue,
   loadConfig,
+  queueSettings,
   warnIfRedisMayLoseJobs,
 } from '@jobqueue/shared';
 import { createApp } from './app';
@@ -30,16 +31,11 @@ async function main(): Promise<void> {
   redis.once('ready', () => void warnIfRedisMayLoseJobs(redis, logger));
 
   const queue = new JobQueue({
+    ...queueSettings(config),
     redis,
-    queueName: config.queueName,
     jobTypes: createJobTypes({
       mockEmail: { delayMs: config.mockEmailDelayMs, failureRate: config.mockEmailFailureRate },
     }),
-    maxAttempts: config.maxAttempts,
-    jobTtlSeconds: config.jobTtlSeconds,
-    failedJobTtlSeconds: config.failedJobTtlSeconds,
-    idempotencyTtlSeconds: config.idempotencyTtlSeconds,
-    eventsMaxLen: config.eventsMaxLen,
   });
   const app = createApp(queue, {
     logger,

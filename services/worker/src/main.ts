@@ -10,6 +10,7 @@ import {
   loadConfig,
   warnIfRedisMayLoseJobs,
   Worker,
+  workerSettings,
 } from '@jobqueue/shared';
 import { createWorkerMetrics } from './metrics';
 import { loadMetricsPort } from './metrics-port';
@@ -32,20 +33,12 @@ async function main(): Promise<void> {
   redis.once('ready', () => void warnIfRedisMayLoseJobs(redis, logger));
 
   const worker = new Worker({
+    ...workerSettings(config),
     redis,
-    queueName: config.queueName,
     jobTypes: createJobTypes({
       mockEmail: { delayMs: config.mockEmailDelayMs, failureRate: config.mockEmailFailureRate },
     }),
     logger,
-    concurrency: config.workerConcurrency,
-    leaseMs: config.jobLeaseMs,
-    backoffBaseMs: config.backoffBaseMs,
-    shutdownTimeoutMs: config.shutdownTimeoutMs,
-    jobTtlSeconds: config.jobTtlSeconds,
-    failedJobTtlSeconds: config.failedJobTtlSeconds,
-    eventsMaxLen: config.eventsMaxLen,
-    workerId: config.workerId,
     hooks: metrics.hooks,
   });
   metrics.observe(worker);

@@ -3,7 +3,7 @@
 // runs what is ready now and exits when nothing is left to run (seed 004's `run`).
 
 import type { Command } from 'commander';
-import { warnIfRedisMayLoseJobs, Worker, type Logger } from '@jobqueue/shared';
+import { type Logger, warnIfRedisMayLoseJobs, Worker, workerSettings } from '@jobqueue/shared';
 import { createCliLogger } from '../cli-logger';
 import { openQueue, type QueueContext } from '../context';
 import type { Output } from '../output';
@@ -92,20 +92,12 @@ async function runWorker(
 }
 
 function newWorker(ctx: QueueContext, logger: Logger, concurrency: number): Worker {
-  const c = ctx.config;
   return new Worker({
+    ...workerSettings(ctx.config),
     redis: ctx.redis,
-    queueName: c.queueName,
     jobTypes: ctx.jobTypes,
     logger,
     concurrency,
-    leaseMs: c.jobLeaseMs,
-    backoffBaseMs: c.backoffBaseMs,
-    shutdownTimeoutMs: c.shutdownTimeoutMs,
-    jobTtlSeconds: c.jobTtlSeconds,
-    failedJobTtlSeconds: c.failedJobTtlSeconds,
-    eventsMaxLen: c.eventsMaxLen,
-    workerId: c.workerId,
   });
 }
 
