@@ -38,6 +38,7 @@ export interface FetcherOptions {
 const PROMOTE_BATCH = 1000;
 /** How long a stop waits for Redis to end the wait in progress before it hangs up instead. */
 const STOP_WAIT_MS = 2000;
+const WAKE_TTL_MS = 60_000;
 
 export class JobFetcher {
   private readonly blocking: RedisClient;
@@ -164,9 +165,9 @@ export class JobFetcher {
     if (waiting) {
       const wake = this.keys.wake(this.options.workerId);
       const giveUp = sleep(STOP_WAIT_MS, undefined, { ref: false });
-      await Promise.race([this.redis.zadd(wake, 0, 'stop').then(() => waiting), giveUp]).catch(
-        () => undefined,
-      );
+      // The expiry covers a Redis that applies the wake-up only after this process gave up.
+      const wakeUp = this.redis.multi().zadd(wake, 0, 'stop').pexpire(wake, WAKE_TTL_MS).exec();
+      await Promise.race([wakeUp.then(() => waiting), giveUp]).catch(() => undefined);
       // The wait may have ended by itself before the wake-up landed: leave no wake-up behind.
       await Promise.race([this.redis.del(wake), giveUp]).catch(() => undefined);
     }
