@@ -1,8 +1,10 @@
 // The hand-off floor: what the messages of an idle pick cost on this machine with no queue in
-// them. A job picked at idle needs four one-way messages between three processes, whatever the
-// queue: the submitter to Redis, Redis waking the blocked worker, the worker's claim to Redis,
-// and Redis waking the reader of the events. Here each step is a bare command (ZADD, BZPOPMIN,
-// a one-line script, XREAD), so the time is the floor under both systems' submit->picked.
+// them. A worker that claims once it is woken (BullMQ's) needs four one-way messages between
+// three processes: the submitter to Redis, Redis waking the blocked worker, the worker's claim to
+// Redis, and Redis waking the reader of the events. Here each step is a bare command (ZADD,
+// BZPOPMIN, a one-line script, XREAD), so the time is the floor under such a worker's
+// submit->picked. This queue's worker sends its claim with its wait, which skips the third
+// message; the line still shows what the machine's wake-ups cost.
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';

@@ -19,11 +19,11 @@ ARGV[7] 1 when the worker already runs a suspect job (below), else 0
 A job whose attempts were lost with their worker twice (`lost`, counted by recover) is a
 suspect: it may be what killed those workers. Two suspects never share a worker: a claim takes at
 most one, and none when the worker already runs one; it passes over the suspects it may not take
-(at most MAX_PASSED, each put back with its score) and claims the jobs behind them. So a job that kills every worker it runs on
-runs exactly max_attempts times and costs any other job at most two attempts (the default
-max_attempts is 3), while a death that is no job's fault (a crash, a deploy, a frozen host) costs
-the jobs it lost one attempt and no throughput: they run again side by side, and even suspects
-take one slot per worker, never a whole worker or the whole queue.
+(at most MAX_PASSED, each put back with its score) and claims the jobs behind them. So a job that
+kills every worker it runs on runs exactly max_attempts times and costs any other job at most two
+attempts (the default max_attempts is 3), while a death that is no job's fault (a crash, a deploy,
+a frozen host) costs the jobs it lost one attempt and no throughput: they run again side by side,
+and even suspects take one slot per worker, never a whole worker or the whole queue.
 
 Returns { Redis time (ms), earliest scheduled due time (ms) or -1, suspects passed over (left
           for a worker without one), then per job 9 entries: id, lease token, job_type, payload,

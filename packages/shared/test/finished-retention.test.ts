@@ -1,8 +1,7 @@
 // Finished jobs are kept for their retention time and then forgotten everywhere: a completed
 // record goes together with its entry in the index of completed jobs (a stream), even on an idle
 // queue, and the index of every job is trimmed by age, so /stats counts and listings match the
-// records kept. Both indexes list newest first
-// across pages without gaps or repeats.
+// records kept. Both indexes list newest first across pages without gaps or repeats.
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { JobQueue, Worker, type JobPage } from '../src';

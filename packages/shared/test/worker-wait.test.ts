@@ -61,7 +61,7 @@ describe('a worker waiting for work', () => {
     expect(await fixture.redis.exists(keys.wake(worker.id))).toBe(0);
   });
 
-  it('stops at once when nothing is queued, leaving no wake-up key behind', async () => {
+  it('stopped with nothing queued, leaves no blocked connection and no wake-up key', async () => {
     const worker = await fixture.startWorker();
     await eventually(async () => (await blockedClients(fixture)) >= 1, 5000, 'worker waiting');
     await worker.stop();
