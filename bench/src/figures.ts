@@ -93,6 +93,18 @@ export function figures(
       },
     ),
     both(
+      'idle_pick_seen_p50_ms',
+      'idle submit->pick seen by watcher p50',
+      2,
+      latency((r) => r.watcherPickedP50Ms),
+    ),
+    both(
+      'idle_pick_seen_p99_ms',
+      'idle submit->pick seen by watcher p99',
+      2,
+      latency((r) => r.watcherPickedP99Ms),
+    ),
+    both(
       'idle_completed_p50_ms',
       'idle submit->completed p50 ms',
       2,

@@ -1,10 +1,8 @@
 // The hand-off floor: what the messages of an idle pick cost on this machine with no queue in
-// them. A worker that claims once it is woken (BullMQ's) needs four one-way messages between
-// three processes: the submitter to Redis, Redis waking the blocked worker, the worker's claim to
-// Redis, and Redis waking the reader of the events. Here each step is a bare command (ZADD,
-// BZPOPMIN, a one-line script, XREAD), so the time is the floor under such a worker's
-// submit->picked. This queue's worker sends its claim with its wait, which skips the third
-// message; the line still shows what the machine's wake-ups cost.
+// them. The least an idle pick can take is two one-way messages through Redis: the submitter to Redis, and Redis waking the blocked worker. Here each step is a bare
+// command (ZADD, BZPOPMIN), so the time is the floor under any queue's submit->picked. This
+// queue's worker sends its claim with its wait, so its pick takes these two messages too; a worker
+// that claims only once woken (BullMQ's) adds two more: its claim, and Redis's answer.
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
@@ -31,27 +29,26 @@ export async function handoffFloor(
     options.logFile,
   );
   const submitter = redis.client.duplicate();
-  const reader = redis.client.duplicate();
   try {
     await worker.next('started');
     await sleep(200);
-    const times: number[] = [];
-    let last = '$';
+    const submitted: number[] = [];
     for (let i = 0; i < options.times; i++) {
-      const seen = reader.xread('BLOCK', 0, 'STREAMS', 'handoff:events', last);
-      // The reader's XREAD is on its way before the clock starts.
-      await sleep(1);
-      const at = nowMs();
+      submitted.push(nowMs());
       await submitter.zadd('handoff:marker', 0, '0');
-      const reply = await seen;
-      times.push(nowMs() - at);
-      last = reply![0]![1].at(-1)![0];
       await sleep(options.gapMs);
     }
+    worker.send({ type: 'report' });
+    const woken = (await worker.next('report')).woken as number[];
+    if (woken.length !== submitted.length) {
+      throw new Error(
+        `hand-off worker woke ${woken.length} times for ${submitted.length} hand-offs`,
+      );
+    }
+    const times = submitted.map((at, i) => woken[i]! - at);
     return { p50Ms: percentile(times, 50), p99Ms: percentile(times, 99) };
   } finally {
     submitter.disconnect();
-    reader.disconnect();
     await worker.stop();
   }
 }

@@ -24,14 +24,16 @@ export function bullmqPriority(priority: number): number {
   return 11 - priority;
 }
 
-/** A job type that does nothing: what is measured is the queue, not the work. */
-const noopJob: JobType<Record<string, unknown>> = {
-  name: NOOP_TYPE,
-  description: 'Does nothing (benchmarks).',
-  payloadSchema: z.looseObject({}),
-  run: async () => undefined,
-};
-
-export function benchJobTypes(): JobTypeRegistry {
+/**
+ * A job type that does nothing (what is measured is the queue, not the work) but tell `started`
+ * its id, if given: the worker process's moment of picking it.
+ */
+export function benchJobTypes(started?: (jobId: string) => void): JobTypeRegistry {
+  const noopJob: JobType<Record<string, unknown>> = {
+    name: NOOP_TYPE,
+    description: 'Does nothing (benchmarks).',
+    payloadSchema: z.looseObject({}),
+    run: async (_payload, context) => void started?.(context.jobId),
+  };
   return new Map([[NOOP_TYPE, noopJob as JobType]]);
 }

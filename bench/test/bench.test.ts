@@ -28,6 +28,8 @@ const FIGURES = [
   'http_bulk_jobs_per_s',
   'idle_picked_p50_ms',
   'idle_picked_p99_ms',
+  'idle_pick_seen_p50_ms',
+  'idle_pick_seen_p99_ms',
   'idle_completed_p50_ms',
   'idle_completed_p99_ms',
   'redis_cpu_s_per_1000_jobs',
@@ -56,7 +58,7 @@ test('npm run bench on a tiny N prints the table and a JSON line with every figu
   expect(lines.at(-2)).toMatch(
     /^hand-off floor under submit->picked .*: p50 \d+\.\d\d ms, p99 \d+\.\d\d ms$/,
   );
-  expect(rows.filter((row) => row.includes('BullMQ'))).toHaveLength(10);
+  expect(rows.filter((row) => row.includes('BullMQ'))).toHaveLength(12);
   expect(rows.filter((row) => row.includes('bare Koa'))).toHaveLength(3);
 
   const report = JSON.parse(lines.at(-1)!) as {

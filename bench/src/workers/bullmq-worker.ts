@@ -1,10 +1,12 @@
 // A BullMQ worker process for the benchmarks, set up as BullMQ's documentation shows, running a
-// no-op processor. It reports over IPC when it starts and, when asked, the Redis commands it sent.
+// no-op processor. It reports over IPC when it starts and, when asked, the Redis commands it sent
+// and when it started each job (if the bench asked it to record that).
 
 import { Worker } from 'bullmq';
 import Redis from 'ioredis';
 import { nowMs } from '../child';
 import { commandCounts, countRedisCommands, resetCommandCounts } from '../command-counter';
+import { jobStarts } from './job-starts';
 
 async function main(): Promise<void> {
   countRedisCommands();
@@ -13,7 +15,8 @@ async function main(): Promise<void> {
   resetCommandCounts();
   const cpuAtStart = process.cpuUsage();
   process.send?.({ type: 'started', at: nowMs() });
-  const worker = new Worker(process.env.QUEUE_NAME!, async () => undefined, {
+  const starts = jobStarts();
+  const worker = new Worker(process.env.QUEUE_NAME!, async (job) => starts.started(job.id!), {
     connection,
     concurrency: Number(process.env.WORKER_CONCURRENCY),
   });
@@ -26,6 +29,7 @@ async function main(): Promise<void> {
       type: 'report',
       commands: commandCounts(),
       cpuMs: (cpu.user + cpu.system) / 1000,
+      starts: starts.all(),
     });
   });
   process.once('SIGTERM', () => {

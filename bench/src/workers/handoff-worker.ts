@@ -1,20 +1,21 @@
-// The other end of the hand-off floor (handoff.ts): blocks on a marker like a worker does and,
-// woken, runs a script that adds one stream entry, like a claim adding its `picked` event. No
-// queue at all: what is left is the cost of the messages between the processes.
+// The other end of the hand-off floor (handoff.ts): blocks on a marker like an idle worker does
+// and notes when each wait ends. No queue at all: what is left is the cost of the messages
+// between the processes. It reports the times over IPC when asked.
 
 import Redis from 'ioredis';
-
-const SCRIPT = `redis.call('XADD', KEYS[2], '*', 'type', 'picked', 'n', ARGV[1]) return 1`;
+import { nowMs } from '../child';
 
 async function main(): Promise<void> {
-  const url = process.env.REDIS_URL!;
-  const commands = new Redis(url);
-  const blocking = new Redis(url);
-  await Promise.all([commands.ping(), blocking.ping()]);
-  process.send?.({ type: 'started', at: Date.now() });
-  for (let n = 0; ; n++) {
+  const blocking = new Redis(process.env.REDIS_URL!);
+  await blocking.ping();
+  const woken: number[] = [];
+  process.on('message', (message: { type: string }) => {
+    if (message.type === 'report') process.send?.({ type: 'report', woken });
+  });
+  process.send?.({ type: 'started', at: nowMs() });
+  for (;;) {
     await blocking.bzpopmin('handoff:marker', 0);
-    await commands.eval(SCRIPT, 2, 'handoff:marker', 'handoff:events', n);
+    woken.push(nowMs());
   }
 }
 
