@@ -1,0 +1,71 @@
+// A busy worker sends its next claim before it starts the jobs of the last one, so Redis works on
+// the claim while the worker runs jobs. That must never cost a guarantee: no more jobs at once
+// than the worker's concurrency, and a stop in the middle of a drain runs every job it leased.
+
+import { createFixture, eventually, testJobType, type QueueFixture } from './queue-fixture';
+
+describe('a busy worker', () => {
+  let fixture: QueueFixture;
+  let running = 0;
+  let mostAtOnce = 0;
+  let handlerDelayMs = 0;
+  const ran = new Set<number>();
+
+  beforeEach(() => {
+    running = 0;
+    mostAtOnce = 0;
+    handlerDelayMs = 0;
+    ran.clear();
+    fixture = createFixture({
+      jobTypes: testJobType(async ({ n }) => {
+        running++;
+        mostAtOnce = Math.max(mostAtOnce, running);
+        ran.add(n);
+        if (handlerDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, handlerDelayMs));
+        else await Promise.resolve();
+        running--;
+      }),
+    });
+  });
+  afterEach(() => fixture.close());
+
+  const submitMany = async (count: number) => {
+    for (let first = 0; first < count; first += 500) {
+      const jobs = [];
+      for (let n = first; n < Math.min(count, first + 500); n++)
+        jobs.push({ job_type: 'test', payload: { n } });
+      await fixture.queue.submitMany(jobs);
+    }
+  };
+  const counts = async () => (await fixture.queue.stats()).counts;
+
+  it('never runs more jobs at once than its concurrency, and fills every slot', async () => {
+    handlerDelayMs = 2;
+    await submitMany(600);
+    await fixture.startWorker({ concurrency: 10 });
+    await eventually(async () => (await counts()).completed === 600, 20_000, '600 completions');
+    expect(ran.size).toBe(600);
+    expect(mostAtOnce).toBe(10);
+  });
+
+  it('runs at most one job at a time at concurrency 1', async () => {
+    await submitMany(200);
+    await fixture.startWorker({ concurrency: 1 });
+    await eventually(async () => (await counts()).completed === 200, 20_000, '200 completions');
+    expect(mostAtOnce).toBe(1);
+  });
+
+  it('a stop in the middle of a drain runs the jobs its claims leased: none is left leased', async () => {
+    await submitMany(3000);
+    const worker = await fixture.startWorker({ concurrency: 50 });
+    await eventually(async () => (await counts()).completed >= 300, 20_000, '300 completions');
+    await worker.stop();
+
+    const after = await counts();
+    expect(await fixture.redis.zcard(fixture.queue.keys.active)).toBe(0);
+    expect(after.processing).toBe(0);
+    expect(after.completed + after.queued).toBe(3000);
+    // Every job that ran was recorded as completed: none ran and was left behind.
+    expect(after.completed).toBe(ran.size);
+  });
+});
