@@ -133,7 +133,7 @@ async function main(options: BenchOptions): Promise<void> {
     },
     load_average: { before: loadBefore.map(round2), after: loadavg().map(round2) },
     options,
-    // Context for the idle latencies: the same four messages with bare commands, no queue.
+    // Context for the idle latencies: the two messages of any pick, as bare commands, no queue.
     handoff_floor: handoffs.length > 0 ? floor : null,
   };
   const all = figures(
