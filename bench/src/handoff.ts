@@ -1,8 +1,9 @@
 // The hand-off floor: what the messages of an idle pick cost on this machine with no queue in
-// them. The least an idle pick can take is two one-way messages through Redis: the submitter to Redis, and Redis waking the blocked worker. Here each step is a bare
-// command (ZADD, BZPOPMIN), so the time is the floor under any queue's submit->picked. This
-// queue's worker sends its claim with its wait, so its pick takes these two messages too; a worker
-// that claims only once woken (BullMQ's) adds two more: its claim, and Redis's answer.
+// them. The least an idle pick can take is two one-way messages through Redis: the submitter's
+// to Redis, and Redis's waking the blocked worker. Here each is a bare command (ZADD, BZPOPMIN),
+// so the time is the floor under any queue's submit->picked. This queue's worker sends its claim
+// with its wait, so its pick takes these two messages too; a worker that claims only once woken
+// (BullMQ's) adds two more: its claim, and Redis's answer.
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
