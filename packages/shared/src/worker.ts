@@ -200,8 +200,8 @@ export class Worker {
         for (const job of woken) this.startJob(job);
         if (woken.length > 0) {
           announcedIdle = false;
-          // Woken from idle, the jobs in hand start before the next claim goes out: sending a
-          // command to an idle Redis costs a wake-up (about 0.2 ms here) that the pick need not wait for.
+          // Woken from idle, the jobs in hand start before the next claim goes out: a command sent
+          // to an idle Redis costs a wake-up (about 0.2 ms here) the pick need not wait for.
           await Promise.resolve();
         }
       } catch (error) {
