@@ -85,7 +85,14 @@ export class Lab {
     const port = await freePort();
     const script = this.options.productApi ? PRODUCT_API : join(CHAOS_DIST, 'api.js');
     const args = [...(this.options.apiNodeArgs ?? []), script];
-    const env = { ...process.env, ...this.env, PORT: String(port), HOST: '127.0.0.1' };
+    const env: Record<string, string | undefined> = {
+      ...process.env,
+      ...this.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+    };
+    // The chaos api takes floods on purpose; the product's api keeps its configured limit.
+    if (!this.options.productApi) env.SUBMIT_RATE_LIMIT ??= '0';
     this.api = new ChildService('api', process.execPath, args, env);
     this.apiUrl = `http://127.0.0.1:${port}`;
     await waitForHttp(this.api, `${this.apiUrl}/ready`);

@@ -1,80 +1,9 @@
-// Starts the API: reads the environment, connects to Redis and listens on PORT.
+// Starts the API: reads the environment, connects to Redis and listens on PORT (serve.ts).
 
-import { once } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  ConfigError,
-  createJobTypes,
-  createLogger,
-  createRedis,
-  JobQueue,
-  loadConfig,
-  queueSettings,
-  warnIfRedisMayLoseJobs,
-} from '@jobqueue/shared';
-import { createApp } from './app';
+import { ConfigError } from '@jobqueue/shared';
+import { serveApi } from './serve';
 
-async function main(): Promise<void> {
-  const config = loadConfig();
-  const logger = createLogger('api', config.logLevel);
-  const redis = createRedis({
-    redisUrl: config.redisUrl,
-    clusterNodes: config.redisClusterNodes,
-    // While Redis is away, answer 503 at once instead of holding requests.
-    queueWhileOffline: false,
-    commandTimeoutMs: 4000,
-    connectionName: 'jobqueue-api',
-  });
-  redis.on('error', (error: Error) =>
-    logger.warn({ err: error.message }, 'Redis connection error'),
-  );
-  redis.once('ready', () => void warnIfRedisMayLoseJobs(redis, logger));
-
-  const queue = new JobQueue({
-    ...queueSettings(config),
-    redis,
-    jobTypes: createJobTypes({
-      mockEmail: { delayMs: config.mockEmailDelayMs, failureRate: config.mockEmailFailureRate },
-    }),
-  });
-  const app = createApp(queue, {
-    logger,
-    apiToken: config.apiToken,
-    corsOrigins: config.corsOrigins,
-    submitRateLimitPerMinute: config.submitRateLimitPerMinute,
-    trustProxy: config.trustProxy,
-  });
-  // Commands fail at once while the connection is not up yet, so give it a moment before taking
-  // requests; when Redis is away the API listens anyway and answers 503 until it is back.
-  const ready = new Promise<boolean>((resolve) => redis.once('ready', () => resolve(true)));
-  const connected = await Promise.race([ready, sleep(5000, false)]);
-  if (!connected) logger.warn('Redis does not answer yet; answering 503 until it does');
-  const server = app.koa.listen(config.port, config.host);
-  await once(server, 'listening');
-
-  const shutdown = async (signal: string) => {
-    logger.info(`${signal} received; closing`);
-    // Listen before closing: with no open connections 'close' fires before app.close() returns.
-    const closed = once(server, 'close');
-    server.close();
-    server.closeIdleConnections();
-    await app.close();
-    // Open live-log streams never end on their own; give in-flight requests a moment, then go.
-    setTimeout(() => server.closeAllConnections(), 1000).unref();
-    await closed;
-    redis.disconnect();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  // Announced only once the signal handlers are in: whoever waits for this line may stop us next.
-  logger.info(
-    { port: config.port, queue: config.queueName },
-    `API listening on http://localhost:${config.port} (queue ${config.queueName})`,
-  );
-}
-
-main().catch((error: unknown) => {
+serveApi().catch((error: unknown) => {
   if (error instanceof ConfigError) console.error(`api: ${error.message}`);
   else console.error('api: failed to start:', error);
   process.exit(1);
