@@ -14,6 +14,7 @@ ARGV[4] events stream max length (approximate)
 Returns { outcome, status }: outcome 'cancelled', 'not_found' or 'conflict' (status = the job's
 current status, which does not allow cancelling).
 ]]
+-- nowUs, nowMs, PRIORITY_BAND, priorityNumber and callInSlices: see prelude.lua.
 local queued, scheduled, cancelled, events = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local prefix, id, ttl, maxEvents = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
 
@@ -21,10 +22,6 @@ local jobKey = prefix .. 'job:' .. id
 local status = redis.call('HGET', jobKey, 'status')
 if not status then return { 'not_found', '' } end
 if status ~= 'queued' and status ~= 'scheduled' then return { 'conflict', status } end
-
-local t = redis.call('TIME')
-local nowUs = t[1] .. string.format('%06d', tonumber(t[2]))
-local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 
 redis.call('ZREM', queued, id)
 redis.call('ZREM', scheduled, id)

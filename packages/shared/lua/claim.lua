@@ -30,22 +30,12 @@ Returns { Redis time (ms), earliest scheduled due time (ms) or -1, suspects pass
           attempts, max_attempts, priority as given, ms the job waited: since it was due (its
           run_at or retry time) or else created, 1 if it is a suspect else 0 }
 ]]
+-- nowUs, nowMs, PRIORITY_BAND, priorityNumber and callInSlices: see prelude.lua.
 local queued, active, scheduled, marker, events = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local prefix, count, leaseMs, workerId, tokenBase, maxEvents, holdsSuspect =
   ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], ARGV[5], ARGV[6], ARGV[7] == '1'
 local MAX_PASSED = 1000
 local SUSPECT_AFTER_LOSSES = 2
-
-local t = redis.call('TIME')
-local nowUs = t[1] .. string.format('%06d', tonumber(t[2]))
-local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-
--- Calls a command with many arguments in slices: Lua's unpack is limited to a few thousand.
-local function callInSlices(command, key, values)
-  for first = 1, #values, 1000 do
-    redis.call(command, key, unpack(values, first, math.min(first + 999, #values)))
-  end
-end
 
 local out = { nowMs, -1, 0 }
 -- ZPOPMIN takes the most urgent jobs. A suspect this worker may not take is put back with the

@@ -25,6 +25,7 @@ ARGV[6] n groups of 3: id, lease token, result JSON ('' = none)
 
 Returns one entry per job: 1 completed, 0 refused (lease lost).
 ]]
+-- nowUs, nowMs, PRIORITY_BAND, priorityNumber and callInSlices: see prelude.lua.
 local active, completed, events, totals, completedCount =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local prefix, ttl, maxEvents, n, idBytes =
@@ -32,17 +33,6 @@ local prefix, ttl, maxEvents, n, idBytes =
 -- Old jobs forgotten per call, at most about this many (whole index entries), so a burst that
 -- ages out at once never makes a long call.
 local MAX_FORGET = 2000
-
-local t = redis.call('TIME')
-local nowUs = t[1] .. string.format('%06d', tonumber(t[2]))
-local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-
--- Calls a command with many arguments in slices: Lua's unpack is limited to a few thousand.
-local function callInSlices(command, key, values)
-  for first = 1, #values, 1000 do
-    redis.call(command, key, unpack(values, first, math.min(first + 999, #values)))
-  end
-end
 
 -- The 36-character id from its 16 bytes at `at` in `bytes`.
 local HEX = string.rep('%02x', 16)

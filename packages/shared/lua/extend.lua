@@ -13,12 +13,10 @@ ARGV[5] number of jobs n, then n pairs: id, lease token
 
 Returns the ids whose lease was lost.
 ]]
+-- nowUs, nowMs, PRIORITY_BAND, priorityNumber and callInSlices: see prelude.lua.
 local active, workers = KEYS[1], KEYS[2]
 local prefix, leaseMs, workerId, staleMs, n =
   ARGV[1], tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
-
-local t = redis.call('TIME')
-local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 
 redis.call('ZADD', workers, nowMs, workerId)
 redis.call('ZREMRANGEBYSCORE', workers, '-inf', '(' .. (nowMs - staleMs))

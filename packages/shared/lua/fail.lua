@@ -20,6 +20,7 @@ ARGV[7] events stream max length (approximate)
 Returns { outcome, retry delay (ms) or 0, attempts, max_attempts }, outcome one of
 'retrying', 'failed', 'lease_lost'.
 ]]
+-- nowUs, nowMs, PRIORITY_BAND, priorityNumber and callInSlices: see prelude.lua.
 local active, scheduled, failed, marker, events, totals =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local prefix, id, token, err, backoffBaseMs, ttl, maxEvents =
@@ -30,9 +31,6 @@ if redis.call('HGET', jobKey, 'lease_token') ~= token then
   return { 'lease_lost', 0, 0, 0 }
 end
 
-local t = redis.call('TIME')
-local nowUs = t[1] .. string.format('%06d', tonumber(t[2]))
-local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local f = redis.call('HMGET', jobKey, 'attempts', 'max_attempts')
 local attempts, maxAttempts = tonumber(f[1]), tonumber(f[2])
 

@@ -10,15 +10,9 @@ ARGV[2] most jobs to promote in this call
 
 Returns { jobs promoted, earliest remaining due time (ms) or -1 }.
 ]]
+-- nowUs, nowMs, PRIORITY_BAND, priorityNumber and callInSlices: see prelude.lua.
 local scheduled, queued, marker = KEYS[1], KEYS[2], KEYS[3]
 local prefix, limit = ARGV[1], tonumber(ARGV[2])
-
-local t = redis.call('TIME')
-local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local PRIORITY_BAND = 4398046511104 -- 2^42, as in submit.lua
--- The priority number of a stored priority: an integer 1..10 or a label (as in priority.ts).
-local LABELS = { high = 10, normal = 5, low = 1 }
-local function priorityNumber(priority) return tonumber(priority) or LABELS[priority] or 5 end
 
 local due = redis.call('ZRANGEBYSCORE', scheduled, '-inf', nowMs, 'LIMIT', 0, limit)
 local promoted = 0

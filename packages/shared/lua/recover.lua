@@ -19,17 +19,10 @@ ARGV[4] events stream max length (approximate)
 
 Returns { jobs put back in line, jobs failed for good }.
 ]]
+-- nowUs, nowMs, PRIORITY_BAND, priorityNumber and callInSlices: see prelude.lua.
 local active, queued, failed, marker, events, totals =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local prefix, limit, ttl, maxEvents = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
-
-local t = redis.call('TIME')
-local nowUs = t[1] .. string.format('%06d', tonumber(t[2]))
-local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local PRIORITY_BAND = 4398046511104 -- 2^42, as in submit.lua
--- The priority number of a stored priority: an integer 1..10 or a label (as in priority.ts).
-local LABELS = { high = 10, normal = 5, low = 1 }
-local function priorityNumber(priority) return tonumber(priority) or LABELS[priority] or 5 end
 
 local expired = redis.call('ZRANGEBYSCORE', active, '-inf', nowMs, 'LIMIT', 0, limit)
 local requeued, gaveUp = 0, 0

@@ -16,6 +16,7 @@ ARGV[3] events stream max length (approximate)
 Returns { outcome, status }: outcome 'retried', 'not_found' or 'conflict' (status = the job's
 current status, which does not allow a retry).
 ]]
+-- nowUs, nowMs, PRIORITY_BAND, priorityNumber and callInSlices: see prelude.lua.
 local queued, failed, cancelled, marker, events, totals, seqKey =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
 local prefix, id, maxEvents = ARGV[1], ARGV[2], ARGV[3]
@@ -25,13 +26,6 @@ local f = redis.call('HMGET', jobKey, 'status', 'priority')
 local status = f[1]
 if not status then return { 'not_found', '' } end
 if status ~= 'failed' and status ~= 'cancelled' then return { 'conflict', status } end
-
-local t = redis.call('TIME')
-local nowUs = t[1] .. string.format('%06d', tonumber(t[2]))
-local PRIORITY_BAND = 4398046511104 -- 2^42, as in submit.lua
--- The priority number of a stored priority: an integer 1..10 or a label (as in priority.ts).
-local LABELS = { high = 10, normal = 5, low = 1 }
-local function priorityNumber(priority) return tonumber(priority) or LABELS[priority] or 5 end
 
 local seq = redis.call('INCR', seqKey)
 redis.call('ZREM', failed, id)

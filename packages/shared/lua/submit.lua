@@ -24,15 +24,11 @@ ARGV[7] n groups of 9: id, job_type, priority as given, priority number 1..10, p
 Returns a flat array with three entries per job: job id, status, 1 if created or 0 if an
 idempotency key matched an earlier job (then the id and status are the earlier job's).
 ]]
+-- nowUs, nowMs, PRIORITY_BAND, priorityNumber and callInSlices: see prelude.lua.
 local queued, scheduled, marker, events, totals, seqKey, created =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
 local prefix, maxEvents, idemTtl, createdRetentionMs, n, idBytes =
   ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
-
-local t = redis.call('TIME')
-local nowUs = t[1] .. string.format('%06d', tonumber(t[2]))
-local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local PRIORITY_BAND = 4398046511104 -- 2^42 sequence numbers per priority level
 
 local out, createdIds = {}, {}
 local added, ready = 0, 0

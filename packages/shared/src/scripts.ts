@@ -23,8 +23,11 @@ type ScriptCaller = (numKeys: number, ...keysAndArgs: Arg[]) => Promise<unknown>
 
 // The .lua files sit beside src/ and dist/, so both ts-jest and the built code find them.
 const LUA_DIR = join(__dirname, '..', 'lua');
+const readLua = (name: string) => readFileSync(join(LUA_DIR, `${name}.lua`), 'utf8');
+// Every script starts with the prelude: Redis's clock, the priority score, argument slicing.
+const PRELUDE = readLua('prelude');
 const sources = new Map<ScriptName, string>(
-  SCRIPT_NAMES.map((name) => [name, readFileSync(join(LUA_DIR, `${name}.lua`), 'utf8')]),
+  SCRIPT_NAMES.map((name) => [name, `${PRELUDE}\n${readLua(name)}`]),
 );
 
 const commandName = (name: ScriptName) => `jq_${name}`;

@@ -1,0 +1,31 @@
+--[[
+prelude: joined in front of every script when it is loaded (scripts.ts), so each script starts
+with what they all need. Line numbers in a script's error messages count these lines too.
+
+nowUs                 Redis's clock, microseconds since the epoch, as text (what records store)
+nowMs                 the same in milliseconds, as a number (scores, deadlines)
+PRIORITY_BAND         2^42 sequence numbers per priority level: a ready job's score is
+                      (10 - priority) * PRIORITY_BAND + seq, so equal priorities keep FIFO order
+priorityNumber(p)     a stored priority, an integer 1..10 or a label, as 1..10 (as priority.ts)
+callInSlices(command, key, values)
+                      calls a command with many arguments in slices: Lua's unpack is limited to a
+                      few thousand
+]]
+local nowUs, nowMs
+do
+  local t = redis.call('TIME')
+  nowUs = t[1] .. string.format('%06d', tonumber(t[2]))
+  nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+local PRIORITY_BAND = 4398046511104
+local PRIORITY_LABELS = { high = 10, normal = 5, low = 1 }
+local function priorityNumber(priority)
+  return tonumber(priority) or PRIORITY_LABELS[priority] or 5
+end
+
+local function callInSlices(command, key, values)
+  for first = 1, #values, 1000 do
+    redis.call(command, key, unpack(values, first, math.min(first + 999, #values)))
+  end
+end
