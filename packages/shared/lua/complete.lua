@@ -90,9 +90,7 @@ repeat
   if lastDone then start = '(' .. lastDone end
 until #old < 100 or #doomed >= MAX_FORGET
 if lastDone then
-  for first = 1, #doomed, 1000 do
-    redis.call('DEL', unpack(doomed, first, math.min(first + 999, #doomed)))
-  end
+  callInSlices('DEL', false, doomed)
   -- Exactly the entries forgotten: every id below the one right after the last of them.
   local ms, seq = string.match(lastDone, '^(%d+)-(%d+)$')
   redis.call('XTRIM', completed, 'MINID', ms .. '-' .. (tonumber(seq) + 1))

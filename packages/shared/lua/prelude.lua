@@ -9,7 +9,7 @@ PRIORITY_BAND         2^42 sequence numbers per priority level: a ready job's sc
 priorityNumber(p)     a stored priority, an integer 1..10 or a label, as 1..10 (as priority.ts)
 callInSlices(command, key, values)
                       calls a command with many arguments in slices: Lua's unpack is limited to a
-                      few thousand
+                      few thousand; key false when the values are themselves the keys (DEL)
 ]]
 local nowUs, nowMs
 do
@@ -26,6 +26,11 @@ end
 
 local function callInSlices(command, key, values)
   for first = 1, #values, 1000 do
-    redis.call(command, key, unpack(values, first, math.min(first + 999, #values)))
+    local last = math.min(first + 999, #values)
+    if key then
+      redis.call(command, key, unpack(values, first, last))
+    else
+      redis.call(command, unpack(values, first, last))
+    end
   end
 end
