@@ -46,7 +46,8 @@ while popped < count and passed < MAX_PASSED do
   if #got == 0 then break end
   for i = 1, #got, 2 do
     local id = got[i]
-    local f = redis.call('HMGET', prefix .. 'job:' .. id, 'job_type', 'payload', 'max_attempts',
+    local jobKey = prefix .. 'job:' .. id
+    local f = redis.call('HMGET', jobKey, 'job_type', 'payload', 'max_attempts',
       'priority', 'next_attempt_at', 'created_at', 'attempts', 'lost')
     local suspect = tonumber(f[8] or 0) >= SUSPECT_AFTER_LOSSES
     if suspect and holdsSuspect then
@@ -57,23 +58,22 @@ while popped < count and passed < MAX_PASSED do
       if suspect then holdsSuspect = true end
       popped = popped + 1
       -- An id without a record (deleted by hand) is dropped from the queue.
-      if f[1] then claimed[#claimed + 1] = { id, f } end
+      if f[1] then claimed[#claimed + 1] = { id, jobKey, f } end
     end
   end
 end
 out[3] = passed
 if #putBack > 0 then callInSlices('ZADD', queued, putBack) end
-local leases = {}
+local leases, deadline, now = {}, nowMs + leaseMs, tonumber(nowUs)
 for i, job in ipairs(claimed) do
-  local id, f = job[1], job[2]
-  local jobKey = prefix .. 'job:' .. id
+  local id, jobKey, f = job[1], job[2], job[3]
   local token = tokenBase .. ':' .. i
-  local readyUs = tonumber(f[5] or f[6]) or tonumber(nowUs)
+  local readyUs = tonumber(f[5] or f[6]) or now
   local attempts = tonumber(f[7] or 0) + 1
   redis.call('HSET', jobKey, 'status', 'processing', 'picked_at', nowUs, 'lease_token', token,
     'worker_id', workerId, 'attempts', attempts)
   if f[5] then redis.call('HDEL', jobKey, 'next_attempt_at') end
-  leases[#leases + 1] = nowMs + leaseMs
+  leases[#leases + 1] = deadline
   leases[#leases + 1] = id
   redis.call('XADD', events, '*', 'type', 'picked', 'job_id', id,
     'attempt', attempts, 'worker_id', workerId, 'message', 'Picked job ' .. id, 'time', nowUs)
@@ -82,7 +82,7 @@ for i, job in ipairs(claimed) do
     'message', 'Processing job ' .. id .. ': ' .. f[2], 'time', nowUs)
   out[#out + 1] = id; out[#out + 1] = token; out[#out + 1] = f[1]; out[#out + 1] = f[2]
   out[#out + 1] = attempts; out[#out + 1] = f[3]; out[#out + 1] = f[4]
-  out[#out + 1] = math.max(0, math.floor((tonumber(nowUs) - readyUs) / 1000))
+  out[#out + 1] = math.max(0, math.floor((now - readyUs) / 1000))
   out[#out + 1] = tonumber(f[8] or 0) >= SUSPECT_AFTER_LOSSES and 1 or 0
 end
 if #leases > 0 then

@@ -1,6 +1,7 @@
-// A busy worker sends its next claim before it starts the jobs of the last one, so Redis works on
-// the claim while the worker runs jobs. That must never cost a guarantee: no more jobs at once
-// than the worker's concurrency, and a stop in the middle of a drain runs every job it leased.
+// A busy worker keeps several claims in flight and sends its next claim before it starts the jobs
+// of the last one, so Redis works on claims while the worker runs jobs. That must never cost a
+// guarantee: no more jobs at once than the worker's concurrency, and a stop in the middle of a
+// drain runs every job it leased, those of claims still in flight included.
 
 import { createFixture, eventually, testJobType, type QueueFixture } from './queue-fixture';
 
