@@ -21,7 +21,7 @@ import { ZodError } from 'zod';
 /**
  * A busy worker claims in batches of this share of its concurrency, several claims in flight at
  * once, so Redis has the next claim queued while this process starts the jobs of the last one.
- * Sixths drained fastest here (against halves, quarters, eighths; bench/README.md).
+ * Sixths and eighths drained fastest here (halves, quarters, sixteenths slower; bench/README.md).
  */
 const CLAIMS_PER_FILL = 6;
 /**
@@ -68,7 +68,8 @@ export class Worker {
   private readonly running = new Map<string, RunningJob>();
   /** Handlers running now; a slot frees when its handler returns, while the outcome is recorded. */
   private busy = 0;
-  private slotFreed: (() => void) | undefined;
+  /** Resolves the fetch loop's wait: a slot freed, a claim answered, or the stop. */
+  private waitingLoop: (() => void) | undefined;
   /** Claims sent and not yet answered, and the slots they may fill. */
   private readonly claimsInFlight = new Set<Promise<void>>();
   private reserved = 0;
@@ -76,6 +77,7 @@ export class Worker {
   private suspectClaimInFlight = false;
   /** The last claim found nothing ready: the next step is the wait on the marker. */
   private queueLookedEmpty = false;
+  /** A claim's error, reported by the fetch loop once no other claim is in flight. */
   private claimFailed: Error | undefined;
   private stopping = false;
   /** Set by runUntilIdle: the fetch loop ends once nothing is ready and nothing runs. */
@@ -155,7 +157,7 @@ export class Worker {
   async stop(): Promise<void> {
     if (this.stopping) return this.loop;
     this.stopping = true;
-    this.slotFreed?.();
+    this.waitingLoop?.();
     await this.fetcher.close();
     await this.loop;
     const unfinished = await this.waitForRunningJobs(this.options.shutdownTimeoutMs);
@@ -287,7 +289,7 @@ export class Worker {
   }
 
   private nextChange(): Promise<void> {
-    return new Promise<void>((resolve) => (this.slotFreed = resolve));
+    return new Promise<void>((resolve) => (this.waitingLoop = resolve));
   }
 
   /** Whether this worker runs a suspect job: it may claim no other (see claim.lua). */
@@ -319,8 +321,8 @@ export class Worker {
   }
 
   private wakeFetchLoop(): void {
-    const wake = this.slotFreed;
-    this.slotFreed = undefined;
+    const wake = this.waitingLoop;
+    this.waitingLoop = undefined;
     wake?.();
   }
 
