@@ -77,6 +77,8 @@ export class Worker {
   private suspectClaimInFlight = false;
   /** The last claim found nothing ready: the next step is the wait on the marker. */
   private queueLookedEmpty = false;
+  /** "No jobs in queue" was logged, and no job has come since: said once per idle spell. */
+  private announcedIdle = false;
   /** A claim's error, reported by the fetch loop once no other claim is in flight. */
   private claimFailed: Error | undefined;
   private stopping = false;
@@ -157,7 +159,7 @@ export class Worker {
   async stop(): Promise<void> {
     if (this.stopping) return this.loop;
     this.stopping = true;
-    this.waitingLoop?.();
+    this.wakeFetchLoop();
     await this.fetcher.close();
     await this.loop;
     const unfinished = await this.waitForRunningJobs(this.options.shutdownTimeoutMs);
@@ -179,7 +181,6 @@ export class Worker {
   }
 
   private async fetchLoop(): Promise<void> {
-    let announcedIdle = false;
     const batch = Math.ceil(this.options.concurrency / CLAIMS_PER_FILL);
     while (!this.stopping) {
       // Claiming the next jobs while finished ones are still being recorded keeps Redis and this
@@ -210,38 +211,32 @@ export class Worker {
       }
       if (!this.queueLookedEmpty) {
         this.sendClaim(Math.min(free, batch));
-        announcedIdle = false;
         continue;
       }
+      // The queue looked empty. Whatever happens next, a plain claim follows it: it also promotes
+      // scheduled jobs that came due.
+      this.queueLookedEmpty = false;
       try {
         if (this.fetcher.suspectsPassed > 0 && this.running.size > 0) {
           // Suspects wait in line and this worker runs one already: claim again when a job here
           // ends. Waiting on the marker instead would pass the same wake-up round in circles.
           await this.nextChange();
-          this.queueLookedEmpty = false;
           continue;
         }
         if (this.untilIdle) {
-          if (this.fetcher.hasDueJobs()) {
-            this.queueLookedEmpty = false; // the next claim promotes them first
-            continue;
-          }
+          if (this.fetcher.hasDueJobs()) continue; // the next claim promotes them first
           if (this.running.size === 0) return;
           // A finishing job frees a slot; claim again then, in case more work arrived.
           await this.nextChange();
-          this.queueLookedEmpty = false;
           continue;
         }
-        if (!announcedIdle && this.running.size === 0) {
+        if (!this.announcedIdle && this.running.size === 0) {
           this.log.info('No jobs in queue, waiting...');
-          announcedIdle = true;
+          this.announcedIdle = true;
         }
         const woken = await this.fetcher.waitAndClaim(Math.min(free, batch), this.runsSuspect());
-        for (const job of woken) this.startJob(job);
-        // Claim again next, woken or not: a claim also promotes scheduled jobs that came due.
-        this.queueLookedEmpty = false;
+        this.startJobs(woken);
         if (woken.length > 0) {
-          announcedIdle = false;
           // Woken from idle, the jobs in hand start before the next claim goes out: a command sent
           // to an idle Redis costs a wake-up (about 0.2 ms here) the pick need not wait for.
           await Promise.resolve();
@@ -265,27 +260,30 @@ export class Worker {
     const maySuspect = !this.suspectClaimInFlight && !this.runsSuspect();
     if (maySuspect) this.suspectClaimInFlight = true;
     this.reserved += wanted;
+    const answered = () => {
+      if (maySuspect) this.suspectClaimInFlight = false;
+      this.reserved -= wanted;
+      this.claimsInFlight.delete(claim);
+      // The loop's turn is queued before the jobs about to start: its next claim goes out first.
+      this.wakeFetchLoop();
+    };
     const claim: Promise<void> = this.fetcher.claim(wanted, !maySuspect).then(
       (jobs) => {
-        if (maySuspect) this.suspectClaimInFlight = false;
-        this.claimAnswered(claim, wanted);
+        answered();
         this.queueLookedEmpty = jobs.length === 0;
-        for (const job of jobs) this.startJob(job);
+        this.startJobs(jobs);
       },
       (error: unknown) => {
-        if (maySuspect) this.suspectClaimInFlight = false;
-        this.claimAnswered(claim, wanted);
+        answered();
         if (!this.stopping) this.claimFailed = error as Error;
       },
     );
     this.claimsInFlight.add(claim);
   }
 
-  private claimAnswered(claim: Promise<void>, wanted: number): void {
-    this.reserved -= wanted;
-    this.claimsInFlight.delete(claim);
-    // The loop's turn is queued before the jobs about to start: its next claim goes out first.
-    this.wakeFetchLoop();
+  private startJobs(jobs: ClaimedJob[]): void {
+    if (jobs.length > 0) this.announcedIdle = false;
+    for (const job of jobs) this.startJob(job);
   }
 
   private nextChange(): Promise<void> {

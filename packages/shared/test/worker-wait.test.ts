@@ -3,6 +3,8 @@
 // wakes the wait through Redis, and the worker runs whatever the claim took before it stops.
 // Runs on a Redis of its own, so the count of blocked clients is this file's alone.
 
+import { setTimeout as sleep } from 'node:timers/promises';
+import pino from 'pino';
 import { RedisServerProcess } from '../../../test/support/redis-server';
 import { queueKeys } from '../src';
 import { createFixture, eventually, testJobType, type QueueFixture } from './queue-fixture';
@@ -60,6 +62,22 @@ describe('a worker waiting for work', () => {
     expect((await fixture.queue.get(job_id))?.status).toBe('completed');
     expect(await fixture.redis.zcard(keys.active)).toBe(0);
     expect(await fixture.redis.exists(keys.wake(worker.id))).toBe(0);
+  });
+
+  it('says it is waiting once per idle spell, not at every renewal of its wait', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    const waiting = () => lines.filter((line) => line.includes('No jobs in queue, waiting')).length;
+    // A wait of 100 ms ends and is renewed about ten times in the second below.
+    await fixture.startWorker({ logger, blockTimeoutMs: 100 });
+    await sleep(1000);
+    expect(waiting()).toBe(1);
+
+    await fixture.queue.submit({ job_type: 'test', payload: { n: 1 } });
+    await eventually(() => ran.includes(1), 5000, 'job 1 run');
+    await eventually(() => waiting() === 2, 5000, 'the second idle spell announced');
+    await sleep(500);
+    expect(waiting()).toBe(2);
   });
 
   it('stopped with nothing queued, leaves no blocked connection and no wake-up key', async () => {
