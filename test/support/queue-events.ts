@@ -1,7 +1,7 @@
 // What a queue recorded in its Redis events stream (jq:{queue}:events), read straight with XRANGE,
 // and the worker log messages of a service process, for tests that compare the two.
 import Redis from 'ioredis';
-import { decodeEvent, queueKeys, type QueueEvent } from '@jobqueue/shared';
+import { decodeEvents, queueKeys, type QueueEvent } from '@jobqueue/shared';
 import type { ServiceProcess } from './service-process';
 
 type StreamEntry = [id: string, fields: string[]];
@@ -12,7 +12,7 @@ export async function readQueueEvents(redisUrl: string, queueName: string): Prom
   try {
     await redis.connect();
     const entries = (await redis.xrange(queueKeys(queueName).events, '-', '+')) as StreamEntry[];
-    return entries.map(decodeEvent);
+    return entries.flatMap(decodeEvents);
   } finally {
     redis.disconnect();
   }

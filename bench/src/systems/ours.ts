@@ -2,7 +2,15 @@
 
 import { join } from 'node:path';
 import Redis from 'ioredis';
-import { JobQueue, loadConfig, queueKeys, type QueueKeys, queueSettings } from '@jobqueue/shared';
+import {
+  decodeEvents,
+  JobQueue,
+  loadConfig,
+  queueKeys,
+  type QueueKeys,
+  queueSettings,
+  type StreamEntry,
+} from '@jobqueue/shared';
 import { ATTEMPTS, benchJobTypes, NOOP_TYPE, priorityOf, SEED_BODY } from '../jobs';
 import type { QueueSystem } from './system';
 
@@ -62,12 +70,13 @@ export class OurQueue implements QueueSystem {
         const reply = await reader
           .xread('COUNT', 1000, 'BLOCK', 0, 'STREAMS', this.keys.events, lastId)
           .catch(() => null);
-        for (const [, entries] of reply ?? []) {
-          for (const [id, fields] of entries) {
-            lastId = id;
-            const field = (name: string) => fields[fields.indexOf(name) + 1] ?? '';
-            if (field('type') === 'picked') onPicked(field('job_id'));
-            else if (field('type') === 'completed') onCompleted(field('job_id'));
+        for (const [, entries] of (reply ?? []) as [string, StreamEntry[]][]) {
+          for (const entry of entries) {
+            lastId = entry[0];
+            for (const event of decodeEvents(entry)) {
+              if (event.type === 'picked') onPicked(event.job_id);
+              else if (event.type === 'completed') onCompleted(event.job_id);
+            }
           }
         }
       }

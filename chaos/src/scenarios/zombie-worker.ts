@@ -4,7 +4,7 @@
 // record shows the one completion B made.
 
 import { setTimeout as sleep } from 'node:timers/promises';
-import { decodeEvent } from '@jobqueue/shared';
+import { decodeEvents } from '@jobqueue/shared';
 import { audit, readStates } from '../audit';
 import { Lab } from '../lab';
 import { readLedger } from '../ledger';
@@ -62,7 +62,7 @@ export async function zombieWorker(params: ZombieParams): Promise<ScenarioResult
     const row = resultRow('zombie worker', submissions, found, drainMs);
     const events = (
       (await lab.inspector.xrange(lab.keys.events, '-', '+')) as [string, string[]][]
-    ).map(decodeEvent);
+    ).flatMap(decodeEvents);
     const completions = events.filter((e) => e.type === 'completed' && ids.includes(e.job_id));
     const totalCompleted = Number(await lab.inspector.hget(lab.keys.totals, 'completed'));
     const lateRuns = ledgerCount('done', zombie.name);

@@ -17,7 +17,7 @@ KEYS[4] totals     hash of monotonic counters
 KEYS[5] completed_count  how many job ids the completed index holds (its length counts entries)
 ARGV[1] key prefix (jq:{queue}:)
 ARGV[2] retention of completed jobs (seconds)
-ARGV[3] events stream max length (approximate)
+ARGV[3] events kept in the stream (approximate)
 ARGV[4] number of jobs n
 ARGV[5] the n ids as 16 bytes each, in order (for the completed index; one argument, which
         costs the client far less to send than n)
@@ -25,7 +25,7 @@ ARGV[6] n groups of 3: id, lease token, result JSON ('' = none)
 
 Returns one entry per job: 1 completed, 0 refused (lease lost).
 ]]
--- nowUs, nowMs, PRIORITY_BAND, priorityNumber and callInSlices: see prelude.lua.
+-- nowUs, nowMs, PRIORITY_BAND, priorityNumber, callInSlices and trimEvents: see prelude.lua.
 local active, completed, events, totals, completedCount =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local prefix, ttl, maxEvents, n, idBytes =
@@ -55,8 +55,6 @@ for i = 0, n - 1 do
     end
     -- What only a waiting or running job needs goes: the record is kept for its retention time.
     redis.call('HDEL', jobKey, 'lease_token', 'seq', 'worker_id')
-    redis.call('XADD', events, '*', 'type', 'completed', 'job_id', id,
-      'message', 'Job ' .. id .. ' completed successfully', 'time', nowUs)
     done[#done + 1] = id
     doneBytes[#doneBytes + 1] = string.sub(idBytes, i * 16 + 1, i * 16 + 16)
     out[#out + 1] = 1
@@ -67,12 +65,14 @@ end
 
 if #done > 0 then
   callInSlices('ZREM', active, done)
+  -- One `completed` event entry for the whole call (events.ts reads a line per job from it).
+  redis.call('XADD', events, '*', 'type', 'completed', 'time', nowUs,
+    'job_ids', table.concat(done, ' '))
   redis.call('HINCRBY', totals, 'completed', #done)
   -- One index entry for the whole call: an entry per job would cost an XADD and its overhead.
   redis.call('XADD', completed, '*', 'ids', #done == n and idBytes or table.concat(doneBytes))
   redis.call('INCRBY', completedCount, #done)
-  -- One trim for the whole call: trimming on every XADD costs a third of the XADD.
-  redis.call('XTRIM', events, 'MAXLEN', '~', maxEvents)
+  trimEvents(events, maxEvents, #done)
 end
 
 -- Forget completed jobs finished before the cutoff (entry ids are finish times in ms), whole

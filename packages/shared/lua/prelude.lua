@@ -10,6 +10,10 @@ priorityNumber(p)     a stored priority, an integer 1..10 or a label, as 1..10 (
 callInSlices(command, key, values)
                       calls a command with many arguments in slices: Lua's unpack is limited to a
                       few thousand; key false when the values are themselves the keys (DEL)
+trimEvents(events, maxEvents, added)
+                      trims the events stream after a call added one entry of `added` events
+                      (events.ts decodes an entry into one event per job and log line): it keeps
+                      about maxEvents events, counted in entries the size of this one
 ]]
 local nowUs, nowMs
 do
@@ -33,4 +37,8 @@ local function callInSlices(command, key, values)
       redis.call(command, unpack(values, first, last))
     end
   end
+end
+
+local function trimEvents(events, maxEvents, added)
+  redis.call('XTRIM', events, 'MAXLEN', '~', math.max(1, math.ceil(tonumber(maxEvents) / added)))
 end

@@ -11,7 +11,7 @@ KEYS[6] seq        counter giving FIFO order within one priority
 KEYS[7] created    stream, one entry per call: field `ids`, the new jobs' ids (16 bytes each) in
                    order; to list every job newest first
 ARGV[1] key prefix (jq:{queue}:), used to build job:<id> and idem:<key>
-ARGV[2] events stream max length (approximate)
+ARGV[2] events kept in the stream (approximate)
 ARGV[3] idempotency key TTL (seconds)
 ARGV[4] retention of the created index (ms): older entries are trimmed
 ARGV[5] number of jobs n
@@ -24,13 +24,15 @@ ARGV[7] n groups of 9: id, job_type, priority as given, priority number 1..10, p
 Returns a flat array with three entries per job: job id, status, 1 if created or 0 if an
 idempotency key matched an earlier job (then the id and status are the earlier job's).
 ]]
--- nowUs, nowMs, PRIORITY_BAND, priorityNumber and callInSlices: see prelude.lua.
+-- nowUs, nowMs, PRIORITY_BAND, priorityNumber, callInSlices and trimEvents: see prelude.lua.
 local queued, scheduled, marker, events, totals, seqKey, created =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
 local prefix, maxEvents, idemTtl, createdRetentionMs, n, idBytes =
   ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
 
 local out, createdIds = {}, {}
+-- One `submitted` event entry for the whole call (events.ts reads a line per job from it).
+local submittedIds, submittedStatuses = {}, {}
 local added, ready = 0, 0
 for i = 0, n - 1 do
   local base = 7 + i * 9
@@ -72,8 +74,7 @@ for i = 0, n - 1 do
       ready = ready + 1
     end
     createdIds[#createdIds + 1] = string.sub(idBytes, i * 16 + 1, i * 16 + 16)
-    redis.call('XADD', events, '*', 'type', 'submitted', 'job_id', id,
-      'message', 'Job ' .. id .. ' submitted (' .. status .. ')', 'time', nowUs)
+    submittedIds[added + 1], submittedStatuses[added + 1] = id, status
     added = added + 1
     out[#out + 1] = id; out[#out + 1] = status; out[#out + 1] = 1
   end
@@ -83,8 +84,9 @@ if added > 0 then
   redis.call('HINCRBY', totals, 'submitted', added)
   -- One index entry for the whole batch: an entry per job would cost an XADD and its overhead.
   redis.call('XADD', created, '*', 'ids', added == n and idBytes or table.concat(createdIds))
-  -- One trim for the whole batch: trimming on every XADD costs a third of the XADD.
-  redis.call('XTRIM', events, 'MAXLEN', '~', maxEvents)
+  redis.call('XADD', events, '*', 'type', 'submitted', 'time', nowUs,
+    'job_ids', table.concat(submittedIds, ' '), 'statuses', table.concat(submittedStatuses, ' '))
+  trimEvents(events, maxEvents, added)
   redis.call('XTRIM', created, 'MINID', nowMs - createdRetentionMs)
   -- Wake one blocked worker: for ready jobs it claims them; for scheduled ones it learns the
   -- new earliest due time and sleeps until then.

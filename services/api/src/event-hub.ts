@@ -4,6 +4,7 @@
 
 import {
   duplicateForBlocking,
+  entryOfEvent,
   readLatestEvents,
   waitForEvents,
   whileRedisAnswers,
@@ -80,7 +81,7 @@ export class EventHub {
       try {
         const events = await waitForEvents(connection, this.streamKey, lastId, BLOCK_MS);
         for (const event of events) {
-          lastId = event.id;
+          lastId = entryOfEvent(event.id);
           for (const listener of this.listeners) listener(event);
         }
         // Stop reading when nobody listens; the next subscriber starts it again.

@@ -1,6 +1,7 @@
 // GET /events: the queue's transitions as Server-Sent Events, live, filtered by job, and resumed
 // after a reconnect from Last-Event-ID without gaps or duplicates.
 
+import { decodeEvents } from '@jobqueue/shared';
 import { startApi, type ApiFixture } from './api-fixture';
 import { openEvents, type SseMessage, type SseStream } from './sse-client';
 
@@ -25,7 +26,7 @@ const ofJob = (id: string) => (message: SseMessage) => message.data.job_id === i
 /** Every event id the stream holds, oldest first. */
 async function storedEventIds(): Promise<string[]> {
   const entries = await api.redis.xrange(api.queue.keys.events, '-', '+');
-  return entries.map(([id]) => id);
+  return entries.flatMap(decodeEvents).map((event) => event.id);
 }
 
 test('events arrive live, each with its stream id, type and seed 003 log line', async () => {
@@ -116,6 +117,25 @@ test('a resume that missed more than a thousand events still gets every one', as
     ...bulk.body.job_ids,
     ...bulk2.body.job_ids,
   ]);
+});
+
+test('Last-Event-ID inside a bulk submission resumes at the next job of that submission', async () => {
+  const first = await open();
+  const bulk = await api.post('/jobs/bulk', {
+    jobs: Array.from({ length: 4 }, () => ({
+      job_type: 'send_email',
+      delay_ms: 60_000,
+      payload: { to: 'a@example.com', subject: 's', message: '' },
+    })),
+  });
+  const ids: string[] = bulk.body.job_ids;
+  await first.waitFor(ofJob(ids[3]!));
+  const second = first.messages.find(ofJob(ids[1]!))!;
+  first.close();
+
+  const resumed = await open('', { 'Last-Event-ID': second.id });
+  await resumed.waitFor(ofJob(ids[3]!));
+  expect(resumed.messages.map((m) => m.data.job_id)).toEqual(ids.slice(2));
 });
 
 test('a job submitted while a stream opens reaches it, once', async () => {

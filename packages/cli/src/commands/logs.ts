@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import {
   duplicateForBlocking,
+  entryOfEvent,
   parseJobId,
   waitForEvents,
   type JobQueue,
@@ -110,7 +111,7 @@ async function follow(
         throw error;
       }
       for (const event of events) {
-        last = event.id;
+        last = entryOfEvent(event.id);
         if (!jobId || event.job_id === jobId) print(out, event);
       }
     }

@@ -4,7 +4,8 @@
 import { PassThrough } from 'node:stream';
 import type Router from '@koa/router';
 import {
-  isStreamId,
+  compareEventIds,
+  isEventId,
   parseJobId,
   ValidationError,
   type JobQueue,
@@ -16,12 +17,6 @@ import type { EventHub } from '../event-hub';
 const BACKLOG = 100;
 const RESUME_PAGE = 1000;
 const KEEPALIVE_MS = 15_000;
-
-function compareStreamIds(a: string, b: string): number {
-  const [aMs, aSeq] = a.split('-').map(Number) as [number, number];
-  const [bMs, bSeq] = b.split('-').map(Number) as [number, number];
-  return aMs - bMs || (aSeq ?? 0) - (bSeq ?? 0);
-}
 
 /** Every event the stream still holds after `id`, read a page at a time. */
 async function eventsAfter(queue: JobQueue, id: string): Promise<QueueEvent[]> {
@@ -44,7 +39,7 @@ export function eventRoutes(router: Router, queue: JobQueue, hub: EventHub): voi
     const resumeFrom =
       ctx.get('Last-Event-ID') ||
       (typeof ctx.query.last_event_id === 'string' ? ctx.query.last_event_id : '');
-    if (resumeFrom && !isStreamId(resumeFrom)) {
+    if (resumeFrom && !isEventId(resumeFrom)) {
       throw new ValidationError('Last-Event-ID must be an event id this API sent', [
         { path: 'Last-Event-ID', message: 'is not an event id' },
       ]);
@@ -79,7 +74,7 @@ export function eventRoutes(router: Router, queue: JobQueue, hub: EventHub): voi
 
     let lastSent = resumeFrom || '0';
     send = (event) => {
-      if (compareStreamIds(event.id, lastSent) <= 0) return;
+      if (compareEventIds(event.id, lastSent) <= 0) return;
       lastSent = event.id;
       if (wanted(event)) stream.write(formatEvent(event));
     };
