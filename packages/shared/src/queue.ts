@@ -1,9 +1,9 @@
 // JobQueue: the client every service uses to submit, read, list, cancel and retry jobs. Each
 // state change is one script call; reads are plain commands. It knows nothing about HTTP.
 
-import { v7 as uuidv7 } from 'uuid';
+import { stringify as stringifyUuid, v7 as uuidv7 } from 'uuid';
 import { ConflictError, NotFoundError, ValidationError } from './errors';
-import { idsFromIndexEntry, idsToBytes } from './job-id';
+import { idsFromIndexEntry } from './job-id';
 import { readEventsAfter, readLatestEvents, type QueueEvent } from './events';
 import type { JobTypeRegistry } from './job-types/registry';
 import { queueKeys, STREAM_INDEXES, WORKER_STALE_MS, type QueueKeys } from './keys';
@@ -149,8 +149,11 @@ export class JobQueue {
       o.jobTtlSeconds * 1000,
       jobs.length,
     ];
-    const ids = jobs.map(() => uuidv7());
-    args.push(idsToBytes(ids));
+    // Each id is drawn straight into the bytes the created index keeps, then written out as
+    // text: no parsing of the text back into bytes (a thirtieth of a millisecond at idle here).
+    const idBytes = Buffer.allocUnsafe(16 * jobs.length);
+    const ids = jobs.map((_, i) => stringifyUuid(uuidv7(undefined, idBytes, 16 * i), 16 * i));
+    args.push(idBytes);
     jobs.forEach((job, i) => {
       args.push(
         ids[i]!,
