@@ -75,7 +75,11 @@ export class Worker {
   private reserved = 0;
   /** A claim in flight may bring a suspect job (see claim.lua): no other may then. */
   private suspectClaimInFlight = false;
-  /** The last claim found nothing ready: the next step is the wait on the marker. */
+  /**
+   * The last claim got fewer jobs than it asked for, so the queue held no more: the next step is
+   * the wait on the marker (whose claim also takes whatever came since), not more claims. A
+   * worker woken for one job used to send five claims after it that all came back empty.
+   */
   private queueLookedEmpty = false;
   /** "No jobs in queue" was logged, and no job has come since: said once per idle spell. */
   private announcedIdle = false;
@@ -234,7 +238,10 @@ export class Worker {
           this.log.info('No jobs in queue, waiting...');
           this.announcedIdle = true;
         }
-        const woken = await this.fetcher.waitAndClaim(Math.min(free, batch), this.runsSuspect());
+        const wanted = Math.min(free, batch);
+        const woken = await this.fetcher.waitAndClaim(wanted, this.runsSuspect());
+        // Nothing at all (a due time came, the timeout, a stop): a plain claim follows, as above.
+        this.queueLookedEmpty = woken.length > 0 && woken.length < wanted;
         this.startJobs(woken);
         if (woken.length > 0) {
           // Woken from idle, the jobs in hand start before the next claim goes out: a command sent
@@ -270,7 +277,7 @@ export class Worker {
     const claim: Promise<void> = this.fetcher.claim(wanted, !maySuspect).then(
       (jobs) => {
         answered();
-        this.queueLookedEmpty = jobs.length === 0;
+        this.queueLookedEmpty = jobs.length < wanted;
         this.startJobs(jobs);
       },
       (error: unknown) => {

@@ -60,3 +60,29 @@ describe('waiting for work without polling', () => {
     expect(waited).toBeLessThan(700 + 100);
   });
 });
+
+describe('a busy-capable worker woken for one job', () => {
+  let server: RedisServerProcess;
+  let fixture: QueueFixture;
+  beforeAll(async () => {
+    server = await new RedisServerProcess().start();
+    fixture = createFixture({ redisUrl: server.url, jobTypes: testJobType(async () => null) });
+    // Concurrency 60 claims 10 at a time and could have 5 claims in flight after the one job.
+    await fixture.startWorker({ concurrency: 60, leaseMs: 60_000, blockTimeoutMs: 30_000 });
+    await sleep(200);
+  });
+  afterAll(async () => {
+    await fixture.close();
+    await server.dispose();
+  });
+
+  it('goes back to its wait without claims that find nothing', async () => {
+    await fixture.redis.config('RESETSTAT');
+    await fixture.queue.submit({ job_type: 'test', payload: { n: 1 } });
+    await eventually(async () => (await fixture.queue.stats()).counts.completed === 1);
+    await sleep(200);
+    // The submission, the claim woken with its wait, the completion, and perhaps the claim sent
+    // with the next wait. A worker that kept claiming after a short answer sent five more.
+    expect((await commandCalls(fixture)).evalsha).toBeLessThanOrEqual(4);
+  });
+});
