@@ -86,10 +86,11 @@ for i, job in ipairs(claimed) do
 end
 if #leases > 0 then
   callInSlices('ZADD', active, leases)
-  -- The payloads are JSON texts, so joined with commas inside brackets they are a JSON array.
+  -- The payloads are JSON texts as JSON.stringify wrote them, which never hold a raw control
+  -- character, so the record separator (\30) can part them and a reader need not parse them.
   redis.call('XADD', events, '*', 'type', 'picked', 'worker_id', workerId, 'time', nowUs,
     'job_ids', table.concat(pickedIds, ' '), 'attempts', table.concat(pickedAttempts, ' '),
-    'payloads', '[' .. table.concat(pickedPayloads, ',') .. ']')
+    'payloads', table.concat(pickedPayloads, '\30'))
   trimEvents(events, maxEvents, 2 * #claimed)
 end
 

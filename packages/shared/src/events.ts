@@ -63,11 +63,11 @@ export function decodeEvents([entryId, fields]: StreamEntry): QueueEvent[] {
 function batchLines(f: Record<string, string>, ids: string[]): [string, string][] {
   switch (f.type) {
     case 'picked': {
-      // The payloads as stored, joined into one JSON array by the claim.
-      const payloads = JSON.parse(f.payloads ?? '[]') as unknown[];
+      // The payloads' JSON texts as stored, parted by the record separator (see claim.lua).
+      const payloads = (f.payloads ?? '').split('\x1e');
       return ids.flatMap((id, i): [string, string][] => [
         ['picked', `Picked job ${id}`],
-        ['processing', `Processing job ${id}: ${JSON.stringify(payloads[i])}`],
+        ['processing', `Processing job ${id}: ${payloads[i]}`],
       ]);
     }
     case 'completed':

@@ -2,7 +2,8 @@
 // claim, a completion call), and readers still get one event per job and log line, each with an
 // id of its own that a reader can resume after, and the stream keeps about EVENTS_MAX_LEN events.
 
-import { JobQueue } from '../src';
+import { z } from 'zod';
+import { JobQueue, type JobType } from '../src';
 import { createFixture, eventually, testJobType, type QueueFixture } from './queue-fixture';
 
 const job = (n: number, extra: Record<string, unknown> = {}) => ({
@@ -80,6 +81,35 @@ it('keeps about EVENTS_MAX_LEN events, however many jobs each entry holds', asyn
     const kept = (await queue.events('0', 100_000)).length;
     expect(kept).toBeGreaterThanOrEqual(1000);
     expect(kept).toBeLessThanOrEqual(2000);
+  } finally {
+    await fixture.close();
+  }
+});
+
+it("gives each job's payload text, control characters and all, in its Processing line", async () => {
+  const textJob: JobType<{ text: string }> = {
+    name: 'text',
+    description: 'a job with any text',
+    payloadSchema: z.strictObject({ text: z.string() }),
+    run: async () => null,
+  };
+  const fixture = createFixture({ jobTypes: new Map([['text', textJob as JobType]]) });
+  try {
+    const texts = ['a\u001eb', 'line\nbreak, "quoted"', 'ünïcödé ✓', ''];
+    const submitted = await fixture.queue.submitMany(
+      texts.map((text) => ({ job_type: 'text', payload: { text } })),
+    );
+    await fixture.startWorker({ concurrency: 24 });
+    await eventually(async () => (await fixture.queue.stats()).counts.completed === texts.length);
+    const processing = (await fixture.queue.events('0', 1000)).filter(
+      (e) => e.type === 'processing',
+    );
+    expect(processing.map((e) => [e.job_id, e.message])).toEqual(
+      submitted.map(({ job_id }, i) => [
+        job_id,
+        `Processing job ${job_id}: ${JSON.stringify({ text: texts[i] })}`,
+      ]),
+    );
   } finally {
     await fixture.close();
   }
