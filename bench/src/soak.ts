@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Redis from 'ioredis';
-import { queueKeys } from '@jobqueue/shared';
+import { decodeEvents, queueKeys, type StreamEntry } from '@jobqueue/shared';
 import { BenchChild, nowMs } from './child';
 import { BenchRedis } from './redis-server';
 import { parseSoakOptions, SOAK_USAGE, type SoakOptions } from './soak-options';
@@ -86,7 +86,9 @@ async function main(options: SoakOptions): Promise<void> {
   const lengths = {
     created_index_ids: await idsInIndex(client, keys.created),
     completed_index_ids: await idsInIndex(client, keys.completed),
-    events: await client.xlen(keys.events),
+    // Counted in events (an entry holds the events of one script call), as EVENTS_MAX_LEN is.
+    events: ((await client.xrange(keys.events, '-', '+')) as StreamEntry[]).flatMap(decodeEvents)
+      .length,
     keys: await client.dbsize(),
   };
   const completed = await queue.completed();
