@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import {
-  decodeEvents,
+  entryJobs,
   JobQueue,
   loadConfig,
   queueKeys,
@@ -73,10 +73,10 @@ export class OurQueue implements QueueSystem {
         for (const [, entries] of (reply ?? []) as [string, StreamEntry[]][]) {
           for (const entry of entries) {
             lastId = entry[0];
-            for (const event of decodeEvents(entry)) {
-              if (event.type === 'picked') onPicked(event.job_id);
-              else if (event.type === 'completed') onCompleted(event.job_id);
-            }
+            // Only the jobs, not the events' messages and times: the watcher times the pick.
+            const { type, jobIds } = entryJobs(entry);
+            if (type === 'picked') jobIds.forEach(onPicked);
+            else if (type === 'completed') jobIds.forEach(onCompleted);
           }
         }
       }

@@ -24,6 +24,22 @@ export interface QueueEvent {
 
 export type StreamEntry = [id: string, fields: string[]];
 
+/**
+ * What an entry records without decoding its events: its type and the jobs it is about. For
+ * readers that only need to know which jobs were picked or completed, and when.
+ */
+export function entryJobs([, fields]: StreamEntry): { type: string; jobIds: string[] } {
+  const field = (name: string) => {
+    const at = fields.indexOf(name);
+    return at >= 0 && at % 2 === 0 ? fields[at + 1] : undefined;
+  };
+  const batch = field('job_ids');
+  return {
+    type: field('type') ?? 'unknown',
+    jobIds: batch ? batch.split(' ') : [field('job_id') ?? ''],
+  };
+}
+
 /** Every event one stream entry holds, in order. */
 export function decodeEvents([entryId, fields]: StreamEntry): QueueEvent[] {
   const f: Record<string, string> = {};

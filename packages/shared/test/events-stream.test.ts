@@ -3,7 +3,7 @@
 // id of its own that a reader can resume after, and the stream keeps about EVENTS_MAX_LEN events.
 
 import { z } from 'zod';
-import { JobQueue, type JobType } from '../src';
+import { entryJobs, JobQueue, type JobType, type StreamEntry } from '../src';
 import { createFixture, eventually, testJobType, type QueueFixture } from './queue-fixture';
 
 const job = (n: number, extra: Record<string, unknown> = {}) => ({
@@ -40,7 +40,16 @@ describe('the events stream', () => {
       true,
     );
     // Three entries (submitted, picked, completed), nine events with ids of their own.
-    expect(await fixture.redis.xlen(fixture.queue.keys.events)).toBe(3);
+    const entries = (await fixture.redis.xrange(
+      fixture.queue.keys.events,
+      '-',
+      '+',
+    )) as StreamEntry[];
+    expect(entries.map(entryJobs)).toEqual([
+      { type: 'submitted', jobIds: ids },
+      { type: 'picked', jobIds: ids },
+      { type: 'completed', jobIds: ids },
+    ]);
     expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
   });
 
