@@ -66,7 +66,8 @@ out[3] = passed
 if #putBack > 0 then callInSlices('ZADD', queued, putBack) end
 local leases, deadline, now = {}, nowMs + leaseMs, tonumber(nowUs)
 -- One `picked` event entry for the whole claim (events.ts reads it as a "Picked job" and a
--- "Processing job" line per job): an entry per job and line was a quarter of a drain's work.
+-- "Processing job" line per job): an XADD per job and line was a quarter of the time the
+-- scripts' commands took in a drain.
 local pickedIds, pickedAttempts, pickedPayloads = {}, {}, {}
 for i, job in ipairs(claimed) do
   local id, jobKey, f = job[1], job[2], job[3]

@@ -2,10 +2,11 @@
 //
 // The busy transitions are written one stream entry per script call, not per job: a claim adds
 // one `picked` entry for all the jobs it leased, a completion call one `completed` entry, a
-// submission one `submitted` entry. An XADD per job was a quarter of Redis's work in a drain.
-// Readers never see the difference: each entry is decoded here into one event per job and line
-// (a pick is two lines, "Picked job" and "Processing job"), and an event of an entry that holds
-// several has the id `<entry id>.<index>`, so Last-Event-ID resumes exactly where a reader was.
+// submission one `submitted` entry. An XADD per job was a quarter of the time the scripts'
+// commands took in a drain. Readers never see the difference: each entry is decoded here into
+// one event per job and line (a pick is two lines, "Picked job" and "Processing job"), and an
+// event of an entry that holds several has the id `<entry id>.<index>`, so Last-Event-ID resumes
+// exactly where a reader was.
 
 import type { RedisClient } from './redis';
 import { microsToIso } from './time';
@@ -24,26 +25,25 @@ export interface QueueEvent {
 
 export type StreamEntry = [id: string, fields: string[]];
 
+/** An entry's fields by name. */
+function fieldsOf(fields: string[]): Record<string, string> {
+  const f: Record<string, string> = {};
+  for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]!] = fields[i + 1]!;
+  return f;
+}
+
 /**
  * What an entry records without decoding its events: its type and the jobs it is about. For
  * readers that only need to know which jobs were picked or completed, and when.
  */
 export function entryJobs([, fields]: StreamEntry): { type: string; jobIds: string[] } {
-  const field = (name: string) => {
-    const at = fields.indexOf(name);
-    return at >= 0 && at % 2 === 0 ? fields[at + 1] : undefined;
-  };
-  const batch = field('job_ids');
-  return {
-    type: field('type') ?? 'unknown',
-    jobIds: batch ? batch.split(' ') : [field('job_id') ?? ''],
-  };
+  const f = fieldsOf(fields);
+  return { type: f.type ?? 'unknown', jobIds: (f.job_ids ?? f.job_id ?? '').split(' ') };
 }
 
 /** Every event one stream entry holds, in order. */
 export function decodeEvents([entryId, fields]: StreamEntry): QueueEvent[] {
-  const f: Record<string, string> = {};
-  for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]!] = fields[i + 1]!;
+  const f = fieldsOf(fields);
   const time = microsToIso(f.time);
   if (f.job_ids === undefined) {
     return [
@@ -59,41 +59,45 @@ export function decodeEvents([entryId, fields]: StreamEntry): QueueEvent[] {
       },
     ];
   }
-  const ids = f.job_ids.split(' ');
   const attempts = f.attempts?.split(' ');
-  const lines = batchLines(f, ids);
-  const perJob = lines.length / ids.length;
-  return lines.map(([type, message], index) => ({
-    id: `${entryId}.${index}`,
-    type,
-    job_id: ids[Math.floor(index / perJob)]!,
-    message,
-    attempt: attempts ? Number(attempts[Math.floor(index / perJob)]) : null,
-    worker_id: f.worker_id ?? null,
-    error: null,
-    time,
-  }));
+  const linesOf = jobLines(f);
+  const events: QueueEvent[] = [];
+  f.job_ids.split(' ').forEach((jobId, i) => {
+    for (const [type, message] of linesOf(jobId, i)) {
+      events.push({
+        id: `${entryId}.${events.length}`,
+        type,
+        job_id: jobId,
+        message,
+        attempt: attempts ? Number(attempts[i]) : null,
+        worker_id: f.worker_id ?? null,
+        error: null,
+        time,
+      });
+    }
+  });
+  return events;
 }
 
-/** The [type, message] lines of an entry written for many jobs, in job order. */
-function batchLines(f: Record<string, string>, ids: string[]): [string, string][] {
+/** The [type, message] lines of the i-th job of an entry written for many jobs. */
+function jobLines(f: Record<string, string>): (id: string, i: number) => [string, string][] {
   switch (f.type) {
     case 'picked': {
       // The payloads' JSON texts as stored, parted by the record separator (see claim.lua).
       const payloads = (f.payloads ?? '').split('\x1e');
-      return ids.flatMap((id, i): [string, string][] => [
+      return (id, i) => [
         ['picked', `Picked job ${id}`],
         ['processing', `Processing job ${id}: ${payloads[i]}`],
-      ]);
+      ];
     }
     case 'completed':
-      return ids.map((id) => ['completed', `Job ${id} completed successfully`]);
+      return (id) => [['completed', `Job ${id} completed successfully`]];
     case 'submitted': {
       const statuses = (f.statuses ?? '').split(' ');
-      return ids.map((id, i) => ['submitted', `Job ${id} submitted (${statuses[i]})`]);
+      return (id, i) => [['submitted', `Job ${id} submitted (${statuses[i]})`]];
     }
     default:
-      return ids.map((id) => [f.type ?? 'unknown', `${f.type} job ${id}`]);
+      return (id) => [[f.type ?? 'unknown', `${f.type} job ${id}`]];
   }
 }
 
