@@ -1,11 +1,8 @@
 // Submissions that arrive together go to Redis together: the submit calls made during one turn of
 // the event loop (the requests an API process read in one go) are stored by one submit script
 // call instead of one each. The script is atomic, so every caller's jobs are stored all together
-// or not at all, and a caller hears back only once Redis has stored its jobs.
-//
-// Batching pays only while Redis is busy with this client's last call anyway. A submission made
-// when no call is in flight goes out at once, in its own turn: at idle, waiting for the turn to
-// end bought nothing and cost a twentieth of a millisecond of the pick (bench/README.md).
+// or not at all, and a caller hears back only once Redis has stored its jobs. At idle a batch is
+// a single submission and waits for nothing: the turn ends right after it.
 
 export interface SubmitBatcherOptions<Job, Result> {
   /** Most jobs in one script call; a larger submission goes alone. */
@@ -24,8 +21,6 @@ export class SubmitBatcher<Job, Result> {
   private groups: Group<Job, Result>[] = [];
   private jobCount = 0;
   private scheduled = false;
-  /** Store calls sent and not yet answered. */
-  private inFlight = 0;
 
   constructor(private readonly options: SubmitBatcherOptions<Job, Result>) {}
 
@@ -35,8 +30,7 @@ export class SubmitBatcher<Job, Result> {
       if (this.jobCount + jobs.length > this.options.maxJobs) this.flush();
       this.groups.push({ jobs, resolve, reject });
       this.jobCount += jobs.length;
-      if (this.inFlight === 0 && !this.scheduled) this.flush();
-      else if (!this.scheduled) {
+      if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
       }
@@ -49,10 +43,8 @@ export class SubmitBatcher<Job, Result> {
     if (groups.length === 0) return;
     this.groups = [];
     this.jobCount = 0;
-    this.inFlight++;
     this.options.store(groups.flatMap((group) => group.jobs)).then(
       (results) => {
-        this.inFlight--;
         let offset = 0;
         for (const group of groups) {
           group.resolve(results.slice(offset, offset + group.jobs.length));
@@ -60,7 +52,6 @@ export class SubmitBatcher<Job, Result> {
         }
       },
       (error: unknown) => {
-        this.inFlight--;
         for (const group of groups) group.reject(error);
       },
     );

@@ -1,5 +1,5 @@
-// Submissions made during one turn of the event loop, while a submit script call is in flight, are
-// stored by one submit script call, and still behave as if each came alone: every caller gets its own jobs back, in order, FIFO within a
+// Submissions made during one turn of the event loop are stored by one submit script call, and
+// still behave as if each came alone: every caller gets its own jobs back, in order, FIFO within a
 // priority follows the order of the calls, an idempotency key repeated in the batch gives the first
 // job, and a batch Redis refuses fails every caller in it.
 
@@ -24,22 +24,11 @@ describe('submissions in one turn, on Redis', () => {
   afterAll(() => fixture.close());
   beforeEach(() => scriptCalls.mockClear());
 
-  it('go to Redis at once when no submit call is in flight', async () => {
-    const submitted = fixture.queue.submit(job(1));
-    // Sent in this very turn, not at its end.
-    expect(scriptCalls).toHaveBeenCalledTimes(1);
-    const { job_id } = await submitted;
-    expect(await fixture.queue.get(job_id)).toMatchObject({ payload: { n: 1 }, status: 'queued' });
-  });
-
   it('are stored by one script call, each caller getting its own jobs in submit order', async () => {
-    await fixture.redis.del(fixture.queue.keys.queued);
-    const opener = fixture.queue.submit(job(-1));
     const singles = Array.from({ length: 20 }, (_, n) => fixture.queue.submit(job(n)));
     const bulk = fixture.queue.submitMany([job(100), job(101), job(102)]);
     const results = await Promise.all([...singles, bulk]);
-    // The opener's call, then one for everything submitted while it was in flight.
-    expect(scriptCalls).toHaveBeenCalledTimes(2);
+    expect(scriptCalls).toHaveBeenCalledTimes(1);
 
     const singleIds = results.slice(0, 20).map((result) => (result as { job_id: string }).job_id);
     const bulkIds = (results[20] as { job_id: string }[]).map((result) => result.job_id);
@@ -52,17 +41,15 @@ describe('submissions in one turn, on Redis', () => {
     }
     // One priority: the line is the order of the calls.
     const line = await fixture.redis.zrange(fixture.queue.keys.queued, 0, -1);
-    expect(line).toEqual([(await opener).job_id, ...singleIds, ...bulkIds]);
+    expect(line).toEqual([...singleIds, ...bulkIds]);
   });
 
   it('give the first job to an idempotency key repeated within the batch', async () => {
-    const opener = fixture.queue.submit(job(0));
     const [first, again] = await Promise.all([
       fixture.queue.submit(job(1, { idempotency_key: 'same-turn' })),
       fixture.queue.submit(job(2, { idempotency_key: 'same-turn' })),
     ]);
-    await opener;
-    expect(scriptCalls).toHaveBeenCalledTimes(2);
+    expect(scriptCalls).toHaveBeenCalledTimes(1);
     expect(first).toMatchObject({ created: true });
     expect(again).toEqual({ job_id: first!.job_id, status: 'queued', created: false });
     // The index of every job got the one job created, not the id drawn for the repeat.
@@ -90,28 +77,6 @@ describe('submissions in one turn, on Redis', () => {
 });
 
 describe('SubmitBatcher', () => {
-  it('stores at once while no call is in flight, and batches what comes while one is', async () => {
-    const stored: number[][] = [];
-    const answers: (() => void)[] = [];
-    const batcher = new SubmitBatcher<number, number>({
-      maxJobs: 100,
-      store: (jobs) => {
-        stored.push(jobs);
-        return new Promise((resolve) => answers.push(() => resolve(jobs)));
-      },
-    });
-    const first = batcher.submit([1]);
-    expect(stored).toEqual([[1]]);
-    const rest = [batcher.submit([2]), batcher.submit([3, 4])];
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(stored).toEqual([[1], [2, 3, 4]]);
-    answers.forEach((answer) => answer());
-    expect(await Promise.all([first, ...rest])).toEqual([[1], [2], [3, 4]]);
-    // Both answered: the next submission goes at once again.
-    void batcher.submit([5]);
-    expect(stored).toEqual([[1], [2, 3, 4], [5]]);
-  });
-
   it('fails every caller of a batch whose store failed', async () => {
     const batcher = new SubmitBatcher<number, number>({
       maxJobs: 100,
