@@ -56,18 +56,31 @@ test('npm run bench on a tiny N prints the table and a JSON line with every figu
   const rows = lines.slice(2, 2 + FIGURES.length);
   expect(lines).toHaveLength(2 + FIGURES.length + 2);
   expect(lines.at(-2)).toMatch(
-    /^hand-off floor under submit->picked .*: p50 \d+\.\d\d ms, p99 \d+\.\d\d ms$/,
+    /^hand-off floor under submit->picked .*: p50 \d+\.\d\d ms, p99 \d+\.\d\d ms; idle pick p50 \d+\.\d\dx it for jobqueue, \d+\.\d\dx for BullMQ$/,
   );
   expect(rows.filter((row) => row.includes('BullMQ'))).toHaveLength(12);
   expect(rows.filter((row) => row.includes('bare Koa'))).toHaveLength(3);
 
   const report = JSON.parse(lines.at(-1)!) as {
     options: { n: number; rounds: number };
-    handoff_floor: { p50_ms: number; p99_ms: number };
+    handoff_floor: {
+      p50_ms: number;
+      p99_ms: number;
+      picked_p50_over_floor: { jobqueue: number; other: number };
+    };
     figures: Record<string, { jobqueue: number; other: number; ratio: number; rounds: unknown }>;
   };
   expect(report.options).toMatchObject({ n: 300, rounds: 1 });
   expect(report.handoff_floor.p50_ms).toBeGreaterThan(0);
+  // The multiples are the pick medians over the floor's.
+  expect(report.handoff_floor.picked_p50_over_floor.jobqueue).toBeCloseTo(
+    report.figures.idle_picked_p50_ms!.jobqueue / report.handoff_floor.p50_ms,
+    4, // the JSON line gives figures to 6 significant digits
+  );
+  expect(report.handoff_floor.picked_p50_over_floor.other).toBeCloseTo(
+    report.figures.idle_picked_p50_ms!.other / report.handoff_floor.p50_ms,
+    4,
+  );
   expect(Object.keys(report.figures).sort()).toEqual([...FIGURES].sort());
   for (const [name, figure] of Object.entries(report.figures)) {
     // Every figure was measured for both systems: a number, not null (NaN or infinity).
