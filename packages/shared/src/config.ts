@@ -80,6 +80,11 @@ const configSchema = z.object({
   MOCK_EMAIL_DELAY_MS: int(0, 3600 * 1000, 1000),
   MOCK_EMAIL_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0.3),
   ALLOW_SHELL_JOBS: onOff,
+  EVENTS_MAX_STREAMS: int(1, 1_000_000, 1000),
+  EVENTS_MAX_STREAMS_PER_CLIENT: int(1, 1_000_000, 20),
+  EVENTS_MAX_BUFFER_BYTES: int(4096, 1024 * 1024 * 1024, 256 * 1024),
+  EVENTS_MAX_REPLAY: int(100, 10_000_000, 10_000),
+  EVENTS_STALL_MS: int(100, 3600 * 1000, 30_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -112,6 +117,16 @@ export interface Config {
   mockEmailFailureRate: number;
   /** Accept and run `shell` jobs, which run any command on worker machines. Off by default. */
   allowShellJobs: boolean;
+  /** Live-log streams (GET /events) open at once in one API process. */
+  eventsMaxStreams: number;
+  /** Live-log streams open at once per client. */
+  eventsMaxStreamsPerClient: number;
+  /** Bytes a live-log client may leave unread before it is dropped (it resumes). */
+  eventsMaxBufferBytes: number;
+  /** Events one live-log connection replays on resume before it ends (the client resumes on). */
+  eventsMaxReplay: number;
+  /** How long a live-log client that is behind may read nothing before it is dropped. */
+  eventsStallMs: number;
   logLevel: Env['LOG_LEVEL'];
 }
 
@@ -148,6 +163,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mockEmailDelayMs: e.MOCK_EMAIL_DELAY_MS,
     mockEmailFailureRate: e.MOCK_EMAIL_FAILURE_RATE,
     allowShellJobs: e.ALLOW_SHELL_JOBS,
+    eventsMaxStreams: e.EVENTS_MAX_STREAMS,
+    eventsMaxStreamsPerClient: e.EVENTS_MAX_STREAMS_PER_CLIENT,
+    eventsMaxBufferBytes: e.EVENTS_MAX_BUFFER_BYTES,
+    eventsMaxReplay: e.EVENTS_MAX_REPLAY,
+    eventsStallMs: e.EVENTS_STALL_MS,
     logLevel: e.LOG_LEVEL,
   };
 }

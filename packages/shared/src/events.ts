@@ -102,7 +102,17 @@ function jobLines(f: Record<string, string>): (id: string, i: number) => [string
 }
 
 const EVENT_ID = /^(\d+(?:-\d+)?)(?:\.(\d+))?$/;
-export const isEventId = (id: string) => EVENT_ID.test(id);
+
+/**
+ * An id this API could have sent: each number fits a JavaScript number exactly (a stream id's
+ * time is milliseconds since the epoch), so it never reaches Redis as an id Redis refuses.
+ */
+export function isEventId(id: string): boolean {
+  const match = EVENT_ID.exec(id);
+  if (!match) return false;
+  const numbers = [...match[1]!.split('-'), ...(match[2] === undefined ? [] : [match[2]])];
+  return numbers.every((n) => Number.isSafeInteger(Number(n)));
+}
 
 /** An event id's stream entry and its index among the entry's events (-1: the entry's only one). */
 function parseEventId(id: string): { entry: string; index: number } {
@@ -136,18 +146,34 @@ export async function readEventsAfter(
   afterId: string,
   count: number,
 ): Promise<QueueEvent[]> {
+  return (await readEventPage(redis, streamKey, afterId, count)).events;
+}
+
+/**
+ * Events after `afterId` from at most `count` stream entries, and whether those were all the
+ * stream held after it when read (fewer entries came back than were asked for).
+ */
+export async function readEventPage(
+  redis: RedisClient,
+  streamKey: string,
+  afterId: string,
+  count: number,
+): Promise<{ events: QueueEvent[]; reachedEnd: boolean }> {
   const { entry, index } = parseEventId(afterId);
-  // After one event of several, the rest of its entry comes first.
   const partial = index >= 0;
+  const asked = partial ? count + 1 : count;
   const entries = (await redis.xrange(
     streamKey,
     partial ? entry : `(${entry}`,
     '+',
     'COUNT',
-    partial ? count + 1 : count,
+    asked,
   )) as StreamEntry[];
   const events = entries.flatMap(decodeEvents);
-  return partial ? events.filter((event) => compareEventIds(event.id, afterId) > 0) : events;
+  return {
+    events: partial ? events.filter((event) => compareEventIds(event.id, afterId) > 0) : events,
+    reachedEnd: entries.length < asked,
+  };
 }
 
 /** The newest `count` events, oldest first. */

@@ -4,7 +4,7 @@
 import { stringify as stringifyUuid, v7 as uuidv7 } from 'uuid';
 import { ConflictError, NotFoundError, ValidationError } from './errors';
 import { idsFromIndexEntry } from './job-id';
-import { readEventsAfter, readLatestEvents, type QueueEvent } from './events';
+import { readEventPage, readEventsAfter, readLatestEvents, type QueueEvent } from './events';
 import type { JobTypeRegistry } from './job-types/registry';
 import { queueKeys, STREAM_INDEXES, WORKER_STALE_MS, type QueueKeys } from './keys';
 import { priorityNumber } from './priority';
@@ -391,6 +391,16 @@ export class JobQueue {
     );
   }
 
+  /** Events after `afterId` from at most `count` stream entries; see readEventPage. */
+  async eventPage(
+    afterId: string,
+    count: number,
+  ): Promise<{ events: QueueEvent[]; reachedEnd: boolean }> {
+    return whileRedisAnswers('read events', () =>
+      readEventPage(this.redis, this.keys.events, afterId, count),
+    );
+  }
+
   async ping(): Promise<void> {
     await whileRedisAnswers('ping', () => this.redis.ping());
   }
@@ -416,6 +426,11 @@ function placeIndex(place: string | number): number {
 /** A place in a stream index: an entry id, and a position in it after a '/' (0 when left out). */
 const STREAM_PLACE = /^\d+-\d+(\/\d+)?$/;
 
+/** A stream place whose numbers all fit exactly, as in every cursor this API hands out. */
+function isStreamPlace(place: string): boolean {
+  return STREAM_PLACE.test(place) && place.split(/[-/]/).every((n) => Number.isSafeInteger(Number(n)));
+}
+
 function isStreamIndex(index: IndexName): index is (typeof STREAM_INDEXES)[number] {
   return (STREAM_INDEXES as readonly string[]).includes(index);
 }
@@ -429,9 +444,9 @@ function decodeCursor(cursor: string, inStream: boolean): Cursor {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     const place = Array.isArray(value) ? (value[1] as unknown) : undefined;
     const placeFits = inStream
-      ? typeof place === 'string' && STREAM_PLACE.test(place)
-      : typeof place === 'number';
-    if (Array.isArray(value) && typeof value[0] === 'string' && placeFits) {
+      ? typeof place === 'string' && isStreamPlace(place)
+      : typeof place === 'number' && Number.isFinite(place);
+    if (Array.isArray(value) && typeof value[0] === 'string' && value[0].length <= 64 && placeFits) {
       return [value[0], place as number | string];
     }
   } catch {

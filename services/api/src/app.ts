@@ -3,7 +3,7 @@
 
 import Koa from 'koa';
 import Router from '@koa/router';
-import type { JobQueue, Logger } from '@jobqueue/shared';
+import { loadConfig, type JobQueue, type Logger } from '@jobqueue/shared';
 import { requireToken } from './auth';
 import { allowOrigins } from './cors';
 import { errorHandler } from './errors';
@@ -11,7 +11,7 @@ import { EventHub } from './event-hub';
 import { createMetrics } from './metrics';
 import { limitSubmissions } from './rate-limit';
 import { securityHeaders } from './security-headers';
-import { eventRoutes } from './routes/events';
+import { eventRoutes, type EventStreamLimits } from './routes/events';
 import { jobRoutes } from './routes/jobs';
 import { metaRoutes } from './routes/meta';
 
@@ -25,10 +25,14 @@ export interface AppOptions {
   submitRateLimitPerMinute?: number;
   /** Take the client IP from X-Forwarded-For; only behind a proxy that sets it. */
   trustProxy?: boolean;
+  /** Bounds on live-log streams (GET /events); each unset one takes its EVENTS_MAX_* default. */
+  eventStreams?: Partial<EventStreamLimits>;
 }
 
 export interface App {
   koa: Koa;
+  /** Live-log streams open now. */
+  openEventStreams(): number;
   /** Ends live-log streams and their Redis connection. */
   close(): Promise<void>;
 }
@@ -70,10 +74,26 @@ export function createApp(queue: JobQueue, options: AppOptions): App {
   const limit = options.submitRateLimitPerMinute ?? 0;
   jobRoutes(router, queue, metrics, limit > 0 ? [limitSubmissions(limit)] : []);
   metaRoutes(router, queue);
-  eventRoutes(router, queue, hub);
+  const streams = eventRoutes(router, queue, hub, {
+    ...defaultStreamLimits(),
+    ...options.eventStreams,
+  });
+  metrics.watchEventStreams(() => streams.open);
   koa.use(router.routes());
   // Answers 405 (with Allow) for a known path with the wrong method; errorHandler writes the body.
   koa.use(router.allowedMethods());
 
-  return { koa, close: () => hub.close() };
+  return { koa, openEventStreams: () => streams.open, close: () => hub.close() };
+}
+
+/** The EVENTS_MAX_* defaults, from the one place settings are defined. */
+function defaultStreamLimits(): EventStreamLimits {
+  const config = loadConfig({});
+  return {
+    maxStreams: config.eventsMaxStreams,
+    maxStreamsPerClient: config.eventsMaxStreamsPerClient,
+    maxBufferedBytes: config.eventsMaxBufferBytes,
+    maxReplay: config.eventsMaxReplay,
+    stallMs: config.eventsStallMs,
+  };
 }

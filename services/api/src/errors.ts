@@ -75,7 +75,8 @@ export function errorHandler(logger: Logger, onUnavailable: () => void = () => {
         if (error instanceof UnavailableError) onUnavailable();
         ctx.status = error.status;
         ctx.body = errorBody(error.code, error.message, error.details);
-        if (error.status === 503) ctx.set('Retry-After', '1');
+        if ((error.status === 503 || error.status === 429) && !ctx.response.get('Retry-After'))
+          ctx.set('Retry-After', '1');
         if (error.status >= 500)
           logger.warn({ err: error.message, path: ctx.path }, 'request failed');
         return;

@@ -13,6 +13,8 @@ export interface Metrics {
   httpRequests: Counter<'method' | 'route' | 'status'>;
   httpDuration: Histogram<'method' | 'route'>;
   redisErrors: Counter;
+  /** Reports `count()` as the number of open live-log streams at each scrape. */
+  watchEventStreams(count: () => number): void;
   /** Reads the queue's counts from Redis into the gauges; call before each scrape. */
   refreshQueueStats(): Promise<void>;
 }
@@ -67,6 +69,16 @@ export function createMetrics(queue: JobQueue): Metrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     }),
+    watchEventStreams(count) {
+      new Gauge({
+        name: 'jobqueue_api_event_streams',
+        help: 'Live-log streams (GET /events) this API process has open',
+        registers,
+        collect() {
+          this.set(count());
+        },
+      });
+    },
     async refreshQueueStats() {
       let stats;
       try {

@@ -48,6 +48,13 @@ export async function serveApi(extraJobTypes: JobType[] = []): Promise<void> {
     corsOrigins: config.corsOrigins,
     submitRateLimitPerMinute: config.submitRateLimitPerMinute,
     trustProxy: config.trustProxy,
+    eventStreams: {
+      maxStreams: config.eventsMaxStreams,
+      maxStreamsPerClient: config.eventsMaxStreamsPerClient,
+      maxBufferedBytes: config.eventsMaxBufferBytes,
+      maxReplay: config.eventsMaxReplay,
+    stallMs: config.eventsStallMs,
+    },
   });
   // Commands fail at once while the connection is not up yet, so give it a moment before taking
   // requests; when Redis is away the API listens anyway and answers 503 until it is back.
