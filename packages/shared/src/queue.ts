@@ -362,10 +362,25 @@ export class JobQueue {
     return this.getOrThrow(jobId);
   }
 
-  /** Puts a failed or cancelled job back in line with fresh attempts. */
+  /**
+   * Puts a failed or cancelled job back in line with fresh attempts. A job of a type this
+   * process would refuse at submission (switched off, or unknown to it) is refused here too.
+   */
   async retry(id: string): Promise<JobRecord> {
     const jobId = parseJobId(id);
     const k = this.keys;
+    const jobType = await whileRedisAnswers('retry', () =>
+      this.redis.hget(k.job(jobId), 'job_type'),
+    );
+    if (jobType === null) throw new NotFoundError(`job ${jobId} not found`);
+    const refusal = this.jobTypes.has(jobType)
+      ? this.jobTypes.get(jobType)!.refusedBecause
+      : `"${jobType}" is not a known job type here`;
+    if (refusal) {
+      throw new ValidationError(`job ${jobId} cannot be retried: job_type ${refusal}`, [
+        { path: 'job_type', message: refusal },
+      ]);
+    }
     const [outcome, status] = await whileRedisAnswers('retry', () =>
       runScript<[string, string]>(
         this.redis,
@@ -428,7 +443,9 @@ const STREAM_PLACE = /^\d+-\d+(\/\d+)?$/;
 
 /** A stream place whose numbers all fit exactly, as in every cursor this API hands out. */
 function isStreamPlace(place: string): boolean {
-  return STREAM_PLACE.test(place) && place.split(/[-/]/).every((n) => Number.isSafeInteger(Number(n)));
+  return (
+    STREAM_PLACE.test(place) && place.split(/[-/]/).every((n) => Number.isSafeInteger(Number(n)))
+  );
 }
 
 function isStreamIndex(index: IndexName): index is (typeof STREAM_INDEXES)[number] {
@@ -446,7 +463,12 @@ function decodeCursor(cursor: string, inStream: boolean): Cursor {
     const placeFits = inStream
       ? typeof place === 'string' && isStreamPlace(place)
       : typeof place === 'number' && Number.isFinite(place);
-    if (Array.isArray(value) && typeof value[0] === 'string' && value[0].length <= 64 && placeFits) {
+    if (
+      Array.isArray(value) &&
+      typeof value[0] === 'string' &&
+      value[0].length <= 64 &&
+      placeFits
+    ) {
       return [value[0], place as number | string];
     }
   } catch {

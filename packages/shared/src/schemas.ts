@@ -17,7 +17,12 @@ export const submitJobSchema = z
     payload: z.record(z.string(), z.unknown(), { error: 'must be a JSON object' }),
     max_attempts: z.number().int('must be a whole number').min(1).max(100).optional(),
     delay_ms: z.number().int('must be a whole number').min(0).max(MAX_DELAY_MS).optional(),
-    run_at: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }).optional(),
+    run_at: z.iso
+      .datetime({ offset: true, error: 'must be an ISO 8601 date-time' })
+      .refine((runAt) => !(Date.parse(runAt) - Date.now() > MAX_DELAY_MS), {
+        error: 'must be at most 366 days from now (as delay_ms)',
+      })
+      .optional(),
     idempotency_key: z
       .string()
       .min(1, 'must not be empty')

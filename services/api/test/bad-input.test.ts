@@ -136,13 +136,19 @@ const badRequests: BadRequest[] = [
   submit('a negative delay_ms', json({ ...validEmail, delay_ms: -1 }), INVALID, ['delay_ms']),
   submit(
     'delay_ms and run_at',
-    json({ ...validEmail, delay_ms: 10, run_at: '2030-01-01T00:00:00Z' }),
+    json({ ...validEmail, delay_ms: 10, run_at: new Date(Date.now() + 60_000).toISOString() }),
     INVALID,
     ['run_at'],
   ),
   submit('a run_at that is no date', json({ ...validEmail, run_at: 'tomorrow' }), INVALID, [
     'run_at',
   ]),
+  submit(
+    'a run_at further off than delay_ms may be',
+    json({ ...validEmail, run_at: '9999-12-31T23:59:59Z' }),
+    INVALID,
+    ['run_at'],
+  ),
   submit(
     'an idempotency key with spaces',
     json({ ...validEmail, idempotency_key: 'a b' }),
@@ -151,6 +157,27 @@ const badRequests: BadRequest[] = [
   ),
   submit('a body over 64 KiB', json(withPayload({ message: 'x'.repeat(65 * 1024) })), TOO_LARGE),
   route('a malformed job id', 'GET', '/jobs/status/abc', INVALID),
+  ...['99999999999999999999999-0', '1-99999999999999999999999', '18446744073709551616'].map((id) =>
+    route(`last_event_id ${id}`, 'GET', `/events?last_event_id=${id}`, INVALID, /last_event_id/),
+  ),
+  {
+    ...route('a Last-Event-ID past any stream id', 'GET', '/events', INVALID, /Last-Event-ID/),
+    init: { headers: { 'last-event-id': '99999999999999999999999-0' } },
+  },
+  route(
+    'a forged list cursor past any stream id',
+    'GET',
+    '/jobs?cursor=WyJ4IiwiOTk5OTk5OTk5OTk5OTk5OTk5OTk5OTktMCJd',
+    INVALID,
+    /cursor/,
+  ),
+  route(
+    'a forged list cursor with an infinite place',
+    'GET',
+    `/jobs?status=failed&cursor=${Buffer.from('["x",1e999]').toString('base64url')}`,
+    INVALID,
+    /cursor/,
+  ),
   route('an unknown job id', 'GET', `/jobs/status/${UNKNOWN_ID}`, NOT_FOUND, /not found/),
   route(
     'an unknown route',

@@ -1,7 +1,7 @@
 // POST /jobs/:id/retry and DELETE /jobs/:id against jobs in every state, with real workers
 // running the mock send_email handler.
 
-import type { Worker } from '@jobqueue/shared';
+import { createJobTypes, JobQueue, type Worker } from '@jobqueue/shared';
 import { startApi, type ApiFixture } from './api-fixture';
 
 const ISO_MICROS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
@@ -180,4 +180,32 @@ test('retry and cancel answer 404 for an unknown job and 400 for a malformed id'
     expect(reply.status).toBe(400);
     expect(reply.body.error.details).toEqual([{ path: 'job_id', message: 'must be a UUID' }]);
   }
+});
+
+test('an API with shell jobs off refuses to retry a shell job made elsewhere', async () => {
+  // Another process (queuectl, say) with shell jobs on submits and cancels one on this queue.
+  const shellOn = new JobQueue({
+    redis: api.redis,
+    queueName: api.queueName,
+    jobTypes: createJobTypes({ mockEmail: { delayMs: 0, failureRate: 0 }, allowShellJobs: true }),
+    maxAttempts: 3,
+    jobTtlSeconds: 3600,
+    failedJobTtlSeconds: 3600,
+    idempotencyTtlSeconds: 3600,
+    eventsMaxLen: 1000,
+  });
+  const { job_id: id } = await shellOn.submit({
+    job_type: 'shell',
+    payload: { argv: ['echo', 'hi'] },
+    delay_ms: 60_000,
+  });
+  await shellOn.cancel(id);
+
+  const reply = await api.call('POST', `/jobs/${id}/retry`);
+  expect(reply.status).toBe(400);
+  expect(reply.body.error.details).toEqual([
+    { path: 'job_type', message: expect.stringMatching(/ALLOW_SHELL_JOBS/) },
+  ]);
+  expect((await api.get(`/jobs/status/${id}`)).body.status).toBe('cancelled');
+  expect(await api.redis.zcard(api.queue.keys.queued)).toBe(0);
 });
