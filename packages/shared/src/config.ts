@@ -62,7 +62,7 @@ const configSchema = z.object({
       (origins) => origins.every((origin) => /^https?:\/\/[^/\s]+$/.test(origin)),
       'must be a comma list of origins like https://app.example.com',
     ),
-  SUBMIT_RATE_LIMIT: int(0, 10_000_000, 6000),
+  SUBMIT_RATE_LIMIT: int(0, 10_000_000, 0),
   TRUST_PROXY: z
     .enum(['true', 'false', '1', '0'])
     .default('false')
@@ -99,7 +99,7 @@ export interface Config {
   apiToken: string | undefined;
   /** Browser origins allowed to call the API (CORS); empty: none. */
   corsOrigins: string[];
-  /** Submissions per minute per client IP; 0: unlimited. */
+  /** Jobs submitted per minute per client IP; 0: unlimited. */
   submitRateLimitPerMinute: number;
   /** Take the client IP from X-Forwarded-For (only behind a proxy that sets it). */
   trustProxy: boolean;

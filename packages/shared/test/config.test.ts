@@ -19,6 +19,12 @@ describe('loadConfig', () => {
       failedJobTtlSeconds: 604_800,
       mockEmailDelayMs: 1000,
       mockEmailFailureRate: 0.3,
+      submitRateLimitPerMinute: 0,
+      eventsMaxStreams: 1000,
+      eventsMaxStreamsPerClient: 20,
+      eventsMaxBufferBytes: 256 * 1024,
+      eventsMaxReplay: 10_000,
+      eventsStallMs: 30_000,
       logLevel: 'info',
     });
   });

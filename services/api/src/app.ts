@@ -21,7 +21,7 @@ export interface AppOptions {
   apiToken?: string;
   /** Browser origins allowed to call the API; unset or empty: no CORS. */
   corsOrigins?: readonly string[];
-  /** Submissions per minute per client IP; unset or 0: unlimited. */
+  /** Jobs submitted per minute per client IP; unset or 0: unlimited. */
   submitRateLimitPerMinute?: number;
   /** Take the client IP from X-Forwarded-For; only behind a proxy that sets it. */
   trustProxy?: boolean;
@@ -72,7 +72,7 @@ export function createApp(queue: JobQueue, options: AppOptions): App {
     ctx.body = await metrics.registry.metrics();
   });
   const limit = options.submitRateLimitPerMinute ?? 0;
-  jobRoutes(router, queue, metrics, limit > 0 ? [limitSubmissions(limit)] : []);
+  jobRoutes(router, queue, metrics, limit > 0 ? limitSubmissions(limit) : undefined);
   metaRoutes(router, queue);
   const streams = eventRoutes(router, queue, hub, {
     ...defaultStreamLimits(),

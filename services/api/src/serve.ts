@@ -53,7 +53,7 @@ export async function serveApi(extraJobTypes: JobType[] = []): Promise<void> {
       maxStreamsPerClient: config.eventsMaxStreamsPerClient,
       maxBufferedBytes: config.eventsMaxBufferBytes,
       maxReplay: config.eventsMaxReplay,
-    stallMs: config.eventsStallMs,
+      stallMs: config.eventsStallMs,
     },
   });
   // Commands fail at once while the connection is not up yet, so give it a moment before taking

@@ -146,6 +146,18 @@ describe('SUBMIT_RATE_LIMIT', () => {
 
     expect((await limited.post('/jobs/bulk', { jobs: [validEmail] })).status).toBe(429);
     expect((await limited.queue.stats()).totals.submitted).toBe(5);
+    // The budget counts jobs, not requests: a bulk takes one per job it holds.
+    const bulky = await api({ app: { submitRateLimitPerMinute: 5 } });
+    expect((await bulky.post('/jobs/bulk', { jobs: Array(3).fill(validEmail) })).status).toBe(202);
+    const over = await bulky.post('/jobs/bulk', { jobs: Array(3).fill(validEmail) });
+    expect(over.status).toBe(429);
+    expect(over.body.error.message).toMatch(/at most 5 per minute; this request holds 3/);
+    expect((await bulky.post('/jobs/bulk', { jobs: Array(2).fill(validEmail) })).status).toBe(202);
+    expect((await bulky.post('/submit-job', validEmail)).status).toBe(429);
+    expect((await bulky.queue.stats()).totals.submitted).toBe(5);
+    const huge = await api({ app: { submitRateLimitPerMinute: 5 } });
+    expect((await huge.post('/jobs/bulk', { jobs: Array(6).fill(validEmail) })).status).toBe(429);
+    expect((await huge.queue.stats()).totals.submitted).toBe(0);
     // Reading is not limited.
     expect((await limited.get('/stats')).status).toBe(200);
   });

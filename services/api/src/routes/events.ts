@@ -164,8 +164,7 @@ export function eventRoutes(
       }
     };
     // Redis went away mid catch-up: the client reconnects and resumes when it is back.
-    const startCatchUp = (maxEvents: number) =>
-      void catchUp(maxEvents).catch(() => res.destroy());
+    const startCatchUp = (maxEvents: number) => void catchUp(maxEvents).catch(() => res.destroy());
 
     deliver = (event) => {
       send(event);

@@ -1,19 +1,21 @@
 // The job routes: submit one or many, read one, list, retry and cancel.
 
 import type Router from '@koa/router';
-import type { Middleware } from 'koa';
 import { NotFoundError, parseJobId, ValidationError, type JobQueue } from '@jobqueue/shared';
 import { jsonBody } from '../body';
 import type { Metrics } from '../metrics';
+import type { SubmissionLimit } from '../rate-limit';
 
-/** `submissions` guard both submit routes (the per-client rate limit, when it is on). */
+/** `limit` guards both submit routes (the per-client rate limit, when it is on). */
 export function jobRoutes(
   router: Router,
   queue: JobQueue,
   metrics: Metrics,
-  submissions: Middleware[],
+  limit: SubmissionLimit | undefined,
 ): void {
+  const submissions = limit ? [limit.spentBudgetFirst] : [];
   router.post('/submit-job', ...submissions, jsonBody('64kb'), async (ctx) => {
+    await limit?.charge(ctx, 1);
     const result = await queue.submit(ctx.request.body);
     if (result.created) metrics.jobsSubmitted.inc();
     // A repeated idempotency key answers 200 with the first job instead of creating another.
@@ -34,6 +36,7 @@ export function jobRoutes(
         ...extra.map((key) => ({ path: key, message: 'is not a known field' })),
       ]);
     }
+    await limit?.charge(ctx, body.jobs.length);
     const results = await queue.submitMany(body.jobs);
     metrics.jobsSubmitted.inc(results.filter((result) => result.created).length);
     ctx.status = 202;
