@@ -1,3 +1,4 @@
+#!lua flags=allow-oom
 --[[
 extend: renews the leases of every job one worker is running, in one call, and records the
 worker's heartbeat. A lease whose token no longer matches is not renewed: the job was recovered

@@ -36,8 +36,10 @@ export class ConflictError extends QueueError {
 }
 
 export class UnavailableError extends QueueError {
-  constructor(message: string) {
+  /** `cause`: what the Redis client said, for the logs only. */
+  constructor(message: string, cause?: Error) {
     super('redis_unavailable', 503, message);
+    if (cause) this.cause = cause;
   }
 }
 

@@ -13,13 +13,23 @@ export function isRedisUnavailable(error: unknown): boolean {
   return CONNECTION_ERRORS.test(error.message) || UNAVAILABLE_REPLIES.test(error.message);
 }
 
-/** Runs a Redis call, turning "Redis is away" errors into an UnavailableError. */
+/**
+ * Runs a Redis call, turning "Redis is away" errors into an UnavailableError. Its message is
+ * stable and says only what a client can act on; the Redis client's own words (script hashes,
+ * connection internals) stay in its `cause`, for the logs.
+ */
 export async function whileRedisAnswers<T>(what: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
     if (isRedisUnavailable(error)) {
-      throw new UnavailableError(`Redis is unavailable (${what}): ${(error as Error).message}`);
+      const outOfMemory = /^OOM\b/.test((error as Error).message);
+      throw new UnavailableError(
+        outOfMemory
+          ? `Redis is out of memory (${what}); retry once it has room again`
+          : `Redis is unavailable (${what}); retry shortly`,
+        error as Error,
+      );
     }
     throw error;
   }

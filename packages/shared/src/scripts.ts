@@ -27,8 +27,14 @@ const readLua = (name: string) => readFileSync(join(LUA_DIR, `${name}.lua`), 'ut
 // Every script starts with the prelude: Redis's clock, the priority score, argument slicing.
 const PRELUDE = readLua('prelude');
 const sources = new Map<ScriptName, string>(
-  SCRIPT_NAMES.map((name) => [name, `${PRELUDE}\n${readLua(name)}`]),
+  SCRIPT_NAMES.map((name) => [name, withPrelude(readLua(name))]),
 );
+
+/** A script's flags line (`#!lua flags=...`, Redis 7) must stay its first line. */
+function withPrelude(lua: string): string {
+  const flags = /^#!lua[^\n]*\n/.exec(lua)?.[0] ?? '';
+  return `${flags}${PRELUDE}\n${lua.slice(flags.length)}`;
+}
 
 const commandName = (name: ScriptName) => `jq_${name}`;
 

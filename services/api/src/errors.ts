@@ -77,8 +77,10 @@ export function errorHandler(logger: Logger, onUnavailable: () => void = () => {
         ctx.body = errorBody(error.code, error.message, error.details);
         if ((error.status === 503 || error.status === 429) && !ctx.response.get('Retry-After'))
           ctx.set('Retry-After', '1');
-        if (error.status >= 500)
-          logger.warn({ err: error.message, path: ctx.path }, 'request failed');
+        if (error.status >= 500) {
+          const cause = error.cause instanceof Error ? error.cause.message : undefined;
+          logger.warn({ err: error.message, cause, path: ctx.path }, 'request failed');
+        }
         return;
       }
       const status = error.status ?? 500;

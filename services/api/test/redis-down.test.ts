@@ -1,6 +1,7 @@
 // Redis going away: the API answers 503 with a clear message at once (never hangs), stays alive,
 // and serves again by itself when Redis is back on the same address.
 
+import Redis from 'ioredis';
 import { RedisServerProcess } from '../../../test/support/redis-server';
 import { delay } from '../../../test/support/timing';
 import { startApi, validEmail, type ApiFixture, type Reply } from './api-fixture';
@@ -44,7 +45,7 @@ async function waitUntilReady(timeoutMs: number): Promise<number> {
 function expectUnavailable(reply: Reply & { ms: number }, what: string): void {
   expect({ what, status: reply.status }).toEqual({ what, status: 503 });
   expect(reply.body.error.code).toBe('redis_unavailable');
-  expect(reply.body.error.message).toMatch(/^Redis is unavailable/);
+  expect(reply.body.error.message).toMatch(/^Redis is unavailable \([a-z ]+\); retry shortly$/);
   expect(reply.headers.get('retry-after')).toBe('1');
   // "At once": a generous bound that still tells answering from waiting out a timeout.
   expect(reply.ms).toBeLessThan(2_000);
@@ -94,11 +95,45 @@ test('Redis frozen: requests answer 503 after the command timeout instead of han
       signal: AbortSignal.timeout(8_000),
     });
     expect(reply.status).toBe(503);
-    expect(reply.body.error.message).toMatch(/^Redis is unavailable \(submit\): Command timed out/);
+    // The Redis client's own words stay in the log, not in the reply.
+    expect(reply.body.error.message).toBe('Redis is unavailable (submit); retry shortly');
     expect(Date.now() - started).toBeLessThan(7_000);
   } finally {
     redis.resume();
   }
   await waitUntilReady(10_000);
   expect((await timed('POST', '/submit-job', validEmail)).status).toBe(202);
+});
+
+test('Redis out of memory: a stable 503 without internals; leases and heartbeats still renew', async () => {
+  const worker = await api.startEmailWorker(
+    { delayMs: 4000, failureRate: 0 },
+    { leaseMs: 600, shutdownTimeoutMs: 100 },
+  );
+  const admin = new Redis(redis.url);
+  const k = api.queue.keys;
+  try {
+    const running = await api.submitEmail();
+    await api.waitForJob(running, (record) => record.status === 'processing');
+    await admin.config('SET', 'maxmemory', '1');
+    const lease = Number(await admin.zscore(k.active, running));
+    const heartbeat = Number(await admin.zscore(k.workers, worker.id));
+
+    const reply = await timed('POST', '/submit-job', validEmail);
+    expect(reply.status).toBe(503);
+    expect(reply.body.error).toEqual({
+      code: 'redis_unavailable',
+      message: 'Redis is out of memory (submit); retry once it has room again',
+    });
+    // Renewals go on (each moves a score that exists), so the running job keeps its worker
+    // and the worker still counts, while Redis refuses new work.
+    await delay(1500);
+    expect(Number(await admin.zscore(k.active, running))).toBeGreaterThan(lease);
+    expect(Number(await admin.zscore(k.workers, worker.id))).toBeGreaterThan(heartbeat);
+    expect((await timed('GET', '/stats')).body.workers).toBe(1);
+  } finally {
+    await admin.config('SET', 'maxmemory', '0');
+    admin.disconnect();
+    await worker.stop();
+  }
 });
