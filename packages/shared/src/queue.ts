@@ -203,6 +203,11 @@ export class JobQueue {
     const q = parseOrThrow(listJobsSchema, query, 'invalid query');
     const index = q.status ? STATUS_INDEX[q.status] : 'created';
     let cursor = q.cursor ? decodeCursor(q.cursor, isStreamIndex(index)) : null;
+    if (index === 'failed' || index === 'cancelled' || index === 'created') {
+      const pipeline = this.redis.pipeline();
+      this.forgetExpired(pipeline);
+      await whileRedisAnswers('list jobs', () => execPipeline(pipeline));
+    }
     const jobs: JobRecord[] = [];
     // A job_type filter may skip many entries; bound the scan and hand back a cursor instead.
     let budget = Math.max(q.limit * 20, 1000);
@@ -316,6 +321,7 @@ export class JobQueue {
   async stats(): Promise<QueueStats> {
     const k = this.keys;
     const pipeline = this.redis.pipeline();
+    this.forgetExpired(pipeline);
     for (const status of JOB_STATUSES) {
       // The completed index holds several ids an entry; its count is kept beside it.
       if (status === 'completed') pipeline.get(k.completedCount);
@@ -323,7 +329,7 @@ export class JobQueue {
     }
     pipeline.hgetall(k.totals);
     pipeline.zcount(k.workers, Date.now() - WORKER_STALE_MS, '+inf');
-    const values = await whileRedisAnswers('stats', () => execPipeline(pipeline));
+    const values = (await whileRedisAnswers('stats', () => execPipeline(pipeline))).slice(1);
     const counts = Object.fromEntries(
       JOB_STATUSES.map((status, i) => [status, Number(values[i])]),
     ) as Record<JobStatus, number>;
@@ -340,6 +346,17 @@ export class JobQueue {
       },
       workers: Number(values[JOB_STATUSES.length + 1] ?? 0),
     };
+  }
+
+  /** Queues on `pipeline` the dropping of index entries whose records expired (forget.lua). */
+  private forgetExpired(pipeline: ReturnType<RedisClient['pipeline']>): void {
+    const k = this.keys;
+    void runScript(
+      pipeline,
+      'forget',
+      [k.failed, k.cancelled, k.created],
+      [this.options.failedJobTtlSeconds, this.options.jobTtlSeconds],
+    );
   }
 
   /** Cancels a queued or scheduled job; ConflictError when it is running or finished. */

@@ -15,6 +15,7 @@ export const SCRIPT_NAMES = [
   'promote',
   'cancel',
   'retry',
+  'forget',
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 

@@ -137,6 +137,42 @@ describe('finished jobs', () => {
     for (const id of ids) expect(await fixture.queue.get(id)).toBeNull();
   });
 
+  it('failed and cancelled ones leave the counts and listings when their records expire', async () => {
+    const { queue } = keeping(1);
+    const failing = await queue.submit({ job_type: 'test', payload: { n: 1 }, max_attempts: 1 });
+    const cancelled = await submit(queue, 2);
+    await queue.cancel(cancelled);
+    const fetcher = new JobFetcher(fixture.redis, queue.keys, {
+      workerId: 'w',
+      leaseMs: 2000,
+      eventsMaxLen: 10_000,
+      blockTimeoutMs: 100,
+    });
+    const [claimed] = await fetcher.claim(1);
+    const k = queue.keys;
+    await runScript(
+      fixture.redis,
+      'fail',
+      [k.active, k.scheduled, k.failed, k.marker, k.events, k.totals],
+      [k.prefix, claimed!.id, claimed!.leaseToken, 'broken', 1000, 1, 10_000],
+    );
+    await fetcher.close();
+    expect((await queue.stats()).counts).toMatchObject({ failed: 1, cancelled: 1 });
+
+    // Nothing fails or is cancelled after them: only their records' expiry says they are gone.
+    await eventually(
+      async () => (await fixture.queue.get(failing.job_id)) === null,
+      10_000,
+      'the records expire',
+    );
+    await eventually(async () => (await fixture.queue.get(cancelled)) === null, 10_000, 'expiry');
+    expect((await queue.stats()).counts).toMatchObject({ failed: 0, cancelled: 0 });
+    for (const status of ['failed', 'cancelled']) {
+      expect(await queue.list({ status })).toEqual({ jobs: [], next_cursor: null });
+    }
+    expect(await queue.list({})).toEqual({ jobs: [], next_cursor: null });
+  });
+
   it('that age out in a burst are forgotten over several calls, none left behind', async () => {
     // Kept an hour while they run; the calls below forget what is older than 1 s.
     const { queue, worker } = keeping(3600);
