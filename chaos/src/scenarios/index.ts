@@ -3,6 +3,7 @@
 
 import type { ScenarioResult } from '../result';
 import { BAD_INPUT, badInput, type BadInputParams } from './bad-input';
+import { HOSTILE_CLIENTS, hostileClients, type HostileClientsParams } from './hostile-clients';
 import { LOAD, load, type LoadParams } from './load';
 import { POISON_JOB, poisonJob, type PoisonParams } from './poison-job';
 import { REDIS_PAUSE, redisPause, type RedisPauseParams } from './redis-pause';
@@ -33,6 +34,7 @@ export const SMALL: {
   zombieWorker: ZombieParams;
   badInput: BadInputParams;
   load: LoadParams;
+  hostileClients: HostileClientsParams;
 } = {
   workerKills: {
     ...WORKER_KILLS,
@@ -73,6 +75,15 @@ export const SMALL: {
   zombieWorker: { ...ZOMBIE_WORKER, jobs: 3, handlerMs: 1500, leaseMs: 500, timeoutMs: 20_000 },
   badInput: { ...BAD_INPUT, requests: 600 },
   load: { ...LOAD, submitPerSecond: 200, durationMs: 5000, drainTimeoutMs: 30_000 },
+  hostileClients: {
+    ...HOSTILE_CLIENTS,
+    storedJobs: 3000,
+    listClients: 5,
+    timedSubmits: 100,
+    stalledClients: 5,
+    replayClients: 10,
+    floodJobs: 3000,
+  },
 };
 
 const FULL = {
@@ -84,6 +95,7 @@ const FULL = {
   zombieWorker: ZOMBIE_WORKER,
   badInput: BAD_INPUT,
   load: LOAD,
+  hostileClients: HOSTILE_CLIENTS,
 };
 
 const sized = (size: Size) => (size === 'full' ? FULL : SMALL);
@@ -97,4 +109,5 @@ export const SCENARIOS: Scenario[] = [
   { number: 6, title: 'zombie worker', run: (s) => zombieWorker(sized(s).zombieWorker) },
   { number: 7, title: 'bad input', run: (s) => badInput(sized(s).badInput) },
   { number: 8, title: 'load', run: (s) => load(sized(s).load) },
+  { number: 9, title: 'hostile clients', run: (s) => hostileClients(sized(s).hostileClients) },
 ];

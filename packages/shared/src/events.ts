@@ -42,10 +42,23 @@ export function entryJobs([, fields]: StreamEntry): { type: string; jobIds: stri
 }
 
 /** Every event one stream entry holds, in order. */
-export function decodeEvents([entryId, fields]: StreamEntry): QueueEvent[] {
+export function decodeEvents(entry: StreamEntry): QueueEvent[] {
+  return decodeEventRange(entry, 0, Infinity);
+}
+
+/**
+ * At most `max` of the events one stream entry holds, from its `from`-th on: a reader that wants
+ * a few events of an entry written for a thousand jobs does not build the other ones.
+ */
+export function decodeEventRange(
+  [entryId, fields]: StreamEntry,
+  from: number,
+  max: number,
+): QueueEvent[] {
   const f = fieldsOf(fields);
   const time = microsToIso(f.time);
   if (f.job_ids === undefined) {
+    if (from > 0 || max < 1) return [];
     return [
       {
         id: entryId,
@@ -62,10 +75,14 @@ export function decodeEvents([entryId, fields]: StreamEntry): QueueEvent[] {
   const attempts = f.attempts?.split(' ');
   const linesOf = jobLines(f);
   const events: QueueEvent[] = [];
-  f.job_ids.split(' ').forEach((jobId, i) => {
+  const jobIds = f.job_ids.split(' ');
+  let index = 0;
+  for (let i = 0; i < jobIds.length && events.length < max; i++) {
+    const jobId = jobIds[i]!;
     for (const [type, message] of linesOf(jobId, i)) {
+      if (index++ < from || events.length >= max) continue;
       events.push({
-        id: `${entryId}.${events.length}`,
+        id: `${entryId}.${index - 1}`,
         type,
         job_id: jobId,
         message,
@@ -75,7 +92,7 @@ export function decodeEvents([entryId, fields]: StreamEntry): QueueEvent[] {
         time,
       });
     }
-  });
+  }
   return events;
 }
 
@@ -150,16 +167,19 @@ export async function readEventsAfter(
 }
 
 /**
- * Events after `afterId` from at most `count` stream entries, and whether those were all the
- * stream held after it when read (fewer entries came back than were asked for).
+ * Events after `afterId` from at most `count` stream entries and at most `maxEvents` in all, and
+ * whether those were all the stream held after it when read. A reader that got fewer than there
+ * were goes on after the last event it got, inside that entry if need be.
  */
 export async function readEventPage(
   redis: RedisClient,
   streamKey: string,
   afterId: string,
   count: number,
+  maxEvents = Infinity,
 ): Promise<{ events: QueueEvent[]; reachedEnd: boolean }> {
   const { entry, index } = parseEventId(afterId);
+  // After one event of several, the rest of its entry comes first.
   const partial = index >= 0;
   const asked = partial ? count + 1 : count;
   const entries = (await redis.xrange(
@@ -169,11 +189,20 @@ export async function readEventPage(
     'COUNT',
     asked,
   )) as StreamEntry[];
-  const events = entries.flatMap(decodeEvents);
-  return {
-    events: partial ? events.filter((event) => compareEventIds(event.id, afterId) > 0) : events,
-    reachedEnd: entries.length < asked,
-  };
+  const events: QueueEvent[] = [];
+  let truncated = false;
+  for (const read of entries) {
+    const from = partial && read[0] === entry ? index + 1 : 0;
+    const left = maxEvents - events.length;
+    const got = decodeEventRange(read, from, left + 1);
+    if (got.length > left) {
+      events.push(...got.slice(0, left));
+      truncated = true;
+      break;
+    }
+    events.push(...got);
+  }
+  return { events, reachedEnd: !truncated && entries.length < asked };
 }
 
 /** The newest `count` events, oldest first. */

@@ -2,9 +2,9 @@
 // there are none, blocks on the marker until a submission wakes it or the next scheduled job is
 // due. There is no polling sleep: an idle worker waits inside Redis.
 //
-// The wait and the claim after it go out together on the blocking connection: Redis runs a
-// connection's commands in order, so the claim runs the moment the wait ends, in the same pass of
-// Redis's event loop. A woken worker spends no round trip asking for the job it was woken for.
+// The claim after a wait is sent only once the wait's answer has reached this process, in its
+// own turn: a claim queued in Redis behind the wait would run there even while this process is
+// frozen (a stopped container, a long GC pause), leasing jobs a live worker could run at once.
 
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -46,8 +46,9 @@ export class JobFetcher {
   private nextDueMs = -1;
   /** Redis clock minus local clock, so due times compare on Redis's clock. */
   private clockOffsetMs = 0;
-  /** The wait in progress: resolves with what its claim took (nothing if it was cut off). */
-  private waiting: Promise<ClaimedJob[]> | undefined;
+  /** The wait in progress: resolves when it ends, however it ends. */
+  private waiting: Promise<unknown> | undefined;
+  private closing = false;
 
   constructor(
     private readonly redis: RedisClient,
@@ -125,17 +126,20 @@ export class JobFetcher {
       // late. Instead promote it on time here; promote's marker ends this wait at once.
       dueTimer = setTimeout(() => void this.promoteDue().catch(() => undefined), untilDue);
     }
-    const jobs = Promise.all([
-      this.blocking.bzpopmin(
-        this.keys.marker,
-        this.keys.wake(this.options.workerId),
-        (this.options.blockTimeoutMs / 1000).toFixed(3),
-      ),
-      this.claimOn(this.blocking, count, holdsSuspect),
-    ]).then(([, claimed]) => claimed);
-    this.waiting = jobs.catch(() => []);
+    const woken = this.blocking.bzpopmin(
+      this.keys.marker,
+      this.keys.wake(this.options.workerId),
+      (this.options.blockTimeoutMs / 1000).toFixed(3),
+    );
+    this.waiting = woken.catch(() => null);
     try {
-      return await jobs;
+      const [key] = (await woken) ?? [];
+      if (this.closing) {
+        // A wake-up meant for any worker goes back for another one to take.
+        if (key === this.keys.marker) await this.redis.zadd(this.keys.marker, 0, '0');
+        return [];
+      }
+      return await this.claimOn(this.blocking, count, holdsSuspect);
     } finally {
       this.waiting = undefined;
       clearTimeout(dueTimer);
@@ -154,13 +158,12 @@ export class JobFetcher {
   }
 
   /**
-   * Ends a wait in progress (on shutdown). It wakes the wait through Redis rather than hanging up:
-   * the claim sent with it then runs and its jobs reach the worker, which runs them before it
-   * stops, instead of leaving them leased to a closed connection until their leases run out.
-   * Only when Redis does not answer in time does it hang up (the claim then never ran, or its
-   * jobs come back through lease recovery).
+   * Ends a wait in progress (on shutdown). It wakes the wait through Redis rather than hanging up,
+   * so a wake-up the wait took in the meantime is handed back for another worker instead of
+   * lost. Only when Redis does not answer in time does it hang up.
    */
   async close(): Promise<void> {
+    this.closing = true;
     const waiting = this.waiting;
     if (waiting) {
       const wake = this.keys.wake(this.options.workerId);

@@ -62,6 +62,13 @@ export interface QueueStats {
 type IndexName =
   'queued' | 'scheduled' | 'active' | 'completed' | 'failed' | 'cancelled' | 'created';
 
+/** Index entries one listing reads at most, whatever its filter matches. */
+const LIST_SCAN_BUDGET = 1000;
+/** Index entries (and records) one round trip of a listing reads. */
+const LIST_READ = 200;
+/** Stream index entries one read takes: each holds one id or up to a bulk's thousand. */
+const STREAM_ENTRIES_PER_READ = 8;
+
 const STATUS_INDEX: Record<JobStatus, IndexName> = {
   queued: 'queued',
   scheduled: 'scheduled',
@@ -198,7 +205,13 @@ export class JobQueue {
     return record;
   }
 
-  /** Newest first (for `queued`: last in line first), with an opaque cursor for the next page. */
+  /**
+   * Newest first (for `queued`: last in line first), with an opaque cursor for the next page.
+   * One call reads at most LIST_SCAN_BUDGET index entries, in reads of at most LIST_READ, so a
+   * filter that matches little answers a short (even empty) page with a cursor to go on from,
+   * instead of holding Redis and this process for a long scan. A `job_type` filter reads two
+   * fields of each record, and whole records only for the jobs that match.
+   */
   async list(query: unknown): Promise<JobPage> {
     const q = parseOrThrow(listJobsSchema, query, 'invalid query');
     const index = q.status ? STATUS_INDEX[q.status] : 'created';
@@ -209,25 +222,43 @@ export class JobQueue {
       await whileRedisAnswers('list jobs', () => execPipeline(pipeline));
     }
     const jobs: JobRecord[] = [];
-    // A job_type filter may skip many entries; bound the scan and hand back a cursor instead.
-    let budget = Math.max(q.limit * 20, 1000);
+    let budget = LIST_SCAN_BUDGET;
     while (jobs.length < q.limit && budget > 0) {
-      const batch = await this.readIndex(index, cursor, Math.min(q.limit * 2, 1000));
+      const batch = await this.readIndex(
+        index,
+        cursor,
+        Math.min(q.limit - jobs.length, LIST_READ, budget),
+      );
       if (batch.length === 0) return { jobs, next_cursor: null };
       budget -= batch.length;
-      const records = await this.fetchRecords(batch.map(([id]) => id));
-      for (let i = 0; i < batch.length; i++) {
-        const record = records[i];
-        cursor = batch[i]!;
-        const wanted =
-          record &&
-          (!q.job_type || record.job_type === q.job_type) &&
-          (!q.status || record.status === q.status);
-        if (wanted) jobs.push(record);
+      const ids = batch.map(([id]) => id);
+      const wanted = q.job_type ? await this.idsOfType(ids, q.job_type, q.status) : undefined;
+      const records = await this.fetchRecords(wanted ? ids.filter((id) => wanted.has(id)) : ids);
+      const byId = new Map(records.filter((r) => r !== null).map((r) => [r.job_id, r]));
+      for (const place of batch) {
+        cursor = place;
+        const record = byId.get(place[0]);
+        if (record && (!q.status || record.status === q.status)) jobs.push(record);
         if (jobs.length === q.limit) break;
       }
     }
     return { jobs, next_cursor: cursor ? encodeCursor(cursor) : null };
+  }
+
+  /** Which of `ids` are jobs of `jobType` (and `status`, when given), reading two fields each. */
+  private async idsOfType(
+    ids: string[],
+    jobType: string,
+    status: JobStatus | undefined,
+  ): Promise<Set<string>> {
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hmget(this.keys.job(id), 'job_type', 'status');
+    const replies = (await whileRedisAnswers('list jobs', () => execPipeline(pipeline))) as (
+      string | null
+    )[][];
+    return new Set(
+      ids.filter((_, i) => replies[i]![0] === jobType && (!status || replies[i]![1] === status)),
+    );
   }
 
   /** Index entries strictly after `cursor` in newest-first order: [job id, place in the index]. */
@@ -241,8 +272,9 @@ export class JobQueue {
   }
 
   /**
-   * A stream index: each entry holds the ids one script call added, oldest first. A job's place
-   * is `<entry id>/<position in the entry>`; at least `count` ids come back unless the index ends.
+   * A stream index: each entry holds the ids one script call added (a bulk adds a thousand),
+   * oldest first. A job's place is `<entry id>/<position in the entry>`. At most `count` ids come
+   * back, fewer only when the index ends; entries are read a few at a time until they are had.
    */
   private async readStreamIndex(
     key: string,
@@ -252,7 +284,7 @@ export class JobQueue {
     const read = (start: string, end: string, reverse: boolean) =>
       whileRedisAnswers('list jobs', async () => {
         const entries = reverse
-          ? await this.redis.xrevrangeBuffer(key, end, start, 'COUNT', count)
+          ? await this.redis.xrevrangeBuffer(key, end, start, 'COUNT', STREAM_ENTRIES_PER_READ)
           : await this.redis.xrangeBuffer(key, start, end);
         return entries as unknown as [Buffer, Buffer[]][];
       });
@@ -272,8 +304,13 @@ export class JobQueue {
       }
       end = `(${entryId}`;
     }
-    for (const entry of await read('-', end, true)) out.push(...placed(entry));
-    return out;
+    while (out.length < count) {
+      const entries = await read('-', end, true);
+      for (const entry of entries) out.push(...placed(entry));
+      if (entries.length < STREAM_ENTRIES_PER_READ) break;
+      end = `(${entries.at(-1)![0].toString()}`;
+    }
+    return out.slice(0, count);
   }
 
   /** A sorted set index: the score is the place; equal scores come in reverse member order. */
@@ -427,9 +464,10 @@ export class JobQueue {
   async eventPage(
     afterId: string,
     count: number,
+    maxEvents?: number,
   ): Promise<{ events: QueueEvent[]; reachedEnd: boolean }> {
     return whileRedisAnswers('read events', () =>
-      readEventPage(this.redis, this.keys.events, afterId, count),
+      readEventPage(this.redis, this.keys.events, afterId, count, maxEvents),
     );
   }
 

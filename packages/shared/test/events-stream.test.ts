@@ -19,6 +19,26 @@ describe('the events stream', () => {
   });
   afterEach(() => fixture.close());
 
+  it('reads an entry of a thousand events a bounded page at a time, without gaps or repeats', async () => {
+    const bulk = (
+      await fixture.queue.submitMany(Array.from({ length: 1000 }, (_, n) => job(n)))
+    ).map((s) => s.job_id);
+    const single = (await fixture.queue.submit(job(1000))).job_id;
+    const seen: string[] = [];
+    let after = '0';
+    let pages = 0;
+    for (;;) {
+      const page = await fixture.queue.eventPage(after, 8, 300);
+      pages += 1;
+      expect(page.events.length).toBeLessThanOrEqual(300);
+      seen.push(...page.events.map((e) => e.job_id));
+      if (page.reachedEnd) break;
+      after = page.events.at(-1)!.id;
+    }
+    expect(seen).toEqual([...bulk, single]);
+    expect(pages).toBe(4);
+  });
+
   it("reads a claim of many jobs as each job's Picked and Processing lines, in order", async () => {
     const submitted = await fixture.queue.submitMany([job(1), job(2), job(3)]);
     const ids = submitted.map((s) => s.job_id);

@@ -35,7 +35,9 @@ export interface EventStreamLimits extends StreamCaps {
 /** Events a new stream starts with when it does not resume. */
 const BACKLOG = 100;
 /** Stream entries per catch-up read: each holds one event or the events of one script call. */
-const REPLAY_ENTRIES = 50;
+const REPLAY_ENTRIES = 8;
+/** Events per catch-up read at most: an entry of a bulk holds a thousand. */
+const REPLAY_EVENTS = 200;
 /** Live events kept for a stream while it catches up; past that it reads them from Redis. */
 const PENDING_MAX = 1000;
 const KEEPALIVE_MS = 15_000;
@@ -145,7 +147,8 @@ export function eventRoutes(
         }
         pending = [];
         pendingOverflowed = false;
-        const page = await queue.eventPage(lastSent, REPLAY_ENTRIES);
+        // The next read starts inside the entry this one stopped in, if it did.
+        const page = await queue.eventPage(lastSent, REPLAY_ENTRIES, REPLAY_EVENTS);
         if (closed) return;
         for (const event of page.events) send(event);
         replayed += page.events.length;

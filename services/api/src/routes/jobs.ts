@@ -3,6 +3,7 @@
 import type Router from '@koa/router';
 import { NotFoundError, parseJobId, ValidationError, type JobQueue } from '@jobqueue/shared';
 import { jsonBody } from '../body';
+import { concurrencyGate } from '../concurrency-gate';
 import type { Metrics } from '../metrics';
 import type { SubmissionLimit } from '../rate-limit';
 
@@ -50,7 +51,8 @@ export function jobRoutes(
     ctx.body = record;
   });
 
-  router.get('/jobs', async (ctx) => {
+  // Listings are the one read that may cost many Redis reads: a few at a time, the rest wait.
+  router.get('/jobs', concurrencyGate('job listings', 2, 200), async (ctx) => {
     ctx.body = await queue.list(ctx.query);
   });
 
