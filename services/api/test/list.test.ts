@@ -128,3 +128,48 @@ test('a bad query answers 400 naming the parameter', async () => {
     expect(reply.body.error.details.map((detail: { path: string }) => detail.path)).toEqual([path]);
   }
 });
+
+describe('a listing of many jobs', () => {
+  let many: ApiFixture;
+  const rare: string[] = [];
+  beforeAll(async () => {
+    many = await startApi({ extraJobTypes: [resizeImage] });
+    // Three bulks of a thousand, with one resize_image job at the very start and end.
+    rare.push(
+      (await many.post('/submit-job', { job_type: 'resize_image', payload: { url: 'a' } })).body
+        .job_id,
+    );
+    for (let i = 0; i < 3; i++) {
+      const reply = await many.post('/jobs/bulk', { jobs: Array(1000).fill(validEmail) });
+      expect(reply.status).toBe(202);
+    }
+    rare.push(
+      (await many.post('/submit-job', { job_type: 'resize_image', payload: { url: 'b' } })).body
+        .job_id,
+    );
+  });
+  afterAll(() => many.close());
+
+  test('reads a bounded part of the index per call: a rare type comes in short pages with cursors', async () => {
+    const pages: Page[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = `/jobs?job_type=resize_image&limit=500${cursor ? `&cursor=${cursor}` : ''}`;
+      const page: Reply<Page> = await many.get(query);
+      expect(page.status).toBe(200);
+      pages.push(page.body);
+      cursor = page.body.next_cursor;
+    } while (cursor && pages.length < 10);
+    // 3,002 entries, at most 1,000 read per call: the walk takes more than one call, and still
+    // finds each match once, newest first.
+    expect(pages.length).toBeGreaterThanOrEqual(4);
+    expect(pages.flatMap(idsOf)).toEqual([...rare].reverse());
+    expect(pages.some((page) => page.jobs.length === 0 && page.next_cursor !== null)).toBe(true);
+  });
+
+  test('a full page of 500 still comes in one call when most jobs match', async () => {
+    const page = await many.get<Page>('/jobs?job_type=send_email&limit=500');
+    expect(page.body.jobs).toHaveLength(500);
+    expect(page.body.next_cursor).not.toBeNull();
+  });
+});
