@@ -42,15 +42,18 @@ export async function workerRestarts(params: WorkerRestartParams): Promise<Scena
     await lab.startWorkers(params.workers);
     let restarts = 0;
     let chaosOn = true;
+    // Replacements start beside the loop, not in it: a slow start must not space out the kills.
+    const replacements: Promise<unknown>[] = [];
     const chaos = (async () => {
       while (chaosOn) {
         await sleep(params.killEveryMs);
         if (!chaosOn) break;
         const alive = lab.aliveWorkers();
         const victim = alive[Math.floor(Math.random() * alive.length)];
-        if (victim) lab.signalWorker(victim, params.signal);
+        if (!victim) continue;
+        lab.signalWorker(victim, params.signal);
         restarts++;
-        await lab.startWorker();
+        replacements.push(lab.startWorker());
       }
     })();
 
@@ -62,6 +65,7 @@ export async function workerRestarts(params: WorkerRestartParams): Promise<Scena
     const drainMs = await waitForDrain(lab.inspector, lab.keys, params.drainTimeoutMs);
     chaosOn = false;
     await chaos;
+    await Promise.all(replacements);
     const found = await audit(lab.inspector, lab.keys, acknowledgedIds(submissions), lab.ledgerDir);
     const row = resultRow(name, submissions, found, drainMs);
     const recovered = Number(await lab.inspector.hget(lab.keys.totals, 'recovered'));

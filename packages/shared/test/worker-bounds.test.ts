@@ -10,18 +10,21 @@ describe('a busy worker', () => {
   let running = 0;
   let mostAtOnce = 0;
   let handlerDelayMs = 0;
+  let holdFirst: (n: number) => Promise<void> = async () => {};
   const ran = new Set<number>();
 
   beforeEach(() => {
     running = 0;
     mostAtOnce = 0;
     handlerDelayMs = 0;
+    holdFirst = async () => {};
     ran.clear();
     fixture = createFixture({
       jobTypes: testJobType(async ({ n }) => {
         running++;
         mostAtOnce = Math.max(mostAtOnce, running);
         ran.add(n);
+        await holdFirst(n);
         if (handlerDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, handlerDelayMs));
         else await Promise.resolve();
         running--;
@@ -41,7 +44,14 @@ describe('a busy worker', () => {
   const counts = async () => (await fixture.queue.stats()).counts;
 
   it('never runs more jobs at once than its concurrency, and fills every slot', async () => {
-    handlerDelayMs = 2;
+    // The first ten jobs hold their slots until all ten run at once: a worker that could not
+    // fill every slot never gets past them.
+    let allRunning: () => void = () => {};
+    const full = new Promise<void>((resolve) => (allRunning = resolve));
+    holdFirst = async (n) => {
+      if (running === 10) allRunning();
+      if (n < 10) await full;
+    };
     await submitMany(600);
     await fixture.startWorker({ concurrency: 10 });
     await eventually(async () => (await counts()).completed === 600, 20_000, '600 completions');

@@ -47,8 +47,8 @@ function expectUnavailable(reply: Reply & { ms: number }, what: string): void {
   expect(reply.body.error.code).toBe('redis_unavailable');
   expect(reply.body.error.message).toMatch(/^Redis is unavailable \([a-z ]+\); retry shortly$/);
   expect(reply.headers.get('retry-after')).toBe('1');
-  // "At once": a generous bound that still tells answering from waiting out a timeout.
-  expect(reply.ms).toBeLessThan(2_000);
+  // "At once": a generous bound that still tells answering from waiting out the 4 s timeout.
+  expect(reply.ms).toBeLessThan(3_500);
 }
 
 test('Redis stopped: 503 at once with a clear message; back by itself when Redis returns', async () => {
@@ -92,12 +92,13 @@ test('Redis frozen: requests answer 503 after the command timeout instead of han
     const reply = await api.call('POST', '/submit-job', {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(validEmail),
-      signal: AbortSignal.timeout(8_000),
+      signal: AbortSignal.timeout(15_000),
     });
     expect(reply.status).toBe(503);
     // The Redis client's own words stay in the log, not in the reply.
     expect(reply.body.error.message).toBe('Redis is unavailable (submit); retry shortly');
-    expect(Date.now() - started).toBeLessThan(7_000);
+    // The 4 s command timeout, not a hang (a hang would be cut off by the request's own 15 s).
+    expect(Date.now() - started).toBeLessThan(12_000);
   } finally {
     redis.resume();
   }

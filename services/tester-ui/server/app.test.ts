@@ -1,6 +1,6 @@
 // The UI server against a real upstream HTTP server standing in for the API: it checks the
 // forwarding itself (prefix, headers, streaming, failure), not the API.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -22,6 +22,7 @@ function close(server: Server): Promise<void> {
 let upstream: Server;
 let ui: Server;
 let uiUrl: string;
+let publicDir: string;
 let releaseSecondEvent: () => void = () => {};
 let breakStream: () => void = () => {};
 let openStreamClosed: Promise<void> = Promise.resolve();
@@ -59,7 +60,7 @@ beforeAll(async () => {
   });
   const upstreamPort = await listen(upstream);
 
-  const publicDir = mkdtempSync(join(tmpdir(), 'tester-ui-'));
+  publicDir = mkdtempSync(join(tmpdir(), 'tester-ui-'));
   writeFileSync(join(publicDir, 'index.html'), '<!doctype html><title>Job Queue Tester</title>');
   ui = createUiServer({ port: 0, apiUrl: new URL(`http://127.0.0.1:${upstreamPort}`), publicDir });
   uiUrl = `http://127.0.0.1:${await listen(ui)}`;
@@ -68,6 +69,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await close(ui);
   await close(upstream);
+  rmSync(publicDir, { recursive: true, force: true });
 });
 
 describe('the UI server', () => {
@@ -128,7 +130,7 @@ describe('the UI server', () => {
     const down = createUiServer({
       port: 0,
       apiUrl: new URL('http://127.0.0.1:1'),
-      publicDir: tmpdir(),
+      publicDir,
     });
     const port = await listen(down);
     try {

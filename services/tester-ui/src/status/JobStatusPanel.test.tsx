@@ -69,12 +69,12 @@ describe('the status view', () => {
 
     expect(await screen.findByText('processing', { selector: '.badge' })).toBeInTheDocument();
     expect(
-      await screen.findByText('completed', { selector: '.badge' }, { timeout: 4000 }),
+      await screen.findByText('completed', { selector: '.badge' }, { timeout: 15_000 }),
     ).toBeInTheDocument();
     const asked = statusCalls(calls).length;
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(statusCalls(calls)).toHaveLength(asked);
-  });
+  }, 30_000);
 
   it('says plainly when there is no such job', async () => {
     stubApi({});
