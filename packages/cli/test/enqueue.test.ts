@@ -1,6 +1,6 @@
 // queuectl enqueue: one job from options or a command line, many from NDJSON (file or stdin) in
 // batches, and the errors: bad JSON naming its position, invalid jobs, shell jobs switched off.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dropQueue, printedId, queueEnv, queuectl, queuectlJson, type Env } from './queuectl';
@@ -174,9 +174,11 @@ describe('queuectl enqueue', () => {
     const ndjson = `${lines.join('\n')}\n`;
 
     it('submits the good lines and names each rejected line with its reason (exit 2)', async () => {
-      const file = join(mkdtempSync(join(tmpdir(), 'queuectl-')), 'jobs.ndjson');
+      const dir = mkdtempSync(join(tmpdir(), 'queuectl-'));
+      const file = join(dir, 'jobs.ndjson');
       writeFileSync(file, ndjson);
       const run = await queuectl(['enqueue', '--file', file], env);
+      rmSync(dir, { recursive: true, force: true });
       expect(run.code).toBe(2);
       expect(run.stdout.split('\n')).toEqual([
         'Submitted 3 jobs, rejected 3 lines (of 7 read)',

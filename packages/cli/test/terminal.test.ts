@@ -1,7 +1,7 @@
 // On a terminal (a pseudo-terminal from util-linux `script`), queuectl colours its output and
 // draws a progress bar for enqueue --file; NO_COLOR turns the colour off. Piped, it never
 // colours (the other test files check their plain output).
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dropQueue, QUEUECTL, queueEnv, runToEnd, type Env, type Run } from './queuectl';
@@ -24,9 +24,11 @@ describe('queuectl on a terminal', () => {
       job_type: 'send_email',
       payload: { to: 'a@example.com', subject: 's', message: 'm' },
     });
-    const file = join(mkdtempSync(join(tmpdir(), 'queuectl-')), 'jobs.ndjson');
+    const dir = mkdtempSync(join(tmpdir(), 'queuectl-'));
+    const file = join(dir, 'jobs.ndjson');
     writeFileSync(file, `${line}\n`.repeat(2000));
     const run = await onTerminal(['enqueue', '--file', file, '--batch-size', '100'], env);
+    rmSync(dir, { recursive: true, force: true });
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/Submitting \|[=-]+\| \d+% \| \d+ submitted, 0 rejected/);
     expect(run.stdout).toContain('Submitted 2000 jobs, rejected 0 lines (of 2000 read)');

@@ -1,6 +1,9 @@
-// queuectl run and queuectl worker: seed 004's walkthrough (enqueue, status, run, worker, a failing
-// command ending `failed` after its attempts), seed 003's log lines, Ctrl+C letting a running job
+// queuectl run and queuectl worker: the CLI walkthrough (enqueue, status, run, worker, a failing
+// command ending `failed` after its attempts), the worker's log lines, Ctrl+C letting a running job
 // finish, shell jobs' timeout, and a worker without the switch refusing shell jobs.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   dropQueue,
   printedId,
@@ -23,7 +26,7 @@ describe('queuectl run and worker', () => {
   const enqueue = async (...args: string[]) => printedId(await queuectl(['enqueue', ...args], env));
   const statusOf = async (id: string) => (await queuectlJson(['status', id], env)).status as string;
 
-  it("seed 004's walkthrough: enqueue, status, run, then a worker fails a bad command after its attempts", async () => {
+  it('the CLI walkthrough: enqueue, status, run, then a worker fails a bad command after its attempts', async () => {
     const hello = await enqueue('--allow-shell', '--', 'echo', 'Hello from job1');
     const email = await enqueue('--type', 'send_email', '--priority', 'high', '--payload', EMAIL);
     const broken = await enqueue(
@@ -62,7 +65,10 @@ describe('queuectl run and worker', () => {
 
     // A worker takes it from there, but only once the retry is due: make it due now.
     await queuectl(['cancel', broken], env);
-    await queuectl(['retry', broken], env);
+    const refused = await queuectl(['retry', broken], env);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('"shell" is turned off here');
+    expect((await queuectl(['retry', '--allow-shell', broken], env)).code).toBe(0);
     const worker = startQueuectl(['worker', '--allow-shell'], env);
     await worker.waitForLine(`Job ${broken} permanently failed after 3 attempts`);
     expect(worker.lines.filter((line) => line.includes(`Job ${broken} failed:`))).toHaveLength(3);
@@ -138,20 +144,17 @@ describe('queuectl run and worker', () => {
   });
 
   it('a worker without --allow-shell fails shell jobs with the reason, and runs the rest', async () => {
-    const shell = await enqueue(
-      '--allow-shell',
-      '--max-attempts',
-      '1',
-      '--',
-      'touch',
-      '/tmp/queuectl-must-not-exist',
-    );
+    const dir = mkdtempSync(join(tmpdir(), 'queuectl-'));
+    const mark = join(dir, 'must-not-exist');
+    const shell = await enqueue('--allow-shell', '--max-attempts', '1', '--', 'touch', mark);
     const email = await enqueue('--type', 'send_email', '--payload', EMAIL);
     const run = await queuectl(['run'], env);
     expect(run.code).toBe(0);
     const job = await queuectlJson(['status', shell], env);
     expect(job.status).toBe('failed');
     expect(job.last_error).toContain('"shell" is turned off here');
+    expect(existsSync(mark)).toBe(false); // the command never ran
+    rmSync(dir, { recursive: true, force: true });
     expect(await statusOf(email)).toBe('completed');
   });
 

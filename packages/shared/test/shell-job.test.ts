@@ -1,6 +1,6 @@
 // The shell job type on real processes: argv without a shell, exit code and output tails, the
 // timeout ending the whole process group, aborts, and the ALLOW_SHELL_JOBS switch that refuses it.
-import { mkdtempSync, readFileSync, realpathSync } from 'node:fs';
+import { mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import {
   ConfigError,
@@ -65,7 +65,11 @@ describe('shell job', () => {
 
   it('runs in cwd when given', async () => {
     const dir = realpathSync(mkdtempSync(`${tmpdir()}/shell-job-`));
-    expect((await run({ argv: ['pwd'], cwd: dir })).stdout).toBe(`${dir}\n`);
+    try {
+      expect((await run({ argv: ['pwd'], cwd: dir })).stdout).toBe(`${dir}\n`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a program that does not exist fails clearly', async () => {

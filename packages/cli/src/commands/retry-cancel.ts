@@ -1,7 +1,7 @@
 // queuectl retry ID | --all-failed, and queuectl cancel ID: the two manual state changes.
 
 import type { Command } from 'commander';
-import { ConflictError, NotFoundError, type JobQueue } from '@jobqueue/shared';
+import { ConflictError, NotFoundError, ValidationError, type JobQueue } from '@jobqueue/shared';
 import { openQueue } from '../context';
 import { CliError } from '../errors';
 import { paintStatus, type Output } from '../output';
@@ -14,14 +14,16 @@ export function retryCommand(program: Command): void {
       .description('put a failed or cancelled job back in line with fresh attempts')
       .argument('[id]', 'the job to retry')
       .option('--all-failed', 'retry every failed job')
-      .option('-t, --type <type>', 'with --all-failed: only failed jobs of this type'),
+      .option('-t, --type <type>', 'with --all-failed: only failed jobs of this type')
+      .option('--allow-shell', 'retry shell jobs even without ALLOW_SHELL_JOBS=1'),
   )
     .addHelpText(
       'after',
       `
 Examples:
   $ queuectl retry 0190f3c2-7f7e-7c1a-9d2b-0a1b2c3d4e5f
-  $ queuectl retry --all-failed --type send_email`,
+  $ queuectl retry --all-failed --type send_email
+  $ queuectl retry --allow-shell 0190f3c2-7f7e-7c1a-9d2b-0a1b2c3d4e5f   # a shell job`,
     )
     .action(action(retry));
 }
@@ -45,12 +47,12 @@ Example:
 async function retry(
   out: Output,
   id: string | undefined,
-  options: { allFailed?: boolean; type?: string },
+  options: { allFailed?: boolean; type?: string; allowShell?: boolean },
 ): Promise<void> {
   if ((id === undefined) === !options.allFailed)
     throw new CliError('give a job id or --all-failed (one of them)');
   if (options.type && !options.allFailed) throw new CliError('--type goes with --all-failed');
-  const ctx = await openQueue();
+  const ctx = await openQueue({ allowShell: options.allowShell });
   try {
     if (id !== undefined) {
       const job = await ctx.queue.retry(id);
@@ -83,7 +85,12 @@ async function retryAllFailed(queue: JobQueue, jobType: string | undefined) {
     try {
       retried.push((await queue.retry(id)).job_id);
     } catch (error) {
-      if (!(error instanceof ConflictError || error instanceof NotFoundError)) throw error;
+      // Changed meanwhile, or of a type this process refuses (shell without --allow-shell).
+      const skippable =
+        error instanceof ConflictError ||
+        error instanceof NotFoundError ||
+        error instanceof ValidationError;
+      if (!skippable) throw error;
       skipped.push({ job_id: id, error: error.message });
     }
   }
