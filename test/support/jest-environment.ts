@@ -1,6 +1,9 @@
-// The jest environment of every test file: Node, plus a teardown that stops each process the test
-// helpers spawned (services, redis-servers), after all of the file's own hooks, pass or fail.
+// The jest environment of every test file: Node, without the shell's job queue settings (a test
+// says what it wants; a LOG_LEVEL or API_TOKEN in the shell must not change what it sees), plus a
+// teardown that stops each process the test helpers spawned (services, redis-servers), after all
+// of the file's own hooks, pass or fail.
 import { TestEnvironment } from 'jest-environment-node';
+import { CONFIG_VARIABLES } from '../../packages/shared/src/config';
 import { killAllNow, stopAll } from './tracked-processes';
 
 export default class ProcessCleanupEnvironment extends TestEnvironment {
@@ -9,6 +12,8 @@ export default class ProcessCleanupEnvironment extends TestEnvironment {
 
   override async setup(): Promise<void> {
     await super.setup();
+    const env = this.global.process.env;
+    for (const name of CONFIG_VARIABLES) delete env[name];
     process.on('exit', this.killLeftovers);
   }
 

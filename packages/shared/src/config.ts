@@ -90,6 +90,14 @@ const configSchema = z.object({
 
 export type Env = z.output<typeof configSchema>;
 
+/** Every variable the services read (the tester page's and a worker's metrics port included). */
+export const CONFIG_VARIABLES: readonly string[] = [
+  ...Object.keys(configSchema.shape),
+  'WORKER_METRICS_PORT',
+  'UI_PORT',
+  'API_URL',
+];
+
 export interface Config {
   redisUrl: string;
   redisClusterNodes: string[];
