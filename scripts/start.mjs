@@ -34,6 +34,12 @@ const redis = localRedis && manage('redis', localRedis, 'red');
 process.on('SIGINT', () => shutdown('Ctrl+C'));
 process.on('SIGTERM', () => shutdown('SIGTERM'));
 process.on('SIGHUP', () => shutdown('SIGHUP'));
+// A signal sent to `npm start` itself ends npm and its shell without reaching us: once the
+// process that started us is gone, stop everything as for Ctrl+C, never leaving the stack behind.
+const launcher = process.ppid;
+setInterval(() => {
+  if (process.ppid !== launcher) shutdown('npm start was stopped');
+}, 250).unref();
 
 const colors = ['cyan', 'magenta', 'yellow'];
 // The tester page proxies /api to the API: point it at the port the API listens on here.

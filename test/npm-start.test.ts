@@ -1,0 +1,61 @@
+// `npm start` as a newcomer runs it: with no Redis answering at REDIS_URL it starts one of its
+// own, serves the API and the tester page, runs jobs, and whichever signal stops npm (SIGTERM
+// from a process manager, SIGINT) stops every process it started.
+import { eventually, getJson, postJson } from './support/api-client';
+import { freePort } from './support/free-port';
+import { pingRedis } from './support/redis-ping';
+import { ServiceProcess } from './support/service-process';
+
+const answers = (url: string) =>
+  fetch(url, { signal: AbortSignal.timeout(1_000) }).then(
+    () => true,
+    () => false,
+  );
+
+describe('npm start', () => {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    it(`starts a Redis of its own when none answers, runs jobs, and ${signal} to npm stops it all`, async () => {
+      const [apiPort, uiPort, redisPort] = await Promise.all([freePort(), freePort(), freePort()]);
+      const api = `http://127.0.0.1:${apiPort}`;
+      const ui = `http://127.0.0.1:${uiPort}`;
+      const start = new ServiceProcess('npm', ['start'], {
+        name: 'npm start',
+        env: {
+          PORT: String(apiPort),
+          UI_PORT: String(uiPort),
+          REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+          MOCK_EMAIL_DELAY_MS: '0',
+          MOCK_EMAIL_FAILURE_RATE: '0',
+        },
+      });
+      await start.waitForLine(/The job queue is running/, 150_000);
+      expect(start.lines.join('\n')).toContain(`started redis-server on port ${redisPort}`);
+      expect(await pingRedis(redisPort)).toBe('+PONG');
+      expect(await answers(ui)).toBe(true);
+
+      const submitted = await postJson(`${api}/submit-job`, {
+        job_type: 'send_email',
+        payload: { to: 'user@example.com', subject: 'Test', message: 'Hello!' },
+      });
+      expect(submitted.status).toBe(202);
+      const id = (submitted.body as { job_id: string }).job_id;
+      await eventually(
+        async () => (await getJson(`${api}/jobs/status/${id}`)).body.status === 'completed',
+        'the job completed',
+        30_000,
+      );
+
+      start.signal(signal); // npm's own pid, not its process group
+      await start.waitForExit(60_000);
+      // Every part of the stack lets go of its port: the API, the tester page and Redis.
+      await eventually(
+        async () =>
+          !(await answers(api)) &&
+          !(await answers(ui)) &&
+          (await pingRedis(redisPort)) === undefined,
+        'every process of the stack stopped',
+        60_000,
+      );
+    }, 300_000);
+  }
+});
