@@ -15,6 +15,9 @@ ARGV[4] worker id
 ARGV[5] lease token base, unique per call; each job's token is base .. ':' .. index
 ARGV[6] events kept in the stream (approximate)
 ARGV[7] 1 when the worker already runs a suspect job (below), else 0
+ARGV[8] 0, or for a claim that waited in Redis behind its worker's wait: the ms it stays leased
+        unless the worker confirms the job (extend.lua). Such a job is marked `unconfirmed`, so
+        that if its worker froze and never started it, recover.lua does not count the attempt.
 
 A job whose attempts were lost with their worker twice (`lost`, counted by recover) is a
 suspect: it may be what killed those workers. Two suspects never share a worker: a claim takes at
@@ -32,8 +35,9 @@ Returns { Redis time (ms), earliest scheduled due time (ms) or -1, suspects pass
 ]]
 -- nowUs, nowMs, PRIORITY_BAND, priorityNumber, callInSlices and trimEvents: see prelude.lua.
 local queued, active, scheduled, marker, events = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-local prefix, count, leaseMs, workerId, tokenBase, maxEvents, holdsSuspect =
-  ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], ARGV[5], ARGV[6], ARGV[7] == '1'
+local prefix, count, leaseMs, workerId, tokenBase, maxEvents, holdsSuspect, confirmWithinMs =
+  ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], ARGV[5], ARGV[6], ARGV[7] == '1',
+  tonumber(ARGV[8] or 0)
 local MAX_PASSED = 1000
 local SUSPECT_AFTER_LOSSES = 2
 
@@ -64,7 +68,8 @@ while popped < count and passed < MAX_PASSED do
 end
 out[3] = passed
 if #putBack > 0 then callInSlices('ZADD', queued, putBack) end
-local leases, deadline, now = {}, nowMs + leaseMs, tonumber(nowUs)
+local leases, now = {}, tonumber(nowUs)
+local deadline = nowMs + (confirmWithinMs > 0 and confirmWithinMs or leaseMs)
 -- One `picked` event entry for the whole claim (events.ts reads it as a "Picked job" and a
 -- "Processing job" line per job): an XADD per job and line was a quarter of the time the
 -- scripts' commands took in a drain.
@@ -76,6 +81,7 @@ for i, job in ipairs(claimed) do
   local attempts = tonumber(f[7] or 0) + 1
   redis.call('HSET', jobKey, 'status', 'processing', 'picked_at', nowUs, 'lease_token', token,
     'worker_id', workerId, 'attempts', attempts)
+  if confirmWithinMs > 0 then redis.call('HSET', jobKey, 'unconfirmed', 1) end
   if f[5] then redis.call('HDEL', jobKey, 'next_attempt_at') end
   leases[#leases + 1] = deadline
   leases[#leases + 1] = id

@@ -54,7 +54,7 @@ for i = 0, n - 1 do
       redis.call('HSET', jobKey, 'status', 'completed', 'completed_at', nowUs)
     end
     -- What only a waiting or running job needs goes: the record is kept for its retention time.
-    redis.call('HDEL', jobKey, 'lease_token', 'seq', 'worker_id')
+    redis.call('HDEL', jobKey, 'lease_token', 'seq', 'worker_id', 'unconfirmed')
     done[#done + 1] = id
     doneBytes[#doneBytes + 1] = string.sub(idBytes, i * 16 + 1, i * 16 + 16)
     out[#out + 1] = 1

@@ -2,7 +2,8 @@
 --[[
 extend: renews the leases of every job one worker is running, in one call, and records the
 worker's heartbeat. A lease whose token no longer matches is not renewed: the job was recovered
-and belongs to someone else now.
+and belongs to someone else now. Renewing a job also confirms it (claim.lua: its worker has
+started it).
 
 KEYS[1] active   zset of leased jobs, score = lease deadline (ms)
 KEYS[2] workers  zset, worker id -> last heartbeat (ms)
@@ -25,8 +26,10 @@ redis.call('ZREMRANGEBYSCORE', workers, '-inf', '(' .. (nowMs - staleMs))
 local lost = {}
 for i = 0, n - 1 do
   local id, token = ARGV[6 + i * 2], ARGV[7 + i * 2]
-  if redis.call('HGET', prefix .. 'job:' .. id, 'lease_token') == token then
+  local jobKey = prefix .. 'job:' .. id
+  if redis.call('HGET', jobKey, 'lease_token') == token then
     redis.call('ZADD', active, 'XX', nowMs + leaseMs, id)
+    redis.call('HDEL', jobKey, 'unconfirmed')
   else
     lost[#lost + 1] = id
   end

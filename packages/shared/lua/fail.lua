@@ -35,7 +35,7 @@ local f = redis.call('HMGET', jobKey, 'attempts', 'max_attempts')
 local attempts, maxAttempts = tonumber(f[1]), tonumber(f[2])
 
 redis.call('ZREM', active, id)
-redis.call('HDEL', jobKey, 'lease_token')
+redis.call('HDEL', jobKey, 'lease_token', 'unconfirmed')
 redis.call('XADD', events, 'MAXLEN', '~', maxEvents, '*', 'type', 'failed', 'job_id', id,
   'attempt', attempts, 'error', err, 'message', 'Job ' .. id .. ' failed: ' .. err, 'time', nowUs)
 

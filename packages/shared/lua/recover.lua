@@ -2,7 +2,8 @@
 recover: puts back jobs whose lease expired because their worker died or froze. A job with
 attempts left goes back to `queued` at its original place in line (ahead of newer jobs of its
 priority), its loss counted in `lost` (see claim.lua); a job that has used all its attempts
-fails with a last_error saying its worker was lost. Every worker runs this periodically; two
+fails with a last_error saying its worker was lost. A job its worker never confirmed (claim.lua
+ARGV[8]) was never started: it goes back in line with its attempt given back, whatever it had left. Every worker runs this periodically; two
 runs at once are harmless because each job is moved by whichever run sees it first and the other
 finds it gone from `active`.
 
@@ -29,12 +30,24 @@ local requeued, gaveUp = 0, 0
 for _, id in ipairs(expired) do
   local jobKey = prefix .. 'job:' .. id
   redis.call('ZREM', active, id)
-  local f = redis.call('HMGET', jobKey, 'attempts', 'max_attempts', 'priority', 'seq', 'worker_id')
+  local f = redis.call('HMGET', jobKey, 'attempts', 'max_attempts', 'priority', 'seq', 'worker_id',
+    'unconfirmed')
   if f[1] then
     local attempts, maxAttempts = tonumber(f[1]), tonumber(f[2])
     local worker = f[5] or 'unknown'
-    redis.call('HDEL', jobKey, 'lease_token')
-    if attempts < maxAttempts then
+    redis.call('HDEL', jobKey, 'lease_token', 'unconfirmed')
+    if f[6] then
+      -- Claimed behind a wait by a worker that never confirmed it (claim.lua): it froze before
+      -- it could start the job, so the attempt is given back and the job loses nothing.
+      redis.call('HSET', jobKey, 'status', 'queued', 'attempts', attempts - 1)
+      redis.call('ZADD', queued, (10 - priorityNumber(f[3])) * PRIORITY_BAND + tonumber(f[4]), id)
+      redis.call('XADD', events, 'MAXLEN', '~', maxEvents, '*', 'type', 'recovered', 'job_id', id,
+        'attempt', attempts - 1, 'worker_id', worker,
+        'message', 'Recovered job ' .. id .. ' from worker ' .. worker ..
+          ', which claimed it but never started it (attempt not counted)',
+        'time', nowUs)
+      requeued = requeued + 1
+    elseif attempts < maxAttempts then
       -- It may be what killed its worker: lost twice, it shares no worker with another such job.
       redis.call('HSET', jobKey, 'status', 'queued')
       redis.call('HINCRBY', jobKey, 'lost', 1)

@@ -2,9 +2,15 @@
 // there are none, blocks on the marker until a submission wakes it or the next scheduled job is
 // due. There is no polling sleep: an idle worker waits inside Redis.
 //
-// The claim after a wait is sent only once the wait's answer has reached this process, in its
-// own turn: a claim queued in Redis behind the wait would run there even while this process is
-// frozen (a stopped container, a long GC pause), leasing jobs a live worker could run at once.
+// The wait and the claim after it go out together on the blocking connection: Redis runs a
+// connection's commands in order, so the claim runs the moment the wait ends, in the same pass of
+// Redis's event loop. A woken worker spends no round trip asking for the job it was woken for.
+//
+// Redis runs that claim even if this process froze meanwhile (a stopped container, a paused
+// host), so it leases its jobs only for CONFIRM_WITHIN_MS and marks them unconfirmed: the worker
+// confirms each as it starts it. A frozen worker never does: its jobs go back in line at the
+// next recovery with the attempt not counted (recover.lua), and the claim's answer, which comes
+// late when the worker thaws, is dropped rather than run (see `staleClaimsDropped`).
 
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -36,6 +42,8 @@ export interface FetcherOptions {
 }
 
 const PROMOTE_BATCH = 1000;
+/** How long a claim made behind a wait stays leased unless its worker confirms it. */
+export const CONFIRM_WITHIN_MS = 2000;
 /** How long a stop waits for Redis to end the wait in progress before it hangs up instead. */
 const STOP_WAIT_MS = 2000;
 const WAKE_TTL_MS = 60_000;
@@ -46,9 +54,8 @@ export class JobFetcher {
   private nextDueMs = -1;
   /** Redis clock minus local clock, so due times compare on Redis's clock. */
   private clockOffsetMs = 0;
-  /** The wait in progress: resolves when it ends, however it ends. */
-  private waiting: Promise<unknown> | undefined;
-  private closing = false;
+  /** The wait in progress: resolves with what its claim took (nothing if it was cut off). */
+  private waiting: Promise<ClaimedJob[]> | undefined;
 
   constructor(
     private readonly redis: RedisClient,
@@ -61,6 +68,10 @@ export class JobFetcher {
 
   /** Set by the last claim: suspects it passed over, left for a worker without one. */
   suspectsPassed = 0;
+  /** Set by the last wait: jobs its claim took that were dropped because its answer came late. */
+  staleClaimsDropped = 0;
+  /** Whether clockOffsetMs has been measured: before that no answer can be judged late. */
+  private clockKnown = false;
 
   /** Claims up to `count` jobs; at most one suspect, and none if the worker already runs one. */
   async claim(count: number, holdsSuspect = false): Promise<ClaimedJob[]> {
@@ -72,6 +83,7 @@ export class JobFetcher {
     client: RedisClient,
     count: number,
     holdsSuspect: boolean,
+    confirmWithinMs = 0,
   ): Promise<ClaimedJob[]> {
     const k = this.keys;
     const reply = await runScript<(string | number)[]>(
@@ -86,9 +98,19 @@ export class JobFetcher {
         randomUUID(),
         this.options.eventsMaxLen,
         holdsSuspect ? 1 : 0,
+        confirmWithinMs,
       ],
     );
-    this.clockOffsetMs = Number(reply[0]) - Date.now();
+    const offset = Number(reply[0]) - Date.now();
+    // An answer made in Redis well before this process reads it: this process was frozen (or
+    // its event loop stalled) since. Its jobs are dropped; recovery puts them back uncounted.
+    const late = this.clockKnown && this.clockOffsetMs - offset > confirmWithinMs / 2;
+    if (confirmWithinMs > 0 && late) {
+      this.staleClaimsDropped = Math.floor((reply.length - 3) / 9);
+      return [];
+    }
+    this.clockOffsetMs = offset;
+    this.clockKnown = true;
     this.nextDueMs = Number(reply[1]);
     this.suspectsPassed = Number(reply[2]);
     const jobs: ClaimedJob[] = [];
@@ -115,9 +137,11 @@ export class JobFetcher {
 
   /**
    * Waits until work may be ready (a wake-up on the marker, the next due time, the timeout, or
-   * this worker's stop), then claims up to `count` jobs as `claim` does, and returns them.
+   * this worker's stop), then claims up to `count` jobs as `claim` does, and returns them. The
+   * caller must confirm each job it starts (they are leased only for CONFIRM_WITHIN_MS).
    */
   async waitAndClaim(count: number, holdsSuspect = false): Promise<ClaimedJob[]> {
+    this.staleClaimsDropped = 0;
     let dueTimer: NodeJS.Timeout | undefined;
     if (this.nextDueMs >= 0) {
       const untilDue = this.nextDueMs - this.redisNow();
@@ -126,20 +150,17 @@ export class JobFetcher {
       // late. Instead promote it on time here; promote's marker ends this wait at once.
       dueTimer = setTimeout(() => void this.promoteDue().catch(() => undefined), untilDue);
     }
-    const woken = this.blocking.bzpopmin(
-      this.keys.marker,
-      this.keys.wake(this.options.workerId),
-      (this.options.blockTimeoutMs / 1000).toFixed(3),
-    );
-    this.waiting = woken.catch(() => null);
+    const jobs = Promise.all([
+      this.blocking.bzpopmin(
+        this.keys.marker,
+        this.keys.wake(this.options.workerId),
+        (this.options.blockTimeoutMs / 1000).toFixed(3),
+      ),
+      this.claimOn(this.blocking, count, holdsSuspect, CONFIRM_WITHIN_MS),
+    ]).then(([, claimed]) => claimed);
+    this.waiting = jobs.catch(() => []);
     try {
-      const [key] = (await woken) ?? [];
-      if (this.closing) {
-        // A wake-up meant for any worker goes back for another one to take.
-        if (key === this.keys.marker) await this.redis.zadd(this.keys.marker, 0, '0');
-        return [];
-      }
-      return await this.claimOn(this.blocking, count, holdsSuspect);
+      return await jobs;
     } finally {
       this.waiting = undefined;
       clearTimeout(dueTimer);
@@ -158,12 +179,13 @@ export class JobFetcher {
   }
 
   /**
-   * Ends a wait in progress (on shutdown). It wakes the wait through Redis rather than hanging up,
-   * so a wake-up the wait took in the meantime is handed back for another worker instead of
-   * lost. Only when Redis does not answer in time does it hang up.
+   * Ends a wait in progress (on shutdown). It wakes the wait through Redis rather than hanging up:
+   * the claim sent with it then runs and its jobs reach the worker, which runs them before it
+   * stops, instead of leaving them leased to a closed connection until their leases run out.
+   * Only when Redis does not answer in time does it hang up (the claim then never ran, or its
+   * jobs come back through lease recovery).
    */
   async close(): Promise<void> {
-    this.closing = true;
     const waiting = this.waiting;
     if (waiting) {
       const wake = this.keys.wake(this.options.workerId);

@@ -60,11 +60,28 @@ export class LeaseKeeper {
     }
   }
 
+  /**
+   * Confirms jobs this worker has just started that a claim behind its wait took (see
+   * fetcher.ts): their leases become whole and recovery will count their attempts.
+   */
+  async confirm(jobs: Iterable<ClaimedJob>): Promise<void> {
+    try {
+      await this.renew(jobs);
+    } catch (error) {
+      // The next timed renewal confirms them; until then they stay leased for a while.
+      this.options.onError(error as Error);
+    }
+  }
+
   private async renewLeases(): Promise<void> {
+    await this.renew(this.options.runningJobs());
+  }
+
+  private async renew(jobs: Iterable<ClaimedJob>): Promise<void> {
     const k = this.keys;
     const o = this.options;
     const pairs: string[] = [];
-    for (const job of o.runningJobs()) pairs.push(job.id, job.leaseToken);
+    for (const job of jobs) pairs.push(job.id, job.leaseToken);
     const lost = await runScript<string[]>(
       this.redis,
       'extend',

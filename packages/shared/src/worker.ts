@@ -240,9 +240,17 @@ export class Worker {
         }
         const wanted = Math.min(free, batch);
         const woken = await this.fetcher.waitAndClaim(wanted, this.runsSuspect());
+        if (this.fetcher.staleClaimsDropped > 0) {
+          this.log.warn(
+            { jobs: this.fetcher.staleClaimsDropped },
+            'Dropped job(s) claimed while this worker was frozen; they go back in line, their attempt not counted',
+          );
+        }
         // Nothing at all (a due time came, the timeout, a stop): a plain claim follows, as above.
         this.queueLookedEmpty = woken.length > 0 && woken.length < wanted;
         this.startJobs(woken);
+        // Confirmed once their handlers have started: building the call would delay them.
+        if (woken.length > 0) setImmediate(() => void this.leases.confirm(woken));
         if (woken.length > 0) {
           // Woken from idle, the jobs in hand start before the next claim goes out: a command sent
           // to an idle Redis costs a wake-up (about 0.2 ms here) the pick need not wait for.
