@@ -106,6 +106,7 @@ export class HostileGenerator {
       () => this.prototypeKeys(),
       () => this.pathTrick(),
       () => this.junkQuery(),
+      () => this.outOfRangeId(),
       () => this.oddMethodOrType(),
       () => this.valid(),
     ];
@@ -276,6 +277,31 @@ export class HostileGenerator {
       `${pick()}=${pick()}`,
     ];
     return this.get('junk query', `/jobs?${this.pick(params)}&${this.pick(params)}`);
+  }
+
+  /** Ids and cursors shaped like the API's own but with numbers no stream id can hold. */
+  private outOfRangeId(): HostileRequest {
+    const id = this.pick([
+      '99999999999999999999999-0',
+      '1-99999999999999999999999',
+      '18446744073709551616',
+      '18446744073709551615-18446744073709551615',
+      '1.99999999999999999999',
+    ]);
+    const forged = (place: unknown) =>
+      Buffer.from(JSON.stringify(['x', place])).toString('base64url');
+    return this.pick<() => HostileRequest>([
+      () => this.get('out-of-range id', `/events?last_event_id=${id}`),
+      () => ({ ...this.get('out-of-range id', '/events'), headers: { 'last-event-id': id } }),
+      () => this.get('out-of-range cursor', `/jobs?cursor=${forged(id)}`),
+      () => this.get('out-of-range cursor', `/jobs?status=failed&cursor=${forged(1e999)}`),
+      () =>
+        this.post(
+          'far run_at',
+          '/submit-job',
+          JSON.stringify({ ...(validBody(1) as object), run_at: '9999-12-31T23:59:59Z' }),
+        ),
+    ])();
   }
 
   private oddMethodOrType(): HostileRequest {

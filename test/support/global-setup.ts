@@ -8,6 +8,8 @@ import { RedisServerProcess } from './redis-server';
 
 export interface ProvisionedRedis {
   url: string;
+  /** Where it came from: the user's REDIS_URL, a container, or a redis-server of our own. */
+  source: 'REDIS_URL' | 'container' | 'spawned';
   stop(): Promise<void>;
 }
 
@@ -17,12 +19,13 @@ export default async function globalSetup(): Promise<void> {
   const redis = await provisionRedis();
   (globalThis as Record<symbol, unknown>)[PROVISIONED_REDIS] = redis;
   process.env.TEST_REDIS_URL = redis.url;
+  process.env.TEST_REDIS_SOURCE = redis.source;
 }
 
 async function provisionRedis(): Promise<ProvisionedRedis> {
   if (process.env.REDIS_URL) {
     log(`using REDIS_URL ${redactPassword(process.env.REDIS_URL)}`);
-    return { url: process.env.REDIS_URL, stop: async () => {} };
+    return { url: process.env.REDIS_URL, source: 'REDIS_URL', stop: async () => {} };
   }
   if (await dockerEngineAnswers()) {
     try {
@@ -37,7 +40,7 @@ async function provisionRedis(): Promise<ProvisionedRedis> {
   // Jest runs global setup in its own process, where nothing else would stop this child.
   process.once('exit', () => server.killNow());
   log(`using a redis-server spawned at ${server.url}`);
-  return { url: server.url, stop: () => server.dispose() };
+  return { url: server.url, source: 'spawned', stop: () => server.dispose() };
 }
 
 async function startContainer(): Promise<ProvisionedRedis> {
@@ -51,6 +54,7 @@ async function startContainer(): Promise<ProvisionedRedis> {
     .start();
   return {
     url: `redis://${container.getHost()}:${container.getMappedPort(6379)}`,
+    source: 'container',
     stop: async () => {
       await container.stop();
     },

@@ -70,12 +70,24 @@ describe('retries with exponential backoff', () => {
   });
 
   it('uses MAX_ATTEMPTS when a job does not say', async () => {
-    const { job_id } = await fixture.queue.submit({ job_type: 'test', payload: { n: 2 } });
-    await eventually(
-      async () => (await fixture.queue.get(job_id))?.status === 'failed',
-      10_000,
-      'failed',
-    );
-    expect((await fixture.queue.get(job_id))?.attempts).toBe(3);
+    // A default unlike the built-in one (3), so the job's attempts can only come from it.
+    const twice = createFixture({
+      maxAttempts: 2,
+      jobTypes: testJobType(async () => {
+        throw new Error('boom');
+      }),
+    });
+    try {
+      await twice.startWorker({ backoffBaseMs: BASE_MS });
+      const { job_id } = await twice.queue.submit({ job_type: 'test', payload: { n: 2 } });
+      await eventually(
+        async () => (await twice.queue.get(job_id))?.status === 'failed',
+        10_000,
+        'failed',
+      );
+      expect(await twice.queue.get(job_id)).toMatchObject({ attempts: 2, max_attempts: 2 });
+    } finally {
+      await twice.close();
+    }
   });
 });

@@ -30,8 +30,10 @@ function isRunning(pid: number): boolean {
   try {
     const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(' ')[2];
     return state !== 'Z' && state !== 'X';
-  } catch {
-    return false;
+  } catch (error) {
+    // Only "no such process" means gone; any other failure to look must not pass for it.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
   }
 }
 

@@ -31,6 +31,8 @@ export interface AppOptions {
 
 export interface App {
   koa: Koa;
+  /** Every route the API serves (its method and path), as mounted. */
+  router: Router;
   /** Live-log streams open now. */
   openEventStreams(): number;
   /** Ends live-log streams and their Redis connection. */
@@ -83,7 +85,7 @@ export function createApp(queue: JobQueue, options: AppOptions): App {
   // Answers 405 (with Allow) for a known path with the wrong method; errorHandler writes the body.
   koa.use(router.allowedMethods());
 
-  return { koa, openEventStreams: () => streams.open, close: () => hub.close() };
+  return { koa, router, openEventStreams: () => streams.open, close: () => hub.close() };
 }
 
 /** The EVENTS_MAX_* defaults, from the one place settings are defined. */
