@@ -1,37 +1,13 @@
 // Each service starts alone from the built checkout (`npm run start -w services/<name>`),
 // configured only by environment variables; a bad value stops it at start, naming the variable.
-import { createJobTypes, createRedis, JobQueue } from '@jobqueue/shared';
+import { CONFIG_VARIABLES, createJobTypes, createRedis, JobQueue } from '@jobqueue/shared';
 import { getJson, postJson, eventually } from './support/api-client';
 import { freePort } from './support/free-port';
 import { testRedisUrl, uniqueQueueName } from './support/redis-url';
 import { ServiceProcess, startService } from './support/service-process';
 
-// Every variable of the configuration table: none may leak in from the environment running the
-// tests, so each service sees only what a test gives it.
-const CONFIG_VARIABLES = [
-  'REDIS_URL',
-  'REDIS_CLUSTER_NODES',
-  'QUEUE_NAME',
-  'PORT',
-  'HOST',
-  'UI_PORT',
-  'API_URL',
-  'API_TOKEN',
-  'WORKER_CONCURRENCY',
-  'WORKER_ID',
-  'JOB_LEASE_MS',
-  'BACKOFF_BASE_MS',
-  'MAX_ATTEMPTS',
-  'SHUTDOWN_TIMEOUT_MS',
-  'JOB_TTL_SECONDS',
-  'FAILED_JOB_TTL_SECONDS',
-  'IDEMPOTENCY_TTL_SECONDS',
-  'EVENTS_MAX_LEN',
-  'MOCK_EMAIL_DELAY_MS',
-  'MOCK_EMAIL_FAILURE_RATE',
-  'LOG_LEVEL',
-];
-
+// Every variable the services read: none may leak in from the environment running the tests,
+// so each service sees only what a test gives it.
 function onlyThese(env: Record<string, string>): Record<string, string | undefined> {
   const cleared = Object.fromEntries(CONFIG_VARIABLES.map((name) => [name, undefined]));
   return { ...cleared, ...env };
@@ -133,6 +109,15 @@ describe('a bad configuration value', () => {
     ['worker', 'JOB_LEASE_MS', '-5'],
     ['worker', 'SHUTDOWN_TIMEOUT_MS', 'soon'],
     ['worker', 'LOG_LEVEL', 'loud'],
+    ['api', 'CORS_ORIGINS', 'not-an-origin'],
+    ['api', 'SUBMIT_RATE_LIMIT', 'lots'],
+    ['api', 'TRUST_PROXY', 'maybe'],
+    ['api', 'ALLOW_SHELL_JOBS', 'perhaps'],
+    ['api', 'API_TOKEN', 'short'],
+    ['api', 'EVENTS_MAX_STREAMS', '0'],
+    ['api', 'EVENTS_MAX_BUFFER_BYTES', 'big'],
+    ['worker', 'ALLOW_SHELL_JOBS', 'perhaps'],
+    ['worker', 'WORKER_METRICS_PORT', '99999'],
   ];
 
   it.each(cases)('stops the %s at start: %s=%s', async (service, variable, value) => {

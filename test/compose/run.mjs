@@ -160,16 +160,20 @@ async function scaledWorkers() {
     `Job ${retried} permanently failed after 2 attempts`,
   ]);
 
-  // One at a time, each submission wakes the worker that has waited longest.
+  // One at a time, each picked before the next: each submission wakes the worker that has
+  // waited longest, so the three take turns.
   const ids = [];
-  for (let i = 0; i < 9; i++) ids.push(await submit({ ...SEED_BODY, max_attempts: 1 }));
-  const pickers = await waitFor('all 9 jobs picked', async () => {
-    const picks = (await stack.logs('worker')).filter((log) =>
-      ids.some((id) => log.msg === `Picked job ${id}`),
-    );
-    return picks.length === ids.length ? new Set(picks.map((log) => log.container)) : undefined;
-  });
-  expect(pickers.size >= 2, `one container picked all 9 jobs: ${[...pickers].join(', ')}`);
+  let pickers = new Set();
+  for (let i = 0; i < 9; i++) {
+    ids.push(await submit({ ...SEED_BODY, max_attempts: 1 }));
+    pickers = await waitFor(`job ${i + 1} of 9 picked`, async () => {
+      const picks = (await stack.logs('worker')).filter((log) =>
+        ids.some((id) => log.msg === `Picked job ${id}`),
+      );
+      return picks.length === ids.length ? new Set(picks.map((log) => log.container)) : undefined;
+    });
+  }
+  expect(pickers.size === 3, `not all three workers picked jobs: ${[...pickers].join(', ')}`);
   return `picked by ${[...pickers].join(', ')}`;
 }
 

@@ -3,6 +3,8 @@
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Redis from 'ioredis';
+import { entryJobs, queueKeys, type StreamEntry } from '@jobqueue/shared';
 import { dropQueue, printedId, queueEnv, queuectl, queuectlJson, type Env } from './queuectl';
 
 const EMAIL = { to: 'user@example.com', subject: 'Test', message: 'Hello!' };
@@ -218,6 +220,19 @@ describe('queuectl enqueue', () => {
       for (const id of summary.job_ids)
         types.push((await queuectlJson(['status', id], env)).job_type);
       expect(types).toEqual(['send_email', 'shell', 'send_email', 'send_email']);
+      // Each batch was one submission: one `submitted` entry in the events stream per batch.
+      const redis = new Redis(env.REDIS_URL!);
+      const entries = (await redis.xrange(
+        queueKeys(env.QUEUE_NAME!).events,
+        '-',
+        '+',
+      )) as StreamEntry[];
+      redis.disconnect();
+      const batches = entries.map(entryJobs).filter((entry) => entry.type === 'submitted');
+      expect(batches.map((entry) => entry.jobIds)).toEqual([
+        summary.job_ids.slice(0, 2),
+        summary.job_ids.slice(2, 4),
+      ]);
     });
 
     it('exits 0 when every line was submitted', async () => {

@@ -1,7 +1,7 @@
 // Configuration: environment variables only, with the documented defaults; a bad value names
 // its variable.
 
-import { ConfigError, loadConfig } from '../src';
+import { CONFIG_VARIABLES, ConfigError, loadConfig, type Config } from '../src';
 
 describe('loadConfig', () => {
   it('has the documented defaults', () => {
@@ -30,22 +30,48 @@ describe('loadConfig', () => {
   });
 
   it('reads every variable it documents', () => {
-    const config = loadConfig({
-      REDIS_URL: 'rediss://:pw@redis:6380',
-      QUEUE_NAME: 'emails',
-      PORT: '8080',
-      WORKER_CONCURRENCY: '50',
-      MOCK_EMAIL_FAILURE_RATE: '0',
-      REDIS_CLUSTER_NODES: 'a:7000, b:7001',
-    });
-    expect(config).toMatchObject({
-      redisUrl: 'rediss://:pw@redis:6380',
-      queueName: 'emails',
-      port: 8080,
-      workerConcurrency: 50,
-      mockEmailFailureRate: 0,
-      redisClusterNodes: ['a:7000', 'b:7001'],
-    });
+    // Each variable with a value unlike its default, and where loadConfig puts it.
+    const every: [string, string, keyof Config, unknown][] = [
+      ['REDIS_URL', 'rediss://:pw@redis:6380', 'redisUrl', 'rediss://:pw@redis:6380'],
+      ['REDIS_CLUSTER_NODES', 'a:7000, b:7001', 'redisClusterNodes', ['a:7000', 'b:7001']],
+      ['QUEUE_NAME', 'emails', 'queueName', 'emails'],
+      ['PORT', '8080', 'port', 8080],
+      ['HOST', '127.0.0.1', 'host', '127.0.0.1'],
+      ['API_TOKEN', 'a-token-of-16-chars+', 'apiToken', 'a-token-of-16-chars+'],
+      ['CORS_ORIGINS', 'https://a.example', 'corsOrigins', ['https://a.example']],
+      ['SUBMIT_RATE_LIMIT', '120', 'submitRateLimitPerMinute', 120],
+      ['TRUST_PROXY', 'true', 'trustProxy', true],
+      ['WORKER_CONCURRENCY', '50', 'workerConcurrency', 50],
+      ['WORKER_ID', 'w-1', 'workerId', 'w-1'],
+      ['JOB_LEASE_MS', '9000', 'jobLeaseMs', 9000],
+      ['BACKOFF_BASE_MS', '250', 'backoffBaseMs', 250],
+      ['MAX_ATTEMPTS', '7', 'maxAttempts', 7],
+      ['SHUTDOWN_TIMEOUT_MS', '2500', 'shutdownTimeoutMs', 2500],
+      ['JOB_TTL_SECONDS', '60', 'jobTtlSeconds', 60],
+      ['FAILED_JOB_TTL_SECONDS', '120', 'failedJobTtlSeconds', 120],
+      ['IDEMPOTENCY_TTL_SECONDS', '30', 'idempotencyTtlSeconds', 30],
+      ['EVENTS_MAX_LEN', '500', 'eventsMaxLen', 500],
+      ['MOCK_EMAIL_DELAY_MS', '5', 'mockEmailDelayMs', 5],
+      ['MOCK_EMAIL_FAILURE_RATE', '0', 'mockEmailFailureRate', 0],
+      ['ALLOW_SHELL_JOBS', 'yes', 'allowShellJobs', true],
+      ['EVENTS_MAX_STREAMS', '10', 'eventsMaxStreams', 10],
+      ['EVENTS_MAX_STREAMS_PER_CLIENT', '2', 'eventsMaxStreamsPerClient', 2],
+      ['EVENTS_MAX_BUFFER_BYTES', '65536', 'eventsMaxBufferBytes', 65536],
+      ['EVENTS_MAX_REPLAY', '1000', 'eventsMaxReplay', 1000],
+      ['EVENTS_STALL_MS', '5000', 'eventsStallMs', 5000],
+      ['LOG_LEVEL', 'warn', 'logLevel', 'warn'],
+    ];
+    // Read by other parts than loadConfig: the worker's metrics port and the tester page.
+    const elsewhere = ['WORKER_METRICS_PORT', 'UI_PORT', 'API_URL'];
+    expect(every.map(([name]) => name).sort()).toEqual(
+      CONFIG_VARIABLES.filter((name) => !elsewhere.includes(name)).sort(),
+    );
+    const defaults = loadConfig({});
+    const config = loadConfig(Object.fromEntries(every.map(([name, value]) => [name, value])));
+    for (const [name, , field, expected] of every) {
+      expect({ name, value: config[field] }).toEqual({ name, value: expected });
+      expect({ name, differs: config[field] !== defaults[field] }).toEqual({ name, differs: true });
+    }
   });
 
   it.each([

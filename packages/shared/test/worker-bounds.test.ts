@@ -68,14 +68,24 @@ describe('a busy worker', () => {
 
   it('a stop in the middle of a drain runs the jobs its claims leased: none is left leased', async () => {
     await submitMany(3000);
+    // Jobs from the 300th on wait until the stop is under way, so it lands mid-drain however
+    // fast the machine is.
+    let stopping: () => void = () => {};
+    const stopRequested = new Promise<void>((resolve) => (stopping = resolve));
+    holdFirst = async (n) => {
+      if (n >= 300) await stopRequested;
+    };
     const worker = await fixture.startWorker({ concurrency: 50 });
     await eventually(async () => (await counts()).completed >= 300, 20_000, '300 completions');
-    await worker.stop();
+    const stopped = worker.stop();
+    stopping();
+    await stopped;
 
     const after = await counts();
     expect(await fixture.redis.zcard(fixture.queue.keys.active)).toBe(0);
     expect(after.processing).toBe(0);
     expect(after.completed + after.queued).toBe(3000);
+    expect(after.queued).toBeGreaterThan(0); // it stopped in the middle, not at the end
     // Every job that ran was recorded as completed: none ran and was left behind.
     expect(after.completed).toBe(ran.size);
   });
