@@ -22,7 +22,8 @@ if (engine.code !== 0) {
 const apiPort = await hostPort(5000, 'API_HOST_PORT');
 const uiPort = await hostPort(8501, 'UI_HOST_PORT');
 const api = `http://localhost:${apiPort}`;
-const stack = new ComposeProject('jobqueue-compose-test', {
+// A project name of its own, so a run never tears down another run's stack (or a user's).
+const stack = new ComposeProject(`jobqueue-compose-test-${randomBytes(4).toString('hex')}`, {
   REDIS_PASSWORD: randomBytes(12).toString('hex'),
   API_HOST_PORT: String(apiPort),
   UI_HOST_PORT: String(uiPort),
@@ -31,7 +32,6 @@ const stack = new ComposeProject('jobqueue-compose-test', {
 let failed = false;
 
 try {
-  await stack.run(['down', '-v', '--remove-orphans']); // what an interrupted run left behind
   console.log(
     `docker compose up -d --build (engine ${engine.stdout.trim()}); the first build takes minutes`,
   );
