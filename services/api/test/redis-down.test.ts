@@ -64,6 +64,7 @@ test('Redis stopped: 503 at once with a clear message; back by itself when Redis
     expectUnavailable(await timed('GET', '/jobs'), 'list');
     expectUnavailable(await timed('GET', '/stats'), 'stats');
     expectUnavailable(await timed('DELETE', `/jobs/${before}`), 'cancel');
+    expectUnavailable(await timed('POST', `/jobs/${before}/retry`), 'retry');
     expectUnavailable(await timed('GET', '/events'), 'events');
     // Bad input is still bad input, and the process itself is alive.
     expect((await timed('POST', '/submit-job', { job_type: 'send_email' })).status).toBe(400);

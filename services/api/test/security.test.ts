@@ -131,6 +131,9 @@ test('replies carry security headers, errors included', async () => {
     expect(reply.headers.get('x-frame-options')).toBe('DENY');
     expect(reply.headers.get('content-security-policy')).toMatch(/default-src 'none'/);
     expect(reply.headers.get('x-powered-by')).toBeNull();
+    expect(reply.headers.get('strict-transport-security')).toMatch(/^max-age=\d+/);
+    expect(reply.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(reply.headers.get('cross-origin-resource-policy')).toBe('same-origin');
   }
 });
 
