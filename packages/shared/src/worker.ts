@@ -248,8 +248,11 @@ export class Worker {
         }
         // Nothing at all (a due time came, the timeout, a stop): a plain claim follows, as above.
         this.queueLookedEmpty = woken.length > 0 && woken.length < wanted;
+        // Marked started before their handlers run, so a job that kills its worker at once still
+        // counts the attempt (see recover.lua); the whole lease follows on the next turn, as
+        // building that call would delay the handlers.
+        for (const job of woken) this.markStarted(job);
         this.startJobs(woken);
-        // Confirmed once their handlers have started: building the call would delay them.
         if (woken.length > 0) setImmediate(() => void this.leases.confirm(woken));
         if (woken.length > 0) {
           // Woken from idle, the jobs in hand start before the next claim goes out: a command sent
@@ -294,6 +297,14 @@ export class Worker {
       },
     );
     this.claimsInFlight.add(claim);
+  }
+
+  /** Tells Redis a job claimed behind the wait has started here (claim.lua `unconfirmed`). */
+  private markStarted(job: ClaimedJob): void {
+    this.options.redis.hdel(this.keys.job(job.id), 'unconfirmed').catch((error: Error) => {
+      // The lease renewal that follows marks it too.
+      this.log.warn({ err: error.message, job_id: job.id }, 'Could not mark a job started');
+    });
   }
 
   private startJobs(jobs: ClaimedJob[]): void {
