@@ -74,7 +74,10 @@ export async function terminalPrettifier() {
   const render = prettyFactory({
     colorize: useColor,
     translateTime: 'SYS:HH:MM:ss.l',
-    ignore: 'pid,hostname,service', // the prefix already names the service
+    // The prefix already names the service, and each message names its job: one line an event.
+    ignore: 'pid,hostname,service,name,worker_id,job_id,attempt',
+    singleLine: true,
+    errorLikeObjectKeys: [],
   });
   return (line) => {
     if (!line.startsWith('{')) return undefined;
