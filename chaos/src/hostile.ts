@@ -294,7 +294,11 @@ export class HostileGenerator {
       () => this.get('out-of-range id', `/events?last_event_id=${id}`),
       () => ({ ...this.get('out-of-range id', '/events'), headers: { 'last-event-id': id } }),
       () => this.get('out-of-range cursor', `/jobs?cursor=${forged(id)}`),
-      () => this.get('out-of-range cursor', `/jobs?status=failed&cursor=${forged(1e999)}`),
+      () =>
+        this.get(
+          'out-of-range cursor',
+          `/jobs?status=failed&cursor=${Buffer.from('["x",1e999]').toString('base64url')}`,
+        ),
       () =>
         this.post(
           'far run_at',
