@@ -67,8 +67,12 @@ function withFriendlyMessages(schema: JsonSchema): JsonSchema {
   const properties = Object.fromEntries(
     Object.entries(schema.properties ?? {}).map(([key, property]) => [
       key,
+      // zod writes an email as a format and a pattern: a person should see neither the regex.
       property.format === 'email'
-        ? { ...property, errorMessage: { format: 'Enter an email address' } }
+        ? {
+            ...property,
+            errorMessage: { format: 'Enter an email address', pattern: 'Enter an email address' },
+          }
         : property,
     ]),
   );

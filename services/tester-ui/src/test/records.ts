@@ -1,4 +1,4 @@
-// Job records and job types shaped exactly as the API returns them (shared/DESIGN.md).
+// Job records and job types shaped exactly as the API returns them (docs/api.md).
 import type { JobRecord, JobType } from '../api/types';
 
 export const SEND_EMAIL: JobType = {
@@ -8,7 +8,13 @@ export const SEND_EMAIL: JobType = {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     type: 'object',
     properties: {
-      to: { type: 'string', format: 'email' },
+      // As zod writes an email: a format and the pattern it checks with.
+      to: {
+        type: 'string',
+        format: 'email',
+        pattern:
+          "^(?:[A-Za-z0-9_'+\\-]+\\.)*[A-Za-z0-9_'+\\-]*[A-Za-z0-9_+-]@(?:[A-Za-z0-9][A-Za-z0-9\\-]*\\.)+[A-Za-z]{2,}$",
+      },
       subject: { type: 'string', minLength: 1, maxLength: 998 },
       message: { type: 'string', maxLength: 100000 },
     },
