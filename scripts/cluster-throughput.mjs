@@ -2,7 +2,7 @@
 // (scripts/lib/redis-cluster.mjs), then:
 //   1. one queue on one shard: submit N jobs in bulk, then one worker process drains them;
 //   2. three queues, one per shard: N jobs each, one worker process per queue, all at once.
-// Jobs are seed 003's send_email with the mock's delay and failures off, so the figures are the
+// Jobs are the README's send_email with the mock's delay and failures off, so the figures are the
 // queue's own cost (claim, complete, events), not a handler's. Workers log at warn: no per-job lines.
 // Usage (after `npm run build`): node scripts/cluster-throughput.mjs [--jobs 30000] [--concurrency 50]
 // Prints one line per phase on stdout; progress goes to stderr.
@@ -29,7 +29,7 @@ const { values } = parseArgs({
 const JOBS = Number(values.jobs);
 const CONCURRENCY = Number(values.concurrency);
 const BATCH = 1000;
-const SEED_BODY = {
+const README_BODY = {
   job_type: 'send_email',
   priority: 'high',
   payload: { to: 'user@example.com', subject: 'Test', message: 'Hello!' },
@@ -96,7 +96,9 @@ async function drainTogether(names) {
     });
     const started = performance.now();
     for (let done = 0; done < JOBS; done += BATCH) {
-      await queue.submitMany(Array.from({ length: Math.min(BATCH, JOBS - done) }, () => SEED_BODY));
+      await queue.submitMany(
+        Array.from({ length: Math.min(BATCH, JOBS - done) }, () => README_BODY),
+      );
     }
     submitSeconds += (performance.now() - started) / 1000;
     const master = await cluster.nodeServing(queueKeys(name).queued);

@@ -1,5 +1,5 @@
 // The api and the worker reach a Redis that demands a password (given in REDIS_URL) and one that
-// speaks TLS only (a rediss:// URL): the seed 003 job runs end to end through each. A wrong
+// speaks TLS only (a rediss:// URL): the README's job runs end to end through each. A wrong
 // password or an untrusted certificate keeps the api not ready instead of talking in the clear.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,14 +14,14 @@ import { startService } from './support/service-process';
 import { delay } from './support/timing';
 
 const PASSWORD = 'correct-horse-battery-staple';
-const SEED_BODY = {
+const README_BODY = {
   job_type: 'send_email',
   priority: 'high',
   payload: { to: 'user@example.com', subject: 'Test', message: 'Hello!' },
 };
 
-/** Submits seed 003's job through the api and waits until a worker on the same Redis completed it. */
-async function runSeedJob(env: Record<string, string>): Promise<void> {
+/** Submits the README's job through the api and waits until a worker on the same Redis completed it. */
+async function runReadmeJob(env: Record<string, string>): Promise<void> {
   const queue = { ...env, QUEUE_NAME: uniqueQueueName('secure') };
   const api = await startApi(queue);
   const worker = startService('worker', {
@@ -29,7 +29,7 @@ async function runSeedJob(env: Record<string, string>): Promise<void> {
     MOCK_EMAIL_DELAY_MS: '0',
     MOCK_EMAIL_FAILURE_RATE: '0',
   });
-  const id = await submitJob(api, SEED_BODY);
+  const id = await submitJob(api, README_BODY);
   await waitForJob(api, id, (job) => job.status === 'completed');
   await worker.waitForLog((log) => log.msg === `Job ${id} completed successfully`);
 }
@@ -65,7 +65,7 @@ describe('a Redis with a password', () => {
   });
 
   test('the password in REDIS_URL lets the api and the worker run a job', async () => {
-    await runSeedJob({ REDIS_URL: `redis://:${PASSWORD}@127.0.0.1:${redis.port}` });
+    await runReadmeJob({ REDIS_URL: `redis://:${PASSWORD}@127.0.0.1:${redis.port}` });
   });
 
   test('a wrong password leaves the api not ready', async () => {
@@ -104,7 +104,7 @@ describe('a Redis over TLS (rediss://)', () => {
 
   test('with the server certificate trusted, the api and the worker run a job', async () => {
     // NODE_EXTRA_CA_CERTS is how an operator makes Node trust a private CA.
-    await runSeedJob({ REDIS_URL: tlsUrl(), NODE_EXTRA_CA_CERTS: join(certs, 'ca.crt') });
+    await runReadmeJob({ REDIS_URL: tlsUrl(), NODE_EXTRA_CA_CERTS: join(certs, 'ca.crt') });
   });
 
   test('a certificate nobody vouches for leaves the api not ready', async () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import { BenchChild } from './child';
-import { SEED_BODY } from './jobs';
+import { README_BODY } from './jobs';
 import { freePort } from './redis-server';
 
 export const API_SCRIPT = join(__dirname, '..', '..', 'services', 'api', 'dist', 'main.js');
@@ -84,5 +84,5 @@ export async function postLoad(
 }
 
 export function bulkBody(jobs: number): { jobs: unknown[] } {
-  return { jobs: Array.from({ length: jobs }, () => SEED_BODY) };
+  return { jobs: Array.from({ length: jobs }, () => README_BODY) };
 }

@@ -1,11 +1,11 @@
-// What the benchmarks submit: seed 003's job body, and no-op jobs of mixed priority that both
+// What the benchmarks submit: the README's job body, and no-op jobs of mixed priority that both
 // systems get alike (same payload, priorities, attempts).
 
 import { z } from 'zod';
 import type { JobType, JobTypeRegistry } from '@jobqueue/shared';
 
-/** The body of seed 003's curl call. */
-export const SEED_BODY = {
+/** The body of the README's curl call. */
+export const README_BODY = {
   job_type: 'send_email',
   priority: 'high',
   payload: { to: 'user@example.com', subject: 'Test', message: 'Hello!' },

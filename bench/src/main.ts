@@ -10,7 +10,7 @@ import { drain } from './drain';
 import { emptyHttpRounds, emptySystemRounds, figures, type HttpRounds } from './figures';
 import { handoffFloor, type HandoffResult } from './handoff';
 import { API_SCRIPT, BARE_KOA_SCRIPT, bulkBody, postLoad, startHttpServer } from './http';
-import { SEED_BODY } from './jobs';
+import { README_BODY } from './jobs';
 import { idleLatency } from './latency';
 import { parseBenchOptions, USAGE, type BenchOptions } from './options';
 import { BenchRedis } from './redis-server';
@@ -172,7 +172,7 @@ async function using(
   }
 }
 
-/** One server: POST /submit-job with the seed body, then POST /jobs/bulk, each on an empty Redis. */
+/** One server: POST /submit-job with the README's body, then POST /jobs/bulk, each on an empty Redis. */
 async function httpRound(
   redis: BenchRedis,
   name: string,
@@ -189,7 +189,7 @@ async function httpRound(
     );
     const single = await postLoad(
       `${server.url}/submit-job`,
-      SEED_BODY,
+      README_BODY,
       options.connections,
       options.httpSeconds,
     );

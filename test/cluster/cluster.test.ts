@@ -1,5 +1,5 @@
 // The queue on a real 3-master Redis Cluster: the built api and worker processes, given only
-// REDIS_CLUSTER_NODES, run seed 003's submit -> complete flow and the retry flow; every key of a
+// REDIS_CLUSTER_NODES, run the README's submit -> complete flow and the retry flow; every key of a
 // queue lives on one master (its hash tag), and queues on different masters run side by side.
 import Redis from 'ioredis';
 import {
@@ -25,7 +25,7 @@ import { RedisCluster } from './redis-cluster';
 
 jest.setTimeout(60_000);
 
-const SEED_BODY = {
+const README_BODY = {
   job_type: 'send_email',
   priority: 'high',
   payload: { to: 'user@example.com', subject: 'Test', message: 'Hello!' },
@@ -67,9 +67,9 @@ test('a worker waiting on the cluster picks, processes and completes a job submi
   const worker = await startWorker(env);
   await worker.waitForLine('No jobs in queue, waiting...');
 
-  const id = await submitJob(api, SEED_BODY);
+  const id = await submitJob(api, README_BODY);
   const record = await waitForJob(api, id, (job) => job.status === 'completed');
-  expect(record).toMatchObject({ job_id: id, ...SEED_BODY, attempts: 1, failed_at: null });
+  expect(record).toMatchObject({ job_id: id, ...README_BODY, attempts: 1, failed_at: null });
   await worker.waitForLog((log) => log.msg === `Job ${id} completed successfully`);
   expect(messages(worker)).toContain(`Picked job ${id}`);
   expect(messages(worker).some((msg) => msg.startsWith(`Processing job ${id}: `))).toBe(true);
@@ -92,7 +92,7 @@ test('a failing job is retried with backoff, fails for good, and POST /jobs/:id/
     BACKOFF_BASE_MS: '50',
   });
 
-  const id = await submitJob(api, { ...SEED_BODY, max_attempts: 2 });
+  const id = await submitJob(api, { ...README_BODY, max_attempts: 2 });
   const failed = await waitForJob(api, id, (job) => job.status === 'failed');
   expect(failed).toMatchObject({ attempts: 2, last_error: 'Mock email sending failed' });
   await failing.waitForLog((log) => log.msg === `Job ${id} permanently failed after 2 attempts`);
@@ -120,7 +120,7 @@ test('live logs (GET /events) keep streaming from the cluster through idle spell
   try {
     // Longer than the API's Redis command timeout (4 s): the blocking read must outlast it.
     await delay(5_500);
-    const id = await submitJob(api, SEED_BODY);
+    const id = await submitJob(api, README_BODY);
     await events.waitFor((message) => message.data.job_id === id && message.event === 'submitted');
     const complaints = messages(api.service).filter((msg) => msg.includes('events stream failed'));
     expect(complaints).toEqual([]);
@@ -156,7 +156,7 @@ test('queues on different masters each keep all their keys on one master and run
   for (const { queue } of queues) await startWorker(clusterEnv(queue.name));
 
   for (const { master, queue } of queues) {
-    const results = await queue.submitMany([1, 2, 3, 4, 5].map(() => SEED_BODY));
+    const results = await queue.submitMany([1, 2, 3, 4, 5].map(() => README_BODY));
     await eventually(
       async () => (await queue.stats()).counts.completed === results.length,
       `${queue.name}: 5 jobs completed`,

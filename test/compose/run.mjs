@@ -1,12 +1,12 @@
 // `npm run test:compose`: the real docker-compose stack, as a user runs it. Builds and starts it
-// (`docker compose up -d --build`), replays seed 003's curl flow against the API, scales to three
-// workers and watches them share the work and retry as the seed shows, checks the worker logs,
+// (`docker compose up -d --build`), replays the README's curl flow against the API, scales to three
+// workers and watches them share the work and retry as the README shows, checks the worker logs,
 // Redis's settings and the tester page on :8501, then takes the stack down (volumes included).
 // Needs a Docker engine (DOCKER_HOST); exits 1 with the reason when a check fails.
 import { randomBytes } from 'node:crypto';
 import { ComposeProject, capture, freePort, http, portTaken, waitFor } from './compose.mjs';
 
-const SEED_BODY = {
+const README_BODY = {
   job_type: 'send_email',
   priority: 'high',
   payload: { to: 'user@example.com', subject: 'Test', message: 'Hello!' },
@@ -45,8 +45,8 @@ try {
     ),
   );
   await check('Redis: append-only every second, noeviction, a password, no host port', checkRedis);
-  await check("seed 003's curl flow: submit, then the status JSON once completed", seedFlow);
-  await check('three workers share the work and retry as seed 003 shows', scaledWorkers);
+  await check("the README's curl flow: submit, then the status JSON once completed", readmeFlow);
+  await check('three workers share the work and retry as the docs show', scaledWorkers);
   await check(`the tester page answers on :${uiPort} and forwards /api`, testerPage);
 } catch (error) {
   failed = true;
@@ -118,8 +118,8 @@ async function checkRedis() {
   expect(warnings.length === 0, `the API warns: ${warnings.map((log) => log.msg).join('; ')}`);
 }
 
-async function seedFlow() {
-  const submitted = await http('POST', `${api}/submit-job`, SEED_BODY);
+async function readmeFlow() {
+  const submitted = await http('POST', `${api}/submit-job`, README_BODY);
   expect(
     submitted.status === 202,
     `POST /submit-job answered ${submitted.status}: ${JSON.stringify(submitted.body)}`,
@@ -153,7 +153,7 @@ async function scaledWorkers() {
     return stats.body.workers === 3 ? true : undefined;
   });
 
-  const retried = await submit({ ...SEED_BODY, max_attempts: 2 });
+  const retried = await submit({ ...README_BODY, max_attempts: 2 });
   await waitForWorkerLines([
     `Job ${retried} failed: Mock email sending failed`,
     `Retrying job ${retried} after 2 seconds (attempt 1)`,
@@ -165,7 +165,7 @@ async function scaledWorkers() {
   const ids = [];
   let pickers = new Set();
   for (let i = 0; i < 9; i++) {
-    ids.push(await submit({ ...SEED_BODY, max_attempts: 1 }));
+    ids.push(await submit({ ...README_BODY, max_attempts: 1 }));
     pickers = await waitFor(`job ${i + 1} of 9 picked`, async () => {
       const picks = (await stack.logs('worker')).filter((log) =>
         ids.some((id) => log.msg === `Picked job ${id}`),

@@ -43,7 +43,7 @@ export function waitForMessage(
   return service.waitForLog((log) => log.msg === message, timeoutMs);
 }
 
-/** A send_email submission body as seed 003 writes it; `n` tells jobs apart. */
+/** A send_email submission body as the README writes it; `n` tells jobs apart. */
 export function emailJob(n: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     job_type: 'send_email',

@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
 import Redis from 'ioredis';
-import { ATTEMPTS, bullmqPriority, NOOP_TYPE, priorityOf, SEED_BODY } from '../jobs';
+import { ATTEMPTS, bullmqPriority, NOOP_TYPE, priorityOf, README_BODY } from '../jobs';
 import type { QueueSystem } from './system';
 
 const BATCH = 1000;
@@ -27,7 +27,7 @@ export class BullmqQueue implements QueueSystem {
     for (let start = 0; start < n; start += BATCH) {
       const jobs = [];
       for (let i = start; i < Math.min(n, start + BATCH); i++) {
-        jobs.push({ name: NOOP_TYPE, data: SEED_BODY.payload, opts: options(priorityOf(i)) });
+        jobs.push({ name: NOOP_TYPE, data: README_BODY.payload, opts: options(priorityOf(i)) });
       }
       await this.queue.addBulk(jobs);
     }
@@ -38,7 +38,7 @@ export class BullmqQueue implements QueueSystem {
   }
 
   async submitOne(priority: number): Promise<string> {
-    const job = await this.queue.add(NOOP_TYPE, SEED_BODY.payload, options(priority));
+    const job = await this.queue.add(NOOP_TYPE, README_BODY.payload, options(priority));
     return job.id!;
   }
 

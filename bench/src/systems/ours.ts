@@ -11,7 +11,7 @@ import {
   queueSettings,
   type StreamEntry,
 } from '@jobqueue/shared';
-import { ATTEMPTS, benchJobTypes, NOOP_TYPE, priorityOf, SEED_BODY } from '../jobs';
+import { ATTEMPTS, benchJobTypes, NOOP_TYPE, priorityOf, README_BODY } from '../jobs';
 import type { QueueSystem } from './system';
 
 const BATCH = 1000;
@@ -91,5 +91,5 @@ export class OurQueue implements QueueSystem {
 }
 
 function job(priority: number) {
-  return { job_type: NOOP_TYPE, priority, payload: SEED_BODY.payload, max_attempts: ATTEMPTS };
+  return { job_type: NOOP_TYPE, priority, payload: README_BODY.payload, max_attempts: ATTEMPTS };
 }

@@ -1,4 +1,4 @@
-// The log of `queuectl worker` and `queuectl run`: seed 003's lines. JSON lines with --json (as
+// The log of `queuectl worker` and `queuectl run`: the worker's log lines. JSON lines with --json (as
 // services/worker writes them); otherwise one readable line per record, coloured on a terminal.
 
 import pino, { type Logger } from 'pino';

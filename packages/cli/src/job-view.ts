@@ -1,4 +1,4 @@
-// How jobs look to a person: seed 004's table (ID, STATUS, ATTEMPTS, PRIORITY, TYPE, UPDATED_AT)
+// How jobs look to a person: the status table (ID, STATUS, ATTEMPTS, PRIORITY, TYPE, UPDATED_AT)
 // and one job's whole record as aligned fields.
 
 import type { JobRecord } from '@jobqueue/shared';

@@ -35,7 +35,7 @@ export function createProgram(): Command {
   program.addHelpText(
     'after',
     `
-Example (seed 004's walkthrough):
+Example (the walkthrough of packages/cli/README.md):
   $ queuectl enqueue --type send_email --payload '{"to":"a@example.com","subject":"Hi","message":"Hello"}'
   $ queuectl enqueue --allow-shell -- echo "Hello from job1"
   $ queuectl status

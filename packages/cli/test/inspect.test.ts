@@ -20,7 +20,7 @@ describe('queuectl status, list, retry, cancel', () => {
   });
   afterAll(() => dropQueue(env));
 
-  it('status: total, the recent jobs table and the count per status (seed 004)', async () => {
+  it('status: total, the recent jobs table and the count per status', async () => {
     const run = await queuectl(['status'], env);
     expect(run.code).toBe(0);
     const lines = run.stdout.split('\n');

@@ -64,7 +64,7 @@ describe('queuectl stats and logs', () => {
     expect(await text.waitForExit()).toEqual({ code: 0, signal: null });
   });
 
-  it("logs: the events oldest first, with seed 003's lines; --job keeps one job's", async () => {
+  it("logs: the events oldest first, with the worker's log lines; --job keeps one job's", async () => {
     const all = await queuectl(['logs'], env);
     expect(all.code).toBe(0);
     const messages = all.stdout

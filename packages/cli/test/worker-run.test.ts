@@ -86,7 +86,7 @@ describe('queuectl run and worker', () => {
     expect(after.stdout).toContain('  failed: 1');
   }, 60_000);
 
-  it("worker logs seed 003's lines as JSON with --json and stops on Ctrl+C after its running job finishes", async () => {
+  it("worker logs the worker's log lines as JSON with --json and stops on Ctrl+C after its running job finishes", async () => {
     const slow = await enqueue('--allow-shell', '--', 'sh', '-c', 'sleep 1; echo slept');
     const worker = startQueuectl(['worker', '--allow-shell', '--json', '--concurrency', '2'], env);
     await worker.waitForLog(

@@ -1,4 +1,4 @@
-// The events stream: every transition a script makes, read back as seed 003's log lines.
+// The events stream: every transition a script makes, read back as the worker's log lines.
 //
 // The busy transitions are written one stream entry per script call, not per job: a claim adds
 // one `picked` entry for all the jobs it leased, a completion call one `completed` entry, a

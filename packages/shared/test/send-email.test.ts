@@ -12,7 +12,7 @@ const context = () => ({
 });
 
 describe('send_email mock', () => {
-  it('accepts the seed payload and rejects a bad email, a missing field and an extra one', () => {
+  it('accepts the documented payload and rejects a bad email, a missing field and an extra one', () => {
     expect(sendEmailPayload.parse(payload)).toEqual(payload);
     expect(sendEmailPayload.safeParse({ ...payload, to: 'not-an-email' }).success).toBe(false);
     expect(sendEmailPayload.safeParse({ to: payload.to, subject: 'x' }).success).toBe(false);
@@ -26,7 +26,7 @@ describe('send_email mock', () => {
     expect(result).toEqual({ message_id: expect.stringMatching(/^[0-9a-f-]{36}$/) });
   });
 
-  it('fails with the seed message at failure rate 1, and about that often at 0.3', async () => {
+  it('fails with the documented message at failure rate 1, and about that often at 0.3', async () => {
     await expect(
       sendEmailJob({ delayMs: 0, failureRate: 1 }).run(payload, context()),
     ).rejects.toThrow('Mock email sending failed');

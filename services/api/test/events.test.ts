@@ -29,7 +29,7 @@ async function storedEventIds(): Promise<string[]> {
   return entries.flatMap(decodeEvents).map((event) => event.id);
 }
 
-test('events arrive live, each with its stream id, type and seed 003 log line', async () => {
+test('events arrive live, each with its stream id, type and log line', async () => {
   const stream = await open();
   expect(stream.response.statusCode).toBe(200);
   expect(stream.response.headers['content-type']).toMatch(/^text\/event-stream/);

@@ -1,5 +1,5 @@
-// queuectl logs [--job ID] [--follow]: the queue's events stream (every transition, with seed
-// 003's log line as its message), newest last; --follow keeps printing new ones until Ctrl+C.
+// queuectl logs [--job ID] [--follow]: the queue's events stream (every transition, with the
+// worker's log line as its message), newest last; --follow keeps printing new ones until Ctrl+C.
 
 import type { Command } from 'commander';
 import {

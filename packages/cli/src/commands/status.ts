@@ -1,4 +1,4 @@
-// queuectl status [ID]: seed 004's view of the queue (total, recent jobs, count per status), or
+// queuectl status [ID]: the queue at a glance (total, recent jobs, count per status), or
 // one job's whole record. queuectl list: the jobs of one status or type, newest first.
 
 import type { Command } from 'commander';

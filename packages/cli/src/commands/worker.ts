@@ -1,6 +1,6 @@
 // queuectl worker: a worker in the foreground with the same job types as services/worker,
-// logging seed 003's lines, stopping gracefully on Ctrl+C. queuectl run: the same worker, but it
-// runs what is ready now and exits when nothing is left to run (seed 004's `run`).
+// logging the worker's log lines, stopping gracefully on Ctrl+C. queuectl run: the same worker, but it
+// runs what is ready now and exits when nothing is left to run (`run`).
 
 import type { Command } from 'commander';
 import { type Logger, warnIfRedisMayLoseJobs, Worker, workerSettings } from '@jobqueue/shared';

@@ -68,7 +68,7 @@ describe('the submit form', () => {
     expect(posts(calls)).toHaveLength(0);
   });
 
-  it('sends a valid job and shows its id as the seed page did', async () => {
+  it('sends a valid job and shows its id', async () => {
     const calls = submitRoutes();
     const form = await renderForm();
     await userEvent.selectOptions(screen.getByRole('combobox', { name: /Priority/ }), 'high');

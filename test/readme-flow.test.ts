@@ -1,34 +1,34 @@
-// Seed 003's curl flow against the real api and worker processes: submit, poll the status until
+// The README's curl flow against the real api and worker processes: submit, poll the status until
 // completed, the worker's log lines; then its prioritisation and retry walkthroughs. Every log
-// line the seed shows must also be in the queue's Redis events stream.
+// line the README shows must also be in the queue's Redis events stream.
 import { getJson, submitJob, waitForJob } from './support/api-client';
 import { indexOfMessage, logMessages, readQueueEvents } from './support/queue-events';
 import { startQueueStack, startWorker, type QueueStack } from './support/queue-stack';
 
-// The body of the seed's curl call, byte for byte what a user sends.
-const SEED_BODY = {
+// The body of the README's curl call, byte for byte what a user sends.
+const README_BODY = {
   job_type: 'send_email',
   priority: 'high',
   payload: { to: 'user@example.com', subject: 'Test', message: 'Hello!' },
 };
 const ISO_MICROS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;
 
-/** The seed's messages must be the same in the worker's stdout and in the events stream. */
+/** The log messages must be the same in the worker's stdout and in the events stream. */
 async function expectInEventsStream(stack: QueueStack, jobId: string, messages: string[]) {
   const events = await readQueueEvents(stack.redisUrl, stack.queueName);
   const streamed = events.filter((event) => event.job_id === jobId).map((event) => event.message);
   for (const message of messages) expect(streamed).toContain(message);
 }
 
-describe("seed 003's curl flow on the real api and worker", () => {
-  it('submits a job, which a worker picks, processes and completes, with the seed status JSON', async () => {
-    const stack = await startQueueStack('seed003');
+describe("the README's curl flow on the real api and worker", () => {
+  it('submits a job, which a worker picks, processes and completes, with the documented status JSON', async () => {
+    const stack = await startQueueStack('readme');
     const worker = await startWorker(stack, { MOCK_EMAIL_DELAY_MS: '100' });
 
     const reply = await fetch(`${stack.api.url}/submit-job`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(SEED_BODY),
+      body: JSON.stringify(README_BODY),
     });
     expect(reply.status).toBe(202);
     const submitted = (await reply.json()) as { job_id: string; status: string };
@@ -39,7 +39,7 @@ describe("seed 003's curl flow on the real api and worker", () => {
     const record = await waitForJob(stack.api, id, (job) => job.status === 'completed');
     expect(record).toMatchObject({
       job_id: id,
-      ...SEED_BODY,
+      ...README_BODY,
       status: 'completed',
       attempts: 1,
       max_attempts: 3,
@@ -59,7 +59,7 @@ describe("seed 003's curl flow on the real api and worker", () => {
     expect(picked).toBeGreaterThanOrEqual(0);
     expect(processing).toBeGreaterThan(picked);
     expect(messages.indexOf(done)).toBeGreaterThan(processing);
-    // The payload is shown as the seed shows it: its fields, readable.
+    // The payload is shown as the README shows it: its fields, readable.
     expect(messages[processing]).toContain('user@example.com');
     expect(messages[processing]).toContain('Hello!');
 
@@ -67,14 +67,14 @@ describe("seed 003's curl flow on the real api and worker", () => {
   });
 
   it('picks the high-priority job before the low one submitted earlier', async () => {
-    const stack = await startQueueStack('seed003');
+    const stack = await startQueueStack('readme');
     const low = await submitJob(stack.api, {
-      ...SEED_BODY,
+      ...README_BODY,
       priority: 'low',
       payload: { to: 'user@example.com', subject: 'Low Priority', message: 'Low priority test' },
     });
     const high = await submitJob(stack.api, {
-      ...SEED_BODY,
+      ...README_BODY,
       priority: 'high',
       payload: { to: 'user@example.com', subject: 'High Priority', message: 'High priority test' },
     });
@@ -109,18 +109,18 @@ describe("seed 003's curl flow on the real api and worker", () => {
   });
 
   it('retries a failing job after 2 then 4 seconds and then fails it for good', async () => {
-    const stack = await startQueueStack('seed003');
+    const stack = await startQueueStack('readme');
     const worker = await startWorker(stack, {
       MOCK_EMAIL_FAILURE_RATE: '1',
       MOCK_EMAIL_DELAY_MS: '10',
       BACKOFF_BASE_MS: '1000',
     });
-    const id = await submitJob(stack.api, SEED_BODY);
+    const id = await submitJob(stack.api, README_BODY);
 
     const given = `Job ${id} permanently failed after 3 attempts`;
     await worker.waitForLog((log) => log.msg === given, 15_000);
 
-    const seedLines = [
+    const readmeLines = [
       `Job ${id} failed: Mock email sending failed`,
       `Retrying job ${id} after 2 seconds (attempt 1)`,
       `Job ${id} failed: Mock email sending failed`,
@@ -131,7 +131,7 @@ describe("seed 003's curl flow on the real api and worker", () => {
     const messages = logMessages(worker).filter(
       (msg) => msg.startsWith('Job ') || msg.startsWith('Retrying'),
     );
-    expect(messages).toEqual(seedLines);
+    expect(messages).toEqual(readmeLines);
     expect(logMessages(worker).filter((msg) => msg === `Picked job ${id}`)).toHaveLength(3);
 
     const record = await waitForJob(stack.api, id, (job) => job.status === 'failed');
@@ -149,7 +149,7 @@ describe("seed 003's curl flow on the real api and worker", () => {
     const outcomes = events.filter(
       (e) => e.job_id === id && ['failed', 'retrying', 'dead'].includes(e.type),
     );
-    expect(outcomes.map((e) => e.message)).toEqual(seedLines);
+    expect(outcomes.map((e) => e.message)).toEqual(readmeLines);
 
     const stats = await getJson(`${stack.api.url}/stats`);
     expect(stats.body.totals).toMatchObject({ submitted: 1, failed: 1, retried: 2, completed: 0 });
