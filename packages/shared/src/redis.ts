@@ -58,3 +58,14 @@ export function duplicateForBlocking(redis: RedisClient): RedisClient {
   }
   return redis.duplicate(blocking);
 }
+
+/** A pipeline's replies; a command that failed (Redis went away mid-way) fails the whole call. */
+export async function execPipeline(
+  pipeline: ReturnType<RedisClient['pipeline']>,
+): Promise<unknown[]> {
+  const replies = (await pipeline.exec()) ?? [];
+  return replies.map(([error, value]) => {
+    if (error) throw error;
+    return value;
+  });
+}
