@@ -5,6 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../../../test/support/free-port';
+import Redis from 'ioredis';
+import { decodeEvents, queueKeys, type QueueEvent, type StreamEntry } from '@jobqueue/shared';
 import { RedisServerProcess } from '../../../test/support/redis-server';
 import {
   REPO_ROOT,
@@ -76,6 +78,23 @@ export class Stack {
       BACKOFF_BASE_MS: '50',
     });
     await this.worker.waitForLine(/Starting worker/);
+  }
+
+  /** The newest event the queue's events stream holds (what a live page has shown last). */
+  async newestEvent(): Promise<QueueEvent> {
+    const redis = new Redis(this.redis.url);
+    try {
+      const [entry] = (await redis.xrevrange(
+        queueKeys(this.queueName).events,
+        '+',
+        '-',
+        'COUNT',
+        1,
+      )) as StreamEntry[];
+      return decodeEvents(entry!).at(-1)!;
+    } finally {
+      redis.disconnect();
+    }
   }
 
   async stop(): Promise<void> {
