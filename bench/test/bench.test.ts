@@ -1,17 +1,35 @@
 // The benchmark and the soak run end to end on a tiny N and print their tables, samples and JSON
 // lines with every figure. Timings are never asserted: only that each figure was measured.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 const MAIN = join(__dirname, '..', 'dist', 'main.js');
+
+// A run that outlives its test (a timeout) is killed with it, its Redis and workers included:
+// each run leads a process group of its own, and the whole group goes.
+const running = new Set<ChildProcess>();
+afterEach(() => {
+  for (const child of running) {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // the group has ended already
+    }
+  }
+});
 
 function runScript(
   script: string,
   args: string[],
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [script, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    running.add(child);
+    child.once('exit', () => running.delete(child));
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
