@@ -24,6 +24,8 @@ export function createUiServer(config: UiServerConfig, log?: Logger): Server {
   const forwardToApi = createProxyMiddleware<IncomingMessage, ServerResponse>({
     target: config.apiUrl.href,
     changeOrigin: true,
+    // X-Forwarded-For names the browser, so an API with TRUST_PROXY counts each viewer apart.
+    xfwd: true,
     pathRewrite: (path) => path.replace(/^\/api/, '') || '/',
     on: {
       proxyRes: (proxyRes, _req, res) => {
