@@ -39,7 +39,8 @@ export async function workerRestarts(params: WorkerRestartParams): Promise<Scena
     env: { JOB_LEASE_MS: String(params.leaseMs), WORKER_CONCURRENCY: '10' },
   });
   try {
-    await lab.startWorkers(params.workers);
+    // Only workers that are fetching are stopped: one still starting has nothing to lose yet.
+    const fetching = new Set(await lab.startWorkers(params.workers));
     let restarts = 0;
     let chaosOn = true;
     // Replacements start beside the loop, not in it: a slow start must not space out the kills.
@@ -48,12 +49,13 @@ export async function workerRestarts(params: WorkerRestartParams): Promise<Scena
       while (chaosOn) {
         await sleep(params.killEveryMs);
         if (!chaosOn) break;
-        const alive = lab.aliveWorkers();
+        const alive = [...fetching].filter((worker) => worker.alive);
         const victim = alive[Math.floor(Math.random() * alive.length)];
         if (!victim) continue;
+        fetching.delete(victim);
         lab.signalWorker(victim, params.signal);
         restarts++;
-        replacements.push(lab.startWorker());
+        replacements.push(lab.startWorker().then((worker) => fetching.add(worker)));
       }
     })();
 
