@@ -86,3 +86,23 @@ export function formatTable(results: ScenarioResult[]): string {
   }
   return out.join('\n');
 }
+
+/** A row for a run that audits no jobs (or never got to): only its notes, facts and problems. */
+export function rowWithoutJobs(
+  scenario: string,
+  parts: Pick<ScenarioResult, 'notes' | 'facts' | 'problems'>,
+  drainMs = 0,
+): ScenarioResult {
+  return {
+    scenario,
+    submitted: 0,
+    acknowledged: 0,
+    completed: 0,
+    failed: 0,
+    lost: 0,
+    duplicates: 0,
+    submitMs: 0,
+    drainMs,
+    ...parts,
+  };
+}

@@ -3,7 +3,7 @@
 // Exits non-zero if any scenario broke its promise.
 
 import { disposeAllLabs, killAllLabsNow } from './lab';
-import { formatTable, type ScenarioResult } from './result';
+import { formatTable, rowWithoutJobs, type ScenarioResult } from './result';
 import { SCENARIOS } from './scenarios';
 
 async function main(): Promise<void> {
@@ -37,20 +37,8 @@ async function main(): Promise<void> {
 }
 
 function crashedRow(scenario: string, error: unknown): ScenarioResult {
-  return {
-    scenario,
-    submitted: 0,
-    acknowledged: 0,
-    completed: 0,
-    failed: 0,
-    lost: 0,
-    duplicates: 0,
-    submitMs: 0,
-    drainMs: -1,
-    notes: [],
-    facts: {},
-    problems: [`the run itself failed: ${(error as Error).stack ?? String(error)}`],
-  };
+  const problem = `the run itself failed: ${(error as Error).stack ?? String(error)}`;
+  return rowWithoutJobs(scenario, { notes: [], facts: {}, problems: [problem] }, -1);
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

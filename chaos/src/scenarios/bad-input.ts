@@ -3,10 +3,10 @@
 // keys, and the api's live memory must come back to where it was before the flood.
 
 import { Agent, request } from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { HostileGenerator, type HostileRequest } from '../hostile';
 import { Lab } from '../lab';
+import { liveMemory, mb } from '../api-memory';
 import type { ScenarioResult } from '../result';
 
 export interface BadInputParams {
@@ -195,22 +195,6 @@ function isErrorJson(body: Buffer): boolean {
   }
 }
 
-/** The api's heap in use right after a full collection, and its resident size. */
-async function liveMemory(lab: Lab): Promise<{ heap: number; rss: number }> {
-  lab.api.signal('SIGUSR2');
-  await sleep(500);
-  const text = await fetch(`${lab.apiUrl}/metrics`).then((r) => r.text());
-  return {
-    heap: metric(text, 'nodejs_heap_size_used_bytes'),
-    rss: metric(text, 'process_resident_memory_bytes'),
-  };
-}
-
-function metric(text: string, name: string): number {
-  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-  return Number(line?.split(' ')[1] ?? NaN);
-}
-
 async function keysOutsideQueue(lab: Lab): Promise<string[]> {
   const outside: string[] = [];
   let cursor = '0';
@@ -227,8 +211,4 @@ function describe(replies: Reply[]): string {
     .slice(0, 3)
     .map((r) => `${r.status} for ${r.kind}`)
     .join('; ');
-}
-
-function mb(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }

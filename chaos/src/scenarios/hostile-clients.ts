@@ -8,8 +8,9 @@
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { liveMemory, mb } from '../api-memory';
 import { Lab } from '../lab';
-import type { ScenarioResult } from '../result';
+import { rowWithoutJobs, type ScenarioResult } from '../result';
 
 export interface HostileClientsParams {
   storedJobs: number;
@@ -133,20 +134,7 @@ export async function hostileClients(params: HostileClientsParams): Promise<Scen
   } finally {
     await lab.dispose();
   }
-  return {
-    scenario: 'hostile clients',
-    submitted: 0,
-    acknowledged: 0,
-    completed: 0,
-    failed: 0,
-    lost: 0,
-    duplicates: 0,
-    submitMs: 0,
-    drainMs: 0,
-    notes,
-    facts,
-    problems,
-  };
+  return rowWithoutJobs('hostile clients', { notes, facts, problems });
 }
 
 function post(lab: Lab, path: string, body: unknown): Promise<Response> {
@@ -185,17 +173,4 @@ async function openStalled(lab: Lab, lastEventId: string): Promise<Socket> {
     `GET /events HTTP/1.1\r\nHost: ${hostname}\r\nLast-Event-ID: ${lastEventId}\r\n\r\n`,
   );
   return socket;
-}
-
-/** The api's resident size right after a full collection. */
-async function liveMemory(lab: Lab): Promise<{ rss: number }> {
-  lab.api.signal('SIGUSR2');
-  await sleep(500);
-  const text = await fetch(`${lab.apiUrl}/metrics`).then((r) => r.text());
-  const line = text.split('\n').find((l) => l.startsWith('process_resident_memory_bytes '));
-  return { rss: Number(line?.split(' ')[1] ?? NaN) };
-}
-
-function mb(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }

@@ -3,7 +3,7 @@
 
 import Koa from 'koa';
 import Router from '@koa/router';
-import { loadConfig, type JobQueue, type Logger } from '@jobqueue/shared';
+import { loadConfig, type Config, type JobQueue, type Logger } from '@jobqueue/shared';
 import { requireToken } from './auth';
 import { allowOrigins } from './cors';
 import { errorHandler } from './errors';
@@ -77,7 +77,8 @@ export function createApp(queue: JobQueue, options: AppOptions): App {
   jobRoutes(router, queue, metrics, limit > 0 ? limitSubmissions(limit) : undefined);
   metaRoutes(router, queue);
   const streams = eventRoutes(router, queue, hub, {
-    ...defaultStreamLimits(),
+    // Unset ones take their defaults from the one place settings are defined.
+    ...streamLimits(loadConfig({})),
     ...options.eventStreams,
   });
   metrics.watchEventStreams(() => streams.open);
@@ -88,9 +89,8 @@ export function createApp(queue: JobQueue, options: AppOptions): App {
   return { koa, router, openEventStreams: () => streams.open, close: () => hub.close() };
 }
 
-/** The EVENTS_MAX_* defaults, from the one place settings are defined. */
-function defaultStreamLimits(): EventStreamLimits {
-  const config = loadConfig({});
+/** The live-log bounds a configuration sets (EVENTS_MAX_*, EVENTS_STALL_MS). */
+export function streamLimits(config: Config): EventStreamLimits {
   return {
     maxStreams: config.eventsMaxStreams,
     maxStreamsPerClient: config.eventsMaxStreamsPerClient,

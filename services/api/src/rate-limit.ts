@@ -27,17 +27,24 @@ export function limitSubmissions(perMinute: number): SubmissionLimit {
       `too many jobs from ${ctx.ip}: at most ${perMinute} per minute${these}; retry in ${retryAfterSeconds} s`,
     );
   };
+  /** Jobs the client may still submit this minute, and when its budget fills again. */
+  const budget = async (ctx: Context) => {
+    const spent = await limiter.get(ctx.ip);
+    return {
+      left: spent?.remainingPoints ?? perMinute,
+      msBeforeNext: spent?.msBeforeNext ?? 60_000,
+    };
+  };
   return {
     async spentBudgetFirst(ctx, next) {
-      const spent = await limiter.get(ctx.ip);
-      if (spent && spent.remainingPoints <= 0) refuse(ctx, spent.msBeforeNext, 1);
+      const { left, msBeforeNext } = await budget(ctx);
+      if (left <= 0) refuse(ctx, msBeforeNext, 1);
       return next();
     },
     async charge(ctx, jobs) {
-      const spent = await limiter.get(ctx.ip);
       // A request the budget cannot cover takes nothing from it.
-      if (spent && spent.remainingPoints < jobs) refuse(ctx, spent.msBeforeNext, jobs);
-      if (!spent && jobs > perMinute) refuse(ctx, 60_000, jobs);
+      const { left, msBeforeNext } = await budget(ctx);
+      if (left < jobs) refuse(ctx, msBeforeNext, jobs);
       try {
         await limiter.consume(ctx.ip, jobs);
       } catch (rejection) {

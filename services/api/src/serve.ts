@@ -13,7 +13,7 @@ import {
   queueSettings,
   warnIfRedisMayLoseJobs,
 } from '@jobqueue/shared';
-import { createApp } from './app';
+import { createApp, streamLimits } from './app';
 
 /**
  * Reads the environment, connects to Redis and listens on PORT until SIGTERM or SIGINT.
@@ -48,13 +48,7 @@ export async function serveApi(extraJobTypes: JobType[] = []): Promise<void> {
     corsOrigins: config.corsOrigins,
     submitRateLimitPerMinute: config.submitRateLimitPerMinute,
     trustProxy: config.trustProxy,
-    eventStreams: {
-      maxStreams: config.eventsMaxStreams,
-      maxStreamsPerClient: config.eventsMaxStreamsPerClient,
-      maxBufferedBytes: config.eventsMaxBufferBytes,
-      maxReplay: config.eventsMaxReplay,
-      stallMs: config.eventsStallMs,
-    },
+    eventStreams: streamLimits(config),
   });
   // Commands fail at once while the connection is not up yet, so give it a moment before taking
   // requests; when Redis is away the API listens anyway and answers 503 until it is back.

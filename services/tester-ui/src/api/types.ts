@@ -1,4 +1,4 @@
-// The shapes of the HTTP API (shared/DESIGN.md) as the page reads them.
+// The shapes of the HTTP API (docs/api.md) as the page reads them.
 
 export const JOB_STATUSES = [
   'queued',
