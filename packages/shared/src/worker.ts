@@ -253,8 +253,8 @@ export class Worker {
         // building that call would delay the handlers.
         for (const job of woken) this.markStarted(job);
         this.startJobs(woken);
-        if (woken.length > 0) setImmediate(() => void this.leases.confirm(woken));
         if (woken.length > 0) {
+          setImmediate(() => void this.leases.confirm(woken));
           // Woken from idle, the jobs in hand start before the next claim goes out: a command sent
           // to an idle Redis costs a wake-up (about 0.2 ms here) the pick need not wait for.
           await Promise.resolve();
