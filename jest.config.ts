@@ -39,6 +39,8 @@ const config: Config = {
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   // Tests start real processes and a real Redis: generous, but a hang still fails.
   testTimeout: 30_000,
+  // A handle some test leaked must not keep the run from ending; global teardown names it.
+  forceExit: true,
 };
 
 export default config;

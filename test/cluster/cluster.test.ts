@@ -153,14 +153,39 @@ test('queues on different masters each keep all their keys on one master and run
       eventsMaxLen: 10_000,
     }),
   }));
-  for (const { queue } of queues) await startWorker(clusterEnv(queue.name));
+  // Each job takes a second, so the three queues' work can only overlap if they run at once.
+  for (const { queue } of queues) {
+    await startWorker({ ...clusterEnv(queue.name), MOCK_EMAIL_DELAY_MS: '1000' });
+  }
 
-  for (const { master, queue } of queues) {
-    const results = await queue.submitMany([1, 2, 3, 4, 5].map(() => README_BODY));
-    await eventually(
-      async () => (await queue.stats()).counts.completed === results.length,
-      `${queue.name}: 5 jobs completed`,
-    );
+  const submitted = await Promise.all(
+    queues.map(({ queue }) => queue.submitMany([1, 2, 3, 4, 5].map(() => README_BODY))),
+  );
+  await Promise.all(
+    queues.map(({ queue }, i) =>
+      eventually(
+        async () => (await queue.stats()).counts.completed === submitted[i]!.length,
+        `${queue.name}: 5 jobs completed`,
+        30_000,
+      ),
+    ),
+  );
+  // Side by side: some moment lies inside every queue's span from its first pick to its last
+  // completion.
+  const spans = await Promise.all(
+    queues.map(async ({ queue }, i) => {
+      const records = await Promise.all(
+        submitted[i]!.map(({ job_id }) => queue.getOrThrow(job_id)),
+      );
+      const picks = records.map((r) => Date.parse(r.picked_at!));
+      const completions = records.map((r) => Date.parse(r.completed_at!));
+      return { start: Math.min(...picks), end: Math.max(...completions) };
+    }),
+  );
+  expect(Math.max(...spans.map((s) => s.start))).toBeLessThan(Math.min(...spans.map((s) => s.end)));
+
+  for (const [i, { master, queue }] of queues.entries()) {
+    const results = submitted[i]!;
     // Asked directly, the master of the queue's slot holds every key the queue wrote.
     const [host, port] = master.split(':');
     const direct = new Redis(Number(port), host!, { lazyConnect: true });

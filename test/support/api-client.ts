@@ -1,6 +1,6 @@
 // A real api process spoken to the way curl does: started on a free port, then plain HTTP calls
 // that return the status code and the parsed JSON body.
-import { freePort } from './free-port';
+import { onFreePort } from './free-port';
 import { startService, type ServiceProcess } from './service-process';
 import { delay } from './timing';
 
@@ -19,11 +19,17 @@ export interface JsonReply {
 
 /** Starts the built api on a free port and resolves once GET /ready answers (Redis connected). */
 export async function startApi(env: Record<string, string | undefined>): Promise<ApiProcess> {
-  const port = await freePort();
-  const service = startService('api', { ...env, PORT: String(port), HOST: '127.0.0.1' });
-  const url = `http://127.0.0.1:${port}`;
-  await service.waitForHttp(`${url}/ready`);
-  return { service, url };
+  return onFreePort(async (port) => {
+    const service = startService('api', { ...env, PORT: String(port), HOST: '127.0.0.1' });
+    const url = `http://127.0.0.1:${port}`;
+    try {
+      await service.waitForHttp(`${url}/ready`);
+    } catch (error) {
+      await service.stop();
+      throw error;
+    }
+    return { service, url };
+  });
 }
 
 export async function postJson(url: string, body: unknown): Promise<JsonReply> {

@@ -14,3 +14,17 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
     });
   });
 }
+
+/**
+ * Runs `start` on a port freePort() chose, and again on another one when the first was taken
+ * between the choice and the bind (the error, or the process output it quotes, says EADDRINUSE).
+ */
+export async function onFreePort<T>(start: (port: number) => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start(await freePort());
+    } catch (error) {
+      if (attempt >= attempts || !/EADDRINUSE/.test(String(error))) throw error;
+    }
+  }
+}

@@ -139,7 +139,8 @@ export class RedisServerProcess implements TrackedProcess {
     const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     this.exit = new Promise((resolve) => {
-      child.once('exit', (code, signal) => {
+      // 'close': the process has exited and its output pipes are closed, so nothing of it is left.
+      child.once('close', (code, signal) => {
         if (this.child === child) this.child = undefined;
         resolve({ code, signal });
       });

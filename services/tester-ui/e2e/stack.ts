@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort } from '../../../test/support/free-port';
+import { onFreePort } from '../../../test/support/free-port';
 import Redis from 'ioredis';
 import { decodeEvents, queueKeys, type QueueEvent, type StreamEntry } from '@jobqueue/shared';
 import { RedisServerProcess } from '../../../test/support/redis-server';
@@ -34,17 +34,30 @@ export class Stack {
     if (!existsSync(UI_SERVER))
       throw new Error(`${UI_SERVER} is missing: run "npm run build" first`);
     await this.redis.start();
-    this.apiPort = await freePort();
-    await this.startApi();
+    await onFreePort(async (port) => {
+      this.apiPort = port;
+      try {
+        await this.startApi();
+      } catch (error) {
+        await this.api.stop();
+        throw error;
+      }
+    });
     await this.startWorker({ failureRate: 0 });
 
-    const uiPort = await freePort();
-    this.uiUrl = `http://127.0.0.1:${uiPort}`;
-    const ui = new ServiceProcess(process.execPath, [UI_SERVER], {
-      name: 'tester-ui',
-      env: { UI_PORT: String(uiPort), API_URL: `http://127.0.0.1:${this.apiPort}` },
+    await onFreePort(async (uiPort) => {
+      const ui = new ServiceProcess(process.execPath, [UI_SERVER], {
+        name: 'tester-ui',
+        env: { UI_PORT: String(uiPort), API_URL: `http://127.0.0.1:${this.apiPort}` },
+      });
+      try {
+        await ui.waitForHttp(`http://127.0.0.1:${uiPort}/`);
+      } catch (error) {
+        await ui.stop();
+        throw error;
+      }
+      this.uiUrl = `http://127.0.0.1:${uiPort}`;
     });
-    await ui.waitForHttp(`${this.uiUrl}/`);
     return this;
   }
 
