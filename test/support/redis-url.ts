@@ -13,7 +13,16 @@ export function testRedisUrl(): string {
   return url;
 }
 
-/** A queue name no other test uses, so each file can share one Redis without interference. */
+/** Where uniqueQueueName() lists the queues a test file made; the environment reads it. */
+export const QUEUES_MADE = Symbol.for('jobqueue.test.queuesMade');
+
+/**
+ * A queue name no other test uses, so each file can share one Redis without interference. When
+ * that Redis is the caller's REDIS_URL, the file's teardown deletes these queues' keys.
+ */
 export function uniqueQueueName(prefix = 'test'): string {
-  return `${prefix}-${randomUUID()}`;
+  const name = `${prefix}-${randomUUID()}`;
+  const global = globalThis as { [QUEUES_MADE]?: string[] };
+  (global[QUEUES_MADE] ??= []).push(name);
+  return name;
 }
