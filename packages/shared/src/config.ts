@@ -21,8 +21,11 @@ const redisUrl = z
   .default('redis://127.0.0.1:6379')
   .refine((value) => /^rediss?:\/\/[^\s]+$/.test(value), 'must be a redis:// or rediss:// URL');
 
+// Each setting once: its variable, its check and default, and what it means. The Config type and
+// its field names (camelCase of the variable) are derived from this schema.
 const configSchema = z.object({
   REDIS_URL: redisUrl,
+  /** host:port of some Redis Cluster nodes; when set, the queue runs on that cluster. */
   REDIS_CLUSTER_NODES: z
     .string()
     .optional()
@@ -47,6 +50,7 @@ const configSchema = z.object({
   PORT: int(1, 65535, 5000),
   HOST: z.string().default('0.0.0.0'),
   API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Browser origins allowed to call the API (CORS); empty: none. */
   CORS_ORIGINS: z
     .string()
     .optional()
@@ -62,13 +66,22 @@ const configSchema = z.object({
       (origins) => origins.every((origin) => /^https?:\/\/[^/\s]+$/.test(origin)),
       'must be a comma list of origins like https://app.example.com',
     ),
+  /** Jobs submitted per minute per client IP; 0: unlimited. */
   SUBMIT_RATE_LIMIT: int(0, 10_000_000, 0),
+  /** Take the client IP from X-Forwarded-For (only behind a proxy that sets it). */
   TRUST_PROXY: z
     .enum(['true', 'false', '1', '0'])
     .default('false')
     .transform((value) => value === 'true' || value === '1'),
   WORKER_CONCURRENCY: int(1, 10_000, 10),
   WORKER_ID: z.string().max(200).optional(),
+  /** Where a worker serves its Prometheus metrics; unset: nowhere, so workers share a host. */
+  WORKER_METRICS_PORT: z.coerce
+    .number()
+    .int('must be a port number from 1 to 65535')
+    .min(1, 'must be a port number from 1 to 65535')
+    .max(65535, 'must be a port number from 1 to 65535')
+    .optional(),
   JOB_LEASE_MS: int(100, 24 * 3600 * 1000, 30_000),
   BACKOFF_BASE_MS: int(1, 3600 * 1000, 1000),
   MAX_ATTEMPTS: int(1, 100, 3),
@@ -79,64 +92,37 @@ const configSchema = z.object({
   EVENTS_MAX_LEN: int(100, 10_000_000, 10_000),
   MOCK_EMAIL_DELAY_MS: int(0, 3600 * 1000, 1000),
   MOCK_EMAIL_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0.3),
+  /** Accept and run `shell` jobs, which run any command on worker machines. Off by default. */
   ALLOW_SHELL_JOBS: onOff,
+  /** Live-log streams (GET /events) open at once in one API process. */
   EVENTS_MAX_STREAMS: int(1, 1_000_000, 1000),
+  /** Live-log streams open at once per client. */
   EVENTS_MAX_STREAMS_PER_CLIENT: int(1, 1_000_000, 20),
+  /** Bytes a live-log client may leave unread before it is dropped (it resumes). */
   EVENTS_MAX_BUFFER_BYTES: int(4096, 1024 * 1024 * 1024, 256 * 1024),
+  /** Events one live-log connection replays on resume before it ends (the client resumes on). */
   EVENTS_MAX_REPLAY: int(100, 10_000_000, 10_000),
+  /** How long a live-log client that is behind may read nothing before it is dropped. */
   EVENTS_STALL_MS: int(100, 3600 * 1000, 30_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
-export type Env = z.output<typeof configSchema>;
+type Env = z.output<typeof configSchema>;
 
-/** Every variable the services read (the tester page's and a worker's metrics port included). */
+/** `SUBMIT_RATE_LIMIT` -> `submitRateLimit`. */
+type CamelCase<S extends string> = S extends `${infer Head}_${infer Tail}`
+  ? `${Lowercase<Head>}${Capitalize<CamelCase<Tail>>}`
+  : Lowercase<S>;
+
+/** The settings, each under the camelCase of its variable's name. */
+export type Config = { [Name in keyof Env as CamelCase<Name & string>]: Env[Name] };
+
+/** Every variable the services read (the tester page's included). */
 export const CONFIG_VARIABLES: readonly string[] = [
   ...Object.keys(configSchema.shape),
-  'WORKER_METRICS_PORT',
   'UI_PORT',
   'API_URL',
 ];
-
-export interface Config {
-  redisUrl: string;
-  redisClusterNodes: string[];
-  queueName: string;
-  port: number;
-  host: string;
-  apiToken: string | undefined;
-  /** Browser origins allowed to call the API (CORS); empty: none. */
-  corsOrigins: string[];
-  /** Jobs submitted per minute per client IP; 0: unlimited. */
-  submitRateLimitPerMinute: number;
-  /** Take the client IP from X-Forwarded-For (only behind a proxy that sets it). */
-  trustProxy: boolean;
-  workerConcurrency: number;
-  workerId: string | undefined;
-  jobLeaseMs: number;
-  backoffBaseMs: number;
-  maxAttempts: number;
-  shutdownTimeoutMs: number;
-  jobTtlSeconds: number;
-  failedJobTtlSeconds: number;
-  idempotencyTtlSeconds: number;
-  eventsMaxLen: number;
-  mockEmailDelayMs: number;
-  mockEmailFailureRate: number;
-  /** Accept and run `shell` jobs, which run any command on worker machines. Off by default. */
-  allowShellJobs: boolean;
-  /** Live-log streams (GET /events) open at once in one API process. */
-  eventsMaxStreams: number;
-  /** Live-log streams open at once per client. */
-  eventsMaxStreamsPerClient: number;
-  /** Bytes a live-log client may leave unread before it is dropped (it resumes). */
-  eventsMaxBufferBytes: number;
-  /** Events one live-log connection replays on resume before it ends (the client resumes on). */
-  eventsMaxReplay: number;
-  /** How long a live-log client that is behind may read nothing before it is dropped. */
-  eventsStallMs: number;
-  logLevel: Env['LOG_LEVEL'];
-}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // An empty variable means "not set", as in most shells' `FOO= cmd`.
@@ -147,37 +133,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
     );
   }
-  const e = parsed.data;
-  return {
-    redisUrl: e.REDIS_URL,
-    redisClusterNodes: e.REDIS_CLUSTER_NODES,
-    queueName: e.QUEUE_NAME,
-    port: e.PORT,
-    host: e.HOST,
-    apiToken: e.API_TOKEN,
-    corsOrigins: e.CORS_ORIGINS,
-    submitRateLimitPerMinute: e.SUBMIT_RATE_LIMIT,
-    trustProxy: e.TRUST_PROXY,
-    workerConcurrency: e.WORKER_CONCURRENCY,
-    workerId: e.WORKER_ID,
-    jobLeaseMs: e.JOB_LEASE_MS,
-    backoffBaseMs: e.BACKOFF_BASE_MS,
-    maxAttempts: e.MAX_ATTEMPTS,
-    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
-    jobTtlSeconds: e.JOB_TTL_SECONDS,
-    failedJobTtlSeconds: e.FAILED_JOB_TTL_SECONDS,
-    idempotencyTtlSeconds: e.IDEMPOTENCY_TTL_SECONDS,
-    eventsMaxLen: e.EVENTS_MAX_LEN,
-    mockEmailDelayMs: e.MOCK_EMAIL_DELAY_MS,
-    mockEmailFailureRate: e.MOCK_EMAIL_FAILURE_RATE,
-    allowShellJobs: e.ALLOW_SHELL_JOBS,
-    eventsMaxStreams: e.EVENTS_MAX_STREAMS,
-    eventsMaxStreamsPerClient: e.EVENTS_MAX_STREAMS_PER_CLIENT,
-    eventsMaxBufferBytes: e.EVENTS_MAX_BUFFER_BYTES,
-    eventsMaxReplay: e.EVENTS_MAX_REPLAY,
-    eventsStallMs: e.EVENTS_STALL_MS,
-    logLevel: e.LOG_LEVEL,
-  };
+  // Every setting has its field, even one left unset (undefined).
+  const values: Record<string, unknown> = parsed.data;
+  return Object.fromEntries(
+    Object.keys(configSchema.shape).map((name) => [camelCase(name), values[name]]),
+  ) as Config;
+}
+
+function camelCase(name: string): string {
+  return name.toLowerCase().replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
 }
 
 /** ALLOW_SHELL_JOBS alone, for the job type registry when its caller does not say. */

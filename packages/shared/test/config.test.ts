@@ -19,7 +19,8 @@ describe('loadConfig', () => {
       failedJobTtlSeconds: 604_800,
       mockEmailDelayMs: 1000,
       mockEmailFailureRate: 0.3,
-      submitRateLimitPerMinute: 0,
+      submitRateLimit: 0,
+      workerMetricsPort: undefined,
       eventsMaxStreams: 1000,
       eventsMaxStreamsPerClient: 20,
       eventsMaxBufferBytes: 256 * 1024,
@@ -39,10 +40,11 @@ describe('loadConfig', () => {
       ['HOST', '127.0.0.1', 'host', '127.0.0.1'],
       ['API_TOKEN', 'a-token-of-16-chars+', 'apiToken', 'a-token-of-16-chars+'],
       ['CORS_ORIGINS', 'https://a.example', 'corsOrigins', ['https://a.example']],
-      ['SUBMIT_RATE_LIMIT', '120', 'submitRateLimitPerMinute', 120],
+      ['SUBMIT_RATE_LIMIT', '120', 'submitRateLimit', 120],
       ['TRUST_PROXY', 'true', 'trustProxy', true],
       ['WORKER_CONCURRENCY', '50', 'workerConcurrency', 50],
       ['WORKER_ID', 'w-1', 'workerId', 'w-1'],
+      ['WORKER_METRICS_PORT', '9100', 'workerMetricsPort', 9100],
       ['JOB_LEASE_MS', '9000', 'jobLeaseMs', 9000],
       ['BACKOFF_BASE_MS', '250', 'backoffBaseMs', 250],
       ['MAX_ATTEMPTS', '7', 'maxAttempts', 7],
@@ -61,8 +63,8 @@ describe('loadConfig', () => {
       ['EVENTS_STALL_MS', '5000', 'eventsStallMs', 5000],
       ['LOG_LEVEL', 'warn', 'logLevel', 'warn'],
     ];
-    // Read by other parts than loadConfig: the worker's metrics port and the tester page.
-    const elsewhere = ['WORKER_METRICS_PORT', 'UI_PORT', 'API_URL'];
+    // Read by the tester page's server, not loadConfig.
+    const elsewhere = ['UI_PORT', 'API_URL'];
     expect(every.map(([name]) => name).sort()).toEqual(
       CONFIG_VARIABLES.filter((name) => !elsewhere.includes(name)).sort(),
     );
@@ -83,6 +85,8 @@ describe('loadConfig', () => {
     ['JOB_LEASE_MS', '-1'],
     ['LOG_LEVEL', 'loud'],
     ['API_TOKEN', 'short'],
+    ['WORKER_METRICS_PORT', 'ninety'],
+    ['WORKER_METRICS_PORT', '99999'],
   ])('rejects %s=%s, naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}:`));

@@ -22,7 +22,7 @@ export interface AppOptions {
   /** Browser origins allowed to call the API; unset or empty: no CORS. */
   corsOrigins?: readonly string[];
   /** Jobs submitted per minute per client IP; unset or 0: unlimited. */
-  submitRateLimitPerMinute?: number;
+  submitRateLimit?: number;
   /** Take the client IP from X-Forwarded-For; only behind a proxy that sets it. */
   trustProxy?: boolean;
   /** Bounds on live-log streams (GET /events); each unset one takes its EVENTS_MAX_* default. */
@@ -73,7 +73,7 @@ export function createApp(queue: JobQueue, options: AppOptions): App {
     ctx.type = metrics.registry.contentType;
     ctx.body = await metrics.registry.metrics();
   });
-  const limit = options.submitRateLimitPerMinute ?? 0;
+  const limit = options.submitRateLimit ?? 0;
   jobRoutes(router, queue, metrics, limit > 0 ? limitSubmissions(limit) : undefined);
   metaRoutes(router, queue);
   const streams = eventRoutes(router, queue, hub, {

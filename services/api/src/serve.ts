@@ -46,7 +46,7 @@ export async function serveApi(extraJobTypes: JobType[] = []): Promise<void> {
     logger,
     apiToken: config.apiToken,
     corsOrigins: config.corsOrigins,
-    submitRateLimitPerMinute: config.submitRateLimitPerMinute,
+    submitRateLimit: config.submitRateLimit,
     trustProxy: config.trustProxy,
     eventStreams: streamLimits(config),
   });

@@ -139,7 +139,7 @@ test('replies carry security headers, errors included', async () => {
 
 describe('SUBMIT_RATE_LIMIT', () => {
   test('a client over its budget gets 429 with Retry-After; nothing more is submitted', async () => {
-    const limited = await api({ app: { submitRateLimitPerMinute: 5 } });
+    const limited = await api({ app: { submitRateLimit: 5 } });
     for (let i = 0; i < 5; i++)
       expect((await limited.post('/submit-job', validEmail)).status).toBe(202);
 
@@ -154,7 +154,7 @@ describe('SUBMIT_RATE_LIMIT', () => {
     expect((await limited.post('/jobs/bulk', { jobs: [validEmail] })).status).toBe(429);
     expect((await limited.queue.stats()).totals.submitted).toBe(5);
     // The budget counts jobs, not requests: a bulk takes one per job it holds.
-    const bulky = await api({ app: { submitRateLimitPerMinute: 5 } });
+    const bulky = await api({ app: { submitRateLimit: 5 } });
     expect((await bulky.post('/jobs/bulk', { jobs: Array(3).fill(validEmail) })).status).toBe(202);
     const over = await bulky.post('/jobs/bulk', { jobs: Array(3).fill(validEmail) });
     expect(over.status).toBe(429);
@@ -162,7 +162,7 @@ describe('SUBMIT_RATE_LIMIT', () => {
     expect((await bulky.post('/jobs/bulk', { jobs: Array(2).fill(validEmail) })).status).toBe(202);
     expect((await bulky.post('/submit-job', validEmail)).status).toBe(429);
     expect((await bulky.queue.stats()).totals.submitted).toBe(5);
-    const huge = await api({ app: { submitRateLimitPerMinute: 5 } });
+    const huge = await api({ app: { submitRateLimit: 5 } });
     expect((await huge.post('/jobs/bulk', { jobs: Array(6).fill(validEmail) })).status).toBe(429);
     expect((await huge.queue.stats()).totals.submitted).toBe(0);
     // Reading is not limited.
@@ -170,14 +170,14 @@ describe('SUBMIT_RATE_LIMIT', () => {
   });
 
   test('the budget is per client IP, and X-Forwarded-For counts only behind a trusted proxy', async () => {
-    const proxied = await api({ app: { submitRateLimitPerMinute: 2, trustProxy: true } });
+    const proxied = await api({ app: { submitRateLimit: 2, trustProxy: true } });
     const from = (ip: string) => ({ 'x-forwarded-for': ip });
     for (let i = 0; i < 2; i++)
       expect((await proxied.post('/submit-job', validEmail, from('203.0.113.1'))).status).toBe(202);
     expect((await proxied.post('/submit-job', validEmail, from('203.0.113.1'))).status).toBe(429);
     expect((await proxied.post('/submit-job', validEmail, from('203.0.113.2'))).status).toBe(202);
 
-    const direct = await api({ app: { submitRateLimitPerMinute: 2 } });
+    const direct = await api({ app: { submitRateLimit: 2 } });
     for (let i = 0; i < 2; i++)
       expect((await direct.post('/submit-job', validEmail, from(`198.51.100.${i}`))).status).toBe(
         202,
@@ -187,7 +187,7 @@ describe('SUBMIT_RATE_LIMIT', () => {
   });
 
   test('0 turns the limit off', async () => {
-    const unlimited = await api({ app: { submitRateLimitPerMinute: 0 } });
+    const unlimited = await api({ app: { submitRateLimit: 0 } });
     const replies = await Promise.all(
       Array.from({ length: 30 }, () => unlimited.post('/submit-job', validEmail)),
     );

@@ -13,12 +13,11 @@ import {
   workerSettings,
 } from '@jobqueue/shared';
 import { createWorkerMetrics } from './metrics';
-import { loadMetricsPort } from './metrics-port';
 import { serveMetrics } from './metrics-server';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const metricsPort = loadMetricsPort();
+  const metricsPort = config.workerMetricsPort;
   const logger = createLogger('worker', config.logLevel);
   const metrics = createWorkerMetrics(config.queueName);
   const redis = createRedis({
