@@ -1,5 +1,6 @@
 // Builds the page into dist/public, which server/main.ts serves in production.
 // `npm run dev` forwards /api the same way the production server does.
+import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vitest/config';
 
@@ -7,6 +8,14 @@ const apiUrl = process.env.API_URL ?? 'http://127.0.0.1:5000';
 
 export default defineConfig({
   plugins: [react()],
+  resolve: {
+    // The API's wire types and statuses, from the core's one dependency-free module.
+    alias: {
+      '@jobqueue/shared/wire': fileURLToPath(
+        new URL('../../packages/shared/src/wire.ts', import.meta.url),
+      ),
+    },
+  },
   build: {
     outDir: 'dist/public',
     emptyOutDir: true,

@@ -1,9 +1,8 @@
 // Typed errors with a stable code and an HTTP status; the API turns them into its JSON error body.
 
-export interface ErrorDetail {
-  path: string;
-  message: string;
-}
+import type { ErrorDetail } from './wire';
+
+export type { ErrorDetail } from './wire';
 
 export class QueueError extends Error {
   constructor(

@@ -10,18 +10,9 @@
 
 import type { RedisClient } from './redis';
 import { microsToIso } from './time';
+import type { QueueEvent } from './wire';
 
-export interface QueueEvent {
-  /** The stream entry id, with `.<index>` when the entry holds several events; resume after it. */
-  id: string;
-  type: string;
-  job_id: string;
-  message: string;
-  attempt: number | null;
-  worker_id: string | null;
-  error: string | null;
-  time: string | null;
-}
+export type { QueueEvent } from './wire';
 
 export type StreamEntry = [id: string, fields: string[]];
 

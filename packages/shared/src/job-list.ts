@@ -8,11 +8,9 @@ import { decodeJobRecord, type JobRecord, type JobStatus } from './record';
 import { execPipeline, type RedisClient } from './redis';
 import { whileRedisAnswers } from './redis-errors';
 import type { ListJobsQuery } from './schemas';
+import type { JobPage } from './wire';
 
-export interface JobPage {
-  jobs: JobRecord[];
-  next_cursor: string | null;
-}
+export type { JobPage } from './wire';
 
 export type IndexName =
   'queued' | 'scheduled' | 'active' | 'completed' | 'failed' | 'cancelled' | 'created';

@@ -2,10 +2,13 @@
 // the queue orders by. The record keeps what the client sent.
 
 import { z } from 'zod';
+import type { Priority, PriorityLabel } from './wire';
 
-export const PRIORITY_LABELS = { high: 10, normal: 5, low: 1 } as const;
-export type PriorityLabel = keyof typeof PRIORITY_LABELS;
-export type Priority = PriorityLabel | number;
+export const PRIORITY_LABELS = { high: 10, normal: 5, low: 1 } as const satisfies Record<
+  PriorityLabel,
+  number
+>;
+export type { Priority, PriorityLabel } from './wire';
 
 export const prioritySchema = z.union(
   [

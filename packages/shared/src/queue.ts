@@ -13,6 +13,7 @@ import { execPipeline, type RedisClient } from './redis';
 import { whileRedisAnswers } from './redis-errors';
 import { registerScripts, runScript } from './scripts';
 import { SubmitBatcher } from './submit-batcher';
+import type { QueueStats, SubmitResult } from './wire';
 import {
   MAX_BULK_JOBS,
   parseJobId,
@@ -36,25 +37,7 @@ export interface JobQueueOptions {
   eventsMaxLen: number;
 }
 
-export interface SubmitResult {
-  job_id: string;
-  status: JobStatus;
-  /** false when an idempotency key matched an earlier job, whose id this is. */
-  created: boolean;
-}
-
-export interface QueueStats {
-  queue: string;
-  counts: Record<JobStatus, number>;
-  totals: {
-    submitted: number;
-    completed: number;
-    failed: number;
-    retried: number;
-    recovered: number;
-  };
-  workers: number;
-}
+export type { QueueStats, SubmitResult } from './wire';
 
 export class JobQueue {
   readonly keys: QueueKeys;

@@ -1,36 +1,10 @@
 // The job record as the API returns it, decoded from the job's Redis hash.
 
-import { parseStoredPriority, type Priority } from './priority';
+import { parseStoredPriority } from './priority';
 import { microsToIso } from './time';
+import type { JobRecord, JobStatus } from './wire';
 
-export const JOB_STATUSES = [
-  'queued',
-  'scheduled',
-  'processing',
-  'completed',
-  'failed',
-  'cancelled',
-] as const;
-export type JobStatus = (typeof JOB_STATUSES)[number];
-
-export interface JobRecord {
-  job_id: string;
-  job_type: string;
-  priority: Priority;
-  payload: unknown;
-  status: JobStatus;
-  attempts: number;
-  max_attempts: number;
-  created_at: string | null;
-  picked_at: string | null;
-  completed_at: string | null;
-  failed_at: string | null;
-  cancelled_at: string | null;
-  next_attempt_at: string | null;
-  last_error: string | null;
-  result: unknown;
-  idempotency_key: string | null;
-}
+export { JOB_STATUSES, type JobRecord, type JobStatus } from './wire';
 
 function parseJson(text: string | undefined): unknown {
   if (text === undefined || text === '') return null;

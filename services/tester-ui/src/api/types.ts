@@ -1,37 +1,22 @@
-// The shapes of the HTTP API (docs/api.md) as the page reads them.
+// The shapes of the HTTP API (docs/api.md) as the page reads them. The API's own replies are the
+// core's wire types, from its one dependency-free module (wire.ts).
+import type { JobStatus, Priority } from '@jobqueue/shared/wire';
 
-export const JOB_STATUSES = [
-  'queued',
-  'scheduled',
-  'processing',
-  'completed',
-  'failed',
-  'cancelled',
-] as const;
-export type JobStatus = (typeof JOB_STATUSES)[number];
+export { JOB_STATUSES } from '@jobqueue/shared/wire';
+
+export type {
+  ErrorDetail,
+  JobPage as JobList,
+  JobRecord,
+  JobStatus,
+  Priority,
+  QueueEvent as JobEvent,
+  QueueStats,
+  SubmitResult as SubmitJobResponse,
+} from '@jobqueue/shared/wire';
 
 /** Statuses a job never leaves by itself: the status view stops polling there. */
 export const FINAL_STATUSES: readonly JobStatus[] = ['completed', 'failed', 'cancelled'];
-
-export type Priority = 'high' | 'normal' | 'low' | number;
-
-export interface JobRecord {
-  job_id: string;
-  job_type: string;
-  priority: Priority;
-  payload: Record<string, unknown>;
-  status: JobStatus;
-  attempts: number;
-  max_attempts: number;
-  created_at: string;
-  picked_at: string | null;
-  completed_at: string | null;
-  failed_at: string | null;
-  cancelled_at?: string | null;
-  next_attempt_at: string | null;
-  last_error: string | null;
-  result: unknown;
-}
 
 /** A JSON Schema object as /job-types returns it; only the parts the form reads are typed. */
 export interface JsonSchema {
@@ -57,43 +42,4 @@ export interface SubmitJobRequest {
   payload: Record<string, unknown>;
   max_attempts?: number;
   delay_ms?: number;
-}
-
-export interface SubmitJobResponse {
-  job_id: string;
-  status: JobStatus;
-}
-
-export interface JobList {
-  jobs: JobRecord[];
-  next_cursor: string | null;
-}
-
-export interface QueueStats {
-  queue: string;
-  counts: Record<JobStatus, number>;
-  totals: {
-    submitted: number;
-    completed: number;
-    failed: number;
-    retried: number;
-    recovered: number;
-  };
-  workers: number;
-}
-
-/** One entry of GET /events; `message` is the worker's log line ("Picked job <id>"). */
-export interface JobEvent {
-  id: string;
-  type: string;
-  job_id: string;
-  message: string;
-  attempt?: number | null;
-  worker_id?: string | null;
-  time: string;
-}
-
-export interface ErrorDetail {
-  path: string;
-  message: string;
 }

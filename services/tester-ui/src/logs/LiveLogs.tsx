@@ -79,7 +79,7 @@ export function LiveLogs() {
           {shown.length === 0 && <li className="muted">No events yet.</li>}
           {shown.map((line) => (
             <li key={line.id} className={`log-line log-${line.type}`}>
-              <time dateTime={line.time}>{formatTime(line.time)}</time>{' '}
+              <time dateTime={line.time ?? undefined}>{formatTime(line.time)}</time>{' '}
               <span className="log-type">{line.type}</span>{' '}
               <span className="log-message">{line.message}</span>
             </li>

@@ -42,6 +42,7 @@ export function jobRecord(overrides: Partial<JobRecord> = {}): JobRecord {
     next_attempt_at: null,
     last_error: null,
     result: { message_id: 'mock-1' },
+    idempotency_key: null,
     ...overrides,
   };
 }

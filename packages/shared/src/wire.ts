@@ -1,0 +1,84 @@
+// The JSON the HTTP API sends and the shapes clients read (docs/api.md). Types and constants only,
+// with no imports, so the tester page type-checks against these very declarations.
+
+export const JOB_STATUSES = [
+  'queued',
+  'scheduled',
+  'processing',
+  'completed',
+  'failed',
+  'cancelled',
+] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+export type PriorityLabel = 'high' | 'normal' | 'low';
+/** As the client sent it: a label, or 1..10 (10 most urgent). */
+export type Priority = PriorityLabel | number;
+
+/** GET /jobs/status/:id, and each job of a listing. */
+export interface JobRecord {
+  job_id: string;
+  job_type: string;
+  priority: Priority;
+  payload: unknown;
+  status: JobStatus;
+  attempts: number;
+  max_attempts: number;
+  created_at: string | null;
+  picked_at: string | null;
+  completed_at: string | null;
+  failed_at: string | null;
+  cancelled_at: string | null;
+  next_attempt_at: string | null;
+  last_error: string | null;
+  result: unknown;
+  idempotency_key: string | null;
+}
+
+/** GET /jobs: one page, and where the next one starts (null: no more). */
+export interface JobPage {
+  jobs: JobRecord[];
+  next_cursor: string | null;
+}
+
+/** POST /submit-job (202), and each job of POST /jobs/bulk. */
+export interface SubmitResult {
+  job_id: string;
+  status: JobStatus;
+  /** false when an idempotency key matched an earlier job, whose id this is. */
+  created: boolean;
+}
+
+/** GET /stats. */
+export interface QueueStats {
+  queue: string;
+  counts: Record<JobStatus, number>;
+  totals: {
+    submitted: number;
+    completed: number;
+    failed: number;
+    retried: number;
+    recovered: number;
+  };
+  workers: number;
+}
+
+/** One event of GET /events (the SSE `data`), also what queuectl logs prints. */
+export interface QueueEvent {
+  /** The stream entry id, with `.<index>` when the entry holds several events; resume after it. */
+  id: string;
+  type: string;
+  job_id: string;
+  /** The worker's log line, e.g. "Picked job <id>". */
+  message: string;
+  attempt: number | null;
+  worker_id: string | null;
+  error: string | null;
+  time: string | null;
+}
+
+/** One problem of a 400 reply's `details`. */
+export interface ErrorDetail {
+  path: string;
+  message: string;
+}
