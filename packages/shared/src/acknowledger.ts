@@ -59,23 +59,16 @@ export class Acknowledger {
   }
 
   async fail(job: ClaimedJob, error: string): Promise<FailOutcome> {
-    const k = this.keys;
-    const o = this.options;
-    const [outcome, delayMs, attempt, maxAttempts] = await this.untilRedisAnswers('fail', () =>
-      runScript<[string, number, number, number]>(
-        this.redis,
-        'fail',
-        [k.active, k.scheduled, k.failed, k.marker, k.events, k.totals],
-        [
-          k.prefix,
-          job.id,
-          job.leaseToken,
-          error,
-          o.backoffBaseMs,
-          o.failedJobTtlSeconds,
-          o.eventsMaxLen,
-        ],
-      ),
+    const [outcome, delayMs, attempt, maxAttempts] = await this.retryUntilRedisAnswers('fail', () =>
+      runScript<[string, number, number, number]>(this.redis, 'fail', this.keys, [
+        this.keys.prefix,
+        job.id,
+        job.leaseToken,
+        error,
+        this.options.backoffBaseMs,
+        this.options.failedJobTtlSeconds,
+        this.options.eventsMaxLen,
+      ]),
     );
     if (outcome === 'retrying')
       return {
@@ -97,7 +90,7 @@ export class Acknowledger {
       setImmediate(() => void this.flush());
     }
     try {
-      const recorded = await this.untilRedisAnswers('complete', () => this.runComplete(batch));
+      const recorded = await this.retryUntilRedisAnswers('complete', () => this.runComplete(batch));
       batch.forEach((entry, i) => entry.resolve(recorded[i] === 1));
     } catch (error) {
       for (const entry of batch) entry.reject(error);
@@ -110,24 +103,18 @@ export class Acknowledger {
   }
 
   private runComplete(completions: { job: ClaimedJob; result: string }[]): Promise<number[]> {
-    const k = this.keys;
     const args: (string | Buffer | number)[] = [
-      k.prefix,
+      this.keys.prefix,
       this.options.jobTtlSeconds,
       this.options.eventsMaxLen,
       completions.length,
       idsToBytes(completions.map(({ job }) => job.id)),
     ];
     for (const { job, result } of completions) args.push(job.id, job.leaseToken, result);
-    return runScript<number[]>(
-      this.redis,
-      'complete',
-      [k.active, k.completed, k.events, k.totals, k.completedCount],
-      args,
-    );
+    return runScript<number[]>(this.redis, 'complete', this.keys, args);
   }
 
-  private async untilRedisAnswers<T>(what: string, call: () => Promise<T>): Promise<T> {
+  private async retryUntilRedisAnswers<T>(what: string, call: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await call();

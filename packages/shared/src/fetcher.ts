@@ -85,22 +85,16 @@ export class JobFetcher {
     holdsSuspect: boolean,
     confirmWithinMs = 0,
   ): Promise<ClaimedJob[]> {
-    const k = this.keys;
-    const reply = await runScript<(string | number)[]>(
-      client,
-      'claim',
-      [k.queued, k.active, k.scheduled, k.marker, k.events],
-      [
-        k.prefix,
-        count,
-        this.options.leaseMs,
-        this.options.workerId,
-        randomUUID(),
-        this.options.eventsMaxLen,
-        holdsSuspect ? 1 : 0,
-        confirmWithinMs,
-      ],
-    );
+    const reply = await runScript<(string | number)[]>(client, 'claim', this.keys, [
+      this.keys.prefix,
+      count,
+      this.options.leaseMs,
+      this.options.workerId,
+      randomUUID(),
+      this.options.eventsMaxLen,
+      holdsSuspect ? 1 : 0,
+      confirmWithinMs,
+    ]);
     const offset = Number(reply[0]) - Date.now();
     // An answer made in Redis well before this process reads it: this process was frozen (or
     // its event loop stalled) since. Its jobs are dropped; recovery puts them back uncounted.
@@ -168,13 +162,10 @@ export class JobFetcher {
   }
 
   private async promoteDue(): Promise<void> {
-    const k = this.keys;
-    const [, nextDue] = await runScript<[number, number]>(
-      this.redis,
-      'promote',
-      [k.scheduled, k.queued, k.marker],
-      [k.prefix, PROMOTE_BATCH],
-    );
+    const [, nextDue] = await runScript<[number, number]>(this.redis, 'promote', this.keys, [
+      this.keys.prefix,
+      PROMOTE_BATCH,
+    ]);
     this.nextDueMs = Number(nextDue);
   }
 

@@ -6,7 +6,7 @@ import { idsFromIndexEntry } from './job-id';
 import { STREAM_INDEXES, type QueueKeys } from './keys';
 import { decodeJobRecord, type JobRecord, type JobStatus } from './record';
 import { execPipeline, type RedisClient } from './redis';
-import { whileRedisAnswers } from './redis-errors';
+import { unavailableWhenRedisIsAway } from './redis-errors';
 import type { ListJobsQuery } from './schemas';
 import type { JobPage } from './wire';
 
@@ -79,9 +79,9 @@ export class JobList {
   ): Promise<Set<string>> {
     const pipeline = this.redis.pipeline();
     for (const id of ids) pipeline.hmget(this.keys.job(id), 'job_type', 'status');
-    const replies = (await whileRedisAnswers('list jobs', () => execPipeline(pipeline))) as (
-      string | null
-    )[][];
+    const replies = (await unavailableWhenRedisIsAway('list jobs', () =>
+      execPipeline(pipeline),
+    )) as (string | null)[][];
     return new Set(
       ids.filter((_, i) => replies[i]![0] === jobType && (!status || replies[i]![1] === status)),
     );
@@ -108,7 +108,7 @@ export class JobList {
     count: number,
   ): Promise<Cursor[]> {
     const read = (start: string, end: string, reverse: boolean) =>
-      whileRedisAnswers('list jobs', async () => {
+      unavailableWhenRedisIsAway('list jobs', async () => {
         const entries = reverse
           ? await this.redis.xrevrangeBuffer(key, end, start, 'COUNT', STREAM_ENTRIES_PER_READ)
           : await this.redis.xrangeBuffer(key, start, end);
@@ -148,7 +148,7 @@ export class JobList {
     const max = cursor ? String(cursor[1]) : '+inf';
     const out: [string, number][] = [];
     for (let offset = 0; out.length < count; offset += count) {
-      const flat = await whileRedisAnswers('list jobs', () =>
+      const flat = await unavailableWhenRedisIsAway('list jobs', () =>
         this.redis.zrange(
           index,
           max,
@@ -177,7 +177,7 @@ export class JobList {
     if (ids.length === 0) return [];
     const pipeline = this.redis.pipeline();
     for (const id of ids) pipeline.hgetall(this.keys.job(id));
-    const replies = await whileRedisAnswers('list jobs', () => execPipeline(pipeline));
+    const replies = await unavailableWhenRedisIsAway('list jobs', () => execPipeline(pipeline));
     return replies.map((hash, i) => decodeJobRecord(ids[i]!, hash as Record<string, string>));
   }
 }

@@ -78,28 +78,26 @@ export class LeaseKeeper {
   }
 
   private async renew(jobs: Iterable<ClaimedJob>): Promise<void> {
-    const k = this.keys;
-    const o = this.options;
     const pairs: string[] = [];
     for (const job of jobs) pairs.push(job.id, job.leaseToken);
-    const lost = await runScript<string[]>(
-      this.redis,
-      'extend',
-      [k.active, k.workers],
-      [k.prefix, o.leaseMs, o.workerId, WORKER_STALE_MS, pairs.length / 2, ...pairs],
-    );
-    if (lost.length > 0) o.onLeaseLost(lost);
+    const lost = await runScript<string[]>(this.redis, 'extend', this.keys, [
+      this.keys.prefix,
+      this.options.leaseMs,
+      this.options.workerId,
+      WORKER_STALE_MS,
+      pairs.length / 2,
+      ...pairs,
+    ]);
+    if (lost.length > 0) this.options.onLeaseLost(lost);
   }
 
   private async recoverExpiredLeases(): Promise<void> {
-    const k = this.keys;
-    const o = this.options;
-    const [requeued, failed] = await runScript<[number, number]>(
-      this.redis,
-      'recover',
-      [k.active, k.queued, k.failed, k.marker, k.events, k.totals],
-      [k.prefix, RECOVER_BATCH, o.failedJobTtlSeconds, o.eventsMaxLen],
-    );
-    if (requeued > 0 || failed > 0) o.onRecovered(requeued, failed);
+    const [requeued, failed] = await runScript<[number, number]>(this.redis, 'recover', this.keys, [
+      this.keys.prefix,
+      RECOVER_BATCH,
+      this.options.failedJobTtlSeconds,
+      this.options.eventsMaxLen,
+    ]);
+    if (requeued > 0 || failed > 0) this.options.onRecovered(requeued, failed);
   }
 }

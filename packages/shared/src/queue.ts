@@ -10,7 +10,7 @@ import { queueKeys, WORKER_STALE_MS, type QueueKeys } from './keys';
 import { priorityNumber } from './priority';
 import { decodeJobRecord, JOB_STATUSES, type JobRecord, type JobStatus } from './record';
 import { execPipeline, type RedisClient } from './redis';
-import { whileRedisAnswers } from './redis-errors';
+import { unavailableWhenRedisIsAway } from './redis-errors';
 import { registerScripts, runScript } from './scripts';
 import { SubmitBatcher } from './submit-batcher';
 import type { QueueStats, SubmitResult } from './wire';
@@ -107,16 +107,14 @@ export class JobQueue {
 
   /** One submit script call for `jobs`, atomic: all are stored or none. */
   private async store(jobs: NewJob[]): Promise<SubmitResult[]> {
-    const k = this.keys;
-    const o = this.options;
     const args: (string | Buffer | number)[] = [
-      k.prefix,
-      o.eventsMaxLen,
-      o.idempotencyTtlSeconds,
+      this.keys.prefix,
+      this.options.eventsMaxLen,
+      this.options.idempotencyTtlSeconds,
       // The index of every job covers the completed jobs' retention: most jobs complete and are
       // gone after it, so a longer window would mostly hold ids of records that expired. Failed
       // jobs, kept longer, stay listed under ?status=failed.
-      o.jobTtlSeconds * 1000,
+      this.options.jobTtlSeconds * 1000,
       jobs.length,
     ];
     // Each id is drawn straight into the bytes the created index keeps, then written out as
@@ -137,13 +135,8 @@ export class JobQueue {
         job.idempotencyKey ?? '',
       );
     });
-    const reply = await whileRedisAnswers('submit', () =>
-      runScript<(string | number)[]>(
-        this.redis,
-        'submit',
-        [k.queued, k.scheduled, k.marker, k.events, k.totals, k.seq, k.created],
-        args,
-      ),
+    const reply = await unavailableWhenRedisIsAway('submit', () =>
+      runScript<(string | number)[]>(this.redis, 'submit', this.keys, args),
     );
     const results: SubmitResult[] = [];
     for (let i = 0; i < reply.length; i += 3) {
@@ -158,7 +151,9 @@ export class JobQueue {
 
   async get(id: string): Promise<JobRecord | null> {
     const jobId = parseJobId(id);
-    const hash = await whileRedisAnswers('get job', () => this.redis.hgetall(this.keys.job(jobId)));
+    const hash = await unavailableWhenRedisIsAway('get job', () =>
+      this.redis.hgetall(this.keys.job(jobId)),
+    );
     return decodeJobRecord(jobId, hash);
   }
 
@@ -170,27 +165,28 @@ export class JobQueue {
 
   /** One page of jobs, newest first, with a cursor for the next (see job-list.ts). */
   async list(query: unknown): Promise<JobPage> {
-    const q = parseOrThrow(listJobsSchema, query, 'invalid query');
-    if (!q.status || q.status === 'failed' || q.status === 'cancelled') {
+    const listing = parseOrThrow(listJobsSchema, query, 'invalid query');
+    if (!listing.status || listing.status === 'failed' || listing.status === 'cancelled') {
       const pipeline = this.redis.pipeline();
       this.forgetExpired(pipeline);
-      await whileRedisAnswers('list jobs', () => execPipeline(pipeline));
+      await unavailableWhenRedisIsAway('list jobs', () => execPipeline(pipeline));
     }
-    return this.jobList.page(q);
+    return this.jobList.page(listing);
   }
 
   async stats(): Promise<QueueStats> {
-    const k = this.keys;
     const pipeline = this.redis.pipeline();
     this.forgetExpired(pipeline);
     for (const status of JOB_STATUSES) {
       // The completed index holds several ids an entry; its count is kept beside it.
-      if (status === 'completed') pipeline.get(k.completedCount);
-      else pipeline.zcard(k[STATUS_INDEX[status]]);
+      if (status === 'completed') pipeline.get(this.keys.completedCount);
+      else pipeline.zcard(this.keys[STATUS_INDEX[status]]);
     }
-    pipeline.hgetall(k.totals);
-    pipeline.zcount(k.workers, Date.now() - WORKER_STALE_MS, '+inf');
-    const values = (await whileRedisAnswers('stats', () => execPipeline(pipeline))).slice(1);
+    pipeline.hgetall(this.keys.totals);
+    pipeline.zcount(this.keys.workers, Date.now() - WORKER_STALE_MS, '+inf');
+    const values = (await unavailableWhenRedisIsAway('stats', () => execPipeline(pipeline))).slice(
+      1,
+    );
     const counts = Object.fromEntries(
       JOB_STATUSES.map((status, i) => [status, Number(values[i])]),
     ) as Record<JobStatus, number>;
@@ -211,26 +207,22 @@ export class JobQueue {
 
   /** Queues on `pipeline` the dropping of index entries whose records expired (forget.lua). */
   private forgetExpired(pipeline: ReturnType<RedisClient['pipeline']>): void {
-    const k = this.keys;
-    void runScript(
-      pipeline,
-      'forget',
-      [k.failed, k.cancelled, k.created],
-      [this.options.failedJobTtlSeconds, this.options.jobTtlSeconds],
-    );
+    void runScript(pipeline, 'forget', this.keys, [
+      this.options.failedJobTtlSeconds,
+      this.options.jobTtlSeconds,
+    ]);
   }
 
   /** Cancels a queued or scheduled job; ConflictError when it is running or finished. */
   async cancel(id: string): Promise<JobRecord> {
     const jobId = parseJobId(id);
-    const k = this.keys;
-    const [outcome, status] = await whileRedisAnswers('cancel', () =>
-      runScript<[string, string]>(
-        this.redis,
-        'cancel',
-        [k.queued, k.scheduled, k.cancelled, k.events],
-        [k.prefix, jobId, this.options.jobTtlSeconds, this.options.eventsMaxLen],
-      ),
+    const [outcome, status] = await unavailableWhenRedisIsAway('cancel', () =>
+      runScript<[string, string]>(this.redis, 'cancel', this.keys, [
+        this.keys.prefix,
+        jobId,
+        this.options.jobTtlSeconds,
+        this.options.eventsMaxLen,
+      ]),
     );
     if (outcome === 'not_found') throw new NotFoundError(`job ${jobId} not found`);
     if (outcome === 'conflict')
@@ -246,9 +238,8 @@ export class JobQueue {
    */
   async retry(id: string): Promise<JobRecord> {
     const jobId = parseJobId(id);
-    const k = this.keys;
-    const jobType = await whileRedisAnswers('retry', () =>
-      this.redis.hget(k.job(jobId), 'job_type'),
+    const jobType = await unavailableWhenRedisIsAway('retry', () =>
+      this.redis.hget(this.keys.job(jobId), 'job_type'),
     );
     if (jobType === null) throw new NotFoundError(`job ${jobId} not found`);
     const refusal = this.jobTypes.has(jobType)
@@ -259,13 +250,12 @@ export class JobQueue {
         { path: 'job_type', message: refusal },
       ]);
     }
-    const [outcome, status] = await whileRedisAnswers('retry', () =>
-      runScript<[string, string]>(
-        this.redis,
-        'retry',
-        [k.queued, k.failed, k.cancelled, k.marker, k.events, k.totals, k.seq],
-        [k.prefix, jobId, this.options.eventsMaxLen],
-      ),
+    const [outcome, status] = await unavailableWhenRedisIsAway('retry', () =>
+      runScript<[string, string]>(this.redis, 'retry', this.keys, [
+        this.keys.prefix,
+        jobId,
+        this.options.eventsMaxLen,
+      ]),
     );
     if (outcome === 'not_found') throw new NotFoundError(`job ${jobId} not found`);
     if (outcome === 'conflict')
@@ -277,7 +267,7 @@ export class JobQueue {
 
   /** Events after `afterId`, or the newest `count` when no id is given. */
   async events(afterId: string | null, count = 100): Promise<QueueEvent[]> {
-    return whileRedisAnswers('read events', () =>
+    return unavailableWhenRedisIsAway('read events', () =>
       afterId
         ? readEventsAfter(this.redis, this.keys.events, afterId, count)
         : readLatestEvents(this.redis, this.keys.events, count),
@@ -290,12 +280,12 @@ export class JobQueue {
     count: number,
     maxEvents?: number,
   ): Promise<{ events: QueueEvent[]; reachedEnd: boolean }> {
-    return whileRedisAnswers('read events', () =>
+    return unavailableWhenRedisIsAway('read events', () =>
       readEventPage(this.redis, this.keys.events, afterId, count, maxEvents),
     );
   }
 
   async ping(): Promise<void> {
-    await whileRedisAnswers('ping', () => this.redis.ping());
+    await unavailableWhenRedisIsAway('ping', () => this.redis.ping());
   }
 }

@@ -18,7 +18,10 @@ export function isRedisUnavailable(error: unknown): boolean {
  * stable and says only what a client can act on; the Redis client's own words (script hashes,
  * connection internals) stay in its `cause`, for the logs.
  */
-export async function whileRedisAnswers<T>(what: string, call: () => Promise<T>): Promise<T> {
+export async function unavailableWhenRedisIsAway<T>(
+  what: string,
+  call: () => Promise<T>,
+): Promise<T> {
   try {
     return await call();
   } catch (error) {

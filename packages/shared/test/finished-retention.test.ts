@@ -150,12 +150,15 @@ describe('finished jobs', () => {
     });
     const [claimed] = await fetcher.claim(1);
     const k = queue.keys;
-    await runScript(
-      fixture.redis,
-      'fail',
-      [k.active, k.scheduled, k.failed, k.marker, k.events, k.totals],
-      [k.prefix, claimed!.id, claimed!.leaseToken, 'broken', 1000, 1, 10_000],
-    );
+    await runScript(fixture.redis, 'fail', k, [
+      k.prefix,
+      claimed!.id,
+      claimed!.leaseToken,
+      'broken',
+      1000,
+      1,
+      10_000,
+    ]);
     await fetcher.close();
     expect((await queue.stats()).counts).toMatchObject({ failed: 1, cancelled: 1 });
 
@@ -187,13 +190,7 @@ describe('finished jobs', () => {
     await sleep(1100);
 
     const k = fixture.queue.keys;
-    const forget = () =>
-      runScript(
-        fixture.redis,
-        'complete',
-        [k.active, k.completed, k.events, k.totals, k.completedCount],
-        [k.prefix, 1, 10_000, 0, ''],
-      );
+    const forget = () => runScript(fixture.redis, 'complete', k, [k.prefix, 1, 10_000, 0, '']);
     const jobKeys = async () => (await fixture.redis.keys(`${k.prefix}job:*`)).length;
     await forget();
     // About 2,000 per call (whole index entries), and the count keeps exactly to the records left.

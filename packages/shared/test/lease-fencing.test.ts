@@ -21,12 +21,7 @@ describe('leases and lease tokens', () => {
     });
   const recover = () => {
     const k = fixture.queue.keys;
-    return runScript<[number, number]>(
-      fixture.redis,
-      'recover',
-      [k.active, k.queued, k.failed, k.marker, k.events, k.totals],
-      [k.prefix, 100, 3600, 1000],
-    );
+    return runScript<[number, number]>(fixture.redis, 'recover', k, [k.prefix, 100, 3600, 1000]);
   };
 
   beforeAll(() => {
@@ -112,12 +107,15 @@ describe('leases and lease tokens', () => {
     await f.close();
     const k = fixture.queue.keys;
     const extend = (token: string) =>
-      runScript<string[]>(
-        fixture.redis,
-        'extend',
-        [k.active, k.workers],
-        [k.prefix, 60_000, 'extender', 15_000, 1, job_id, token],
-      );
+      runScript<string[]>(fixture.redis, 'extend', k, [
+        k.prefix,
+        60_000,
+        'extender',
+        15_000,
+        1,
+        job_id,
+        token,
+      ]);
     expect(await extend(job!.leaseToken)).toEqual([]);
     expect(Number(await fixture.redis.zscore(k.active, job_id))).toBeGreaterThan(
       Date.now() + 50_000,

@@ -66,12 +66,12 @@ describe('jobs lost with their worker', () => {
     await doomed.close();
     await sleep(40);
     const k = fixture.queue.keys;
-    const [requeued] = await runScript<[number, number]>(
-      fixture.redis,
-      'recover',
-      [k.active, k.queued, k.failed, k.marker, k.events, k.totals],
-      [k.prefix, 100, 3600, 1000],
-    );
+    const [requeued] = await runScript<[number, number]>(fixture.redis, 'recover', k, [
+      k.prefix,
+      100,
+      3600,
+      1000,
+    ]);
     expect(requeued).toBe(count);
   }
 

@@ -7,7 +7,7 @@ import {
   entryOfEvent,
   readLatestEvents,
   waitForEvents,
-  whileRedisAnswers,
+  unavailableWhenRedisIsAway,
   type Logger,
   type QueueEvent,
   type RedisClient,
@@ -45,7 +45,7 @@ export class EventHub {
       // Start after the newest event now, not at XREAD's '$': the blocking connection may send
       // its first XREAD only after the subscriber has read its backlog, and events in between
       // would reach nobody.
-      const start = whileRedisAnswers('read events', () =>
+      const start = unavailableWhenRedisIsAway('read events', () =>
         readLatestEvents(this.redis, this.streamKey, 1),
       ).then((newest) => newest[0]?.id ?? '0-0');
       this.reader = { start, done: this.read(start) };
