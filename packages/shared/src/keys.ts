@@ -30,7 +30,7 @@ export interface QueueKeys {
  * created, and completed jobs. They are streams with one entry per script call, holding the ids
  * (16 bytes each) the call added, in order; the entry id is the time they were added. That takes
  * about 17 bytes a job against about 145 in a sorted set. The keys end in `_log` so they never
- * meet the sorted sets of the same name that earlier versions kept.
+ * meet a sorted set of the same name a queue of an older release may still hold.
  */
 export const STREAM_INDEXES = ['created', 'completed'] as const;
 

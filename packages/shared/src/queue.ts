@@ -118,7 +118,7 @@ export class JobQueue {
       jobs.length,
     ];
     // Each id is drawn straight into the bytes the created index keeps, then written out as
-    // text: no parsing of the text back into bytes (a thirtieth of a millisecond at idle here).
+    // text: no parsing of the text back into bytes (bench/README.md).
     const idBytes = Buffer.allocUnsafe(16 * jobs.length);
     const ids = jobs.map((_, i) => stringifyUuid(uuidv7(undefined, idBytes, 16 * i), 16 * i));
     args.push(idBytes);

@@ -79,7 +79,7 @@ export function issuesToDetails(
 
 /**
  * safeParse that reports each failing input in its issue (issuesToDetails tells "missing" from
- * "wrong" by it). Asking for that makes zod take its slow path, 3x slower on a submit body, so a
+ * "wrong" by it). Asking for that makes zod take a much slower path (bench/README.md), so a
  * valid input (almost every one) is parsed plainly and only an invalid one is parsed again.
  */
 export function safeParseReporting<T>(

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Acknowledger } from './acknowledger';
+import { ClaimPlanner } from './claim-planner';
 import { JobFetcher, type ClaimedJob } from './fetcher';
 import type { JobTypeRegistry } from './job-types/registry';
 import { queueKeys, type QueueKeys } from './keys';
@@ -17,18 +18,6 @@ import { registerScripts } from './scripts';
 import { issuesToDetails } from './schemas';
 import type { AttemptOutcome, WorkerHooks } from './worker-hooks';
 import { ZodError } from 'zod';
-
-/**
- * A busy worker claims in batches of this share of its concurrency, several claims in flight at
- * once, so Redis has the next claim queued while this process starts the jobs of the last one.
- * Sixths and eighths drained fastest here (halves, quarters, sixteenths slower; bench/README.md).
- */
-const CLAIMS_PER_FILL = 6;
-/**
- * Leases a worker holds at most, per slot: its jobs running, finished and being recorded, or
- * coming in claims in flight. Twice the slots held back the claims behind the completions.
- */
-const LEASES_PER_SLOT = 3;
 
 export interface WorkerOptions {
   redis: RedisClient;
@@ -66,25 +55,14 @@ export class Worker {
   private readonly leases: LeaseKeeper;
   /** Jobs this worker holds a lease on: running, or finished and being recorded. */
   private readonly running = new Map<string, RunningJob>();
-  /** Handlers running now; a slot frees when its handler returns, while the outcome is recorded. */
-  private busy = 0;
+  /** Slots busy or promised to claims in flight, and what the fetch loop does next. */
+  private readonly planner: ClaimPlanner;
   /** Resolves the fetch loop's wait: a slot freed, a claim answered, or the stop. */
   private waitingLoop: (() => void) | undefined;
-  /** Claims sent and not yet answered, and the slots they may fill. */
+  /** Claims sent and not yet answered. */
   private readonly claimsInFlight = new Set<Promise<void>>();
-  private reserved = 0;
-  /** A claim in flight may bring a suspect job (see claim.lua): no other may then. */
-  private suspectClaimInFlight = false;
-  /**
-   * The last claim got fewer jobs than it asked for, so the queue held no more: the next step is
-   * the wait on the marker (whose claim also takes whatever came since), not more claims. A
-   * worker woken for one job used to send five claims after it that all came back empty.
-   */
-  private queueLookedEmpty = false;
   /** "No jobs in queue" was logged, and no job has come since: said once per idle spell. */
   private announcedIdle = false;
-  /** A claim's error, reported by the fetch loop once no other claim is in flight. */
-  private claimFailed: Error | undefined;
   private stopping = false;
   /** Set by runUntilIdle: the fetch loop ends once nothing is ready and nothing runs. */
   private untilIdle = false;
@@ -95,6 +73,7 @@ export class Worker {
     this.id = options.workerId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
     this.hooks = options.hooks ?? {};
     this.keys = queueKeys(options.queueName);
+    this.planner = new ClaimPlanner(options.concurrency);
     this.log = options.logger.child({ worker_id: this.id });
     registerScripts(options.redis);
     this.fetcher = new JobFetcher(options.redis, this.keys, {
@@ -185,87 +164,72 @@ export class Worker {
   }
 
   private async fetchLoop(): Promise<void> {
-    const batch = Math.ceil(this.options.concurrency / CLAIMS_PER_FILL);
     while (!this.stopping) {
-      // Claiming the next jobs while finished ones are still being recorded keeps Redis and this
-      // process busy at once; the leases in hand stay bounded all the same.
-      const free =
-        Math.min(
-          this.options.concurrency - this.busy,
-          LEASES_PER_SLOT * this.options.concurrency - this.running.size,
-        ) - this.reserved;
-      if (this.claimsInFlight.size > 0) {
-        // Another claim goes out only for a whole batch of free slots, and not while the queue
-        // looked empty or a claim failed: the answers in flight say whether to go on.
-        if (free >= batch && !this.queueLookedEmpty && !this.claimFailed) this.sendClaim(batch);
-        else await this.nextChange();
-        continue;
-      }
-      if (this.claimFailed) {
-        const error = this.claimFailed;
-        this.claimFailed = undefined;
-        this.hooks.redisError?.(error, 'fetching jobs');
-        this.log.warn({ err: error.message }, 'Could not fetch jobs; retrying in 1 s');
-        await sleep(1000);
-        continue;
-      }
-      if (free <= 0) {
+      const step = this.planner.next(this.running.size);
+      if (step.action === 'claim') {
+        this.sendClaim(step.jobs);
+      } else if (step.action === 'wait') {
         await this.nextChange();
-        continue;
-      }
-      if (!this.queueLookedEmpty) {
-        this.sendClaim(Math.min(free, batch));
-        continue;
-      }
-      // The queue looked empty. Whatever happens next, a plain claim follows it: it also promotes
-      // scheduled jobs that came due.
-      this.queueLookedEmpty = false;
-      try {
-        if (this.fetcher.suspectsPassed > 0 && this.running.size > 0) {
-          // Suspects wait in line and this worker runs one already: claim again when a job here
-          // ends. Waiting on the marker instead would pass the same wake-up round in circles.
-          await this.nextChange();
-          continue;
-        }
-        if (this.untilIdle) {
-          if (this.fetcher.hasDueJobs()) continue; // the next claim promotes them first
-          if (this.running.size === 0) return;
-          // A finishing job frees a slot; claim again then, in case more work arrived.
-          await this.nextChange();
-          continue;
-        }
-        if (!this.announcedIdle && this.running.size === 0) {
-          this.log.info('No jobs in queue, waiting...');
-          this.announcedIdle = true;
-        }
-        const wanted = Math.min(free, batch);
-        const woken = await this.fetcher.waitAndClaim(wanted, this.runsSuspect());
-        if (this.fetcher.staleClaimsDropped > 0) {
-          this.log.warn(
-            { jobs: this.fetcher.staleClaimsDropped },
-            'Dropped job(s) claimed while this worker was frozen; they go back in line, their attempt not counted',
-          );
-        }
-        // Nothing at all (a due time came, the timeout, a stop): a plain claim follows, as above.
-        this.queueLookedEmpty = woken.length > 0 && woken.length < wanted;
-        // Marked started before their handlers run, so a job that kills its worker at once still
-        // counts the attempt (see recover.lua); the whole lease follows on the next turn, as
-        // building that call would delay the handlers.
-        for (const job of woken) this.markStarted(job);
-        this.startJobs(woken);
-        if (woken.length > 0) {
-          setImmediate(() => void this.leases.confirm(woken));
-          // Woken from idle, the jobs in hand start before the next claim goes out: a command sent
-          // to an idle Redis costs a wake-up (about 0.2 ms here) the pick need not wait for.
-          await Promise.resolve();
-        }
-      } catch (error) {
-        if (this.stopping) break;
-        this.claimFailed = error as Error;
+      } else if (step.action === 'report') {
+        this.hooks.redisError?.(step.error, 'fetching jobs');
+        this.log.warn({ err: step.error.message }, 'Could not fetch jobs; retrying in 1 s');
+        await sleep(1000);
+      } else if (await this.whenQueueLooksEmpty(step.jobs)) {
+        return;
       }
     }
     // Jobs leased by claims still in flight start when their answers come, before the stop goes on.
     await Promise.allSettled(this.claimsInFlight);
+  }
+
+  /**
+   * The queue looked empty: wait on it inside Redis for up to `wanted` jobs and start what comes.
+   * Resolves true when a runUntilIdle worker has nothing left to do.
+   */
+  private async whenQueueLooksEmpty(wanted: number): Promise<boolean> {
+    if (this.fetcher.suspectsPassed > 0 && this.running.size > 0) {
+      // Suspects wait in line and this worker runs one already: claim again when a job here
+      // ends. Waiting on the queue instead would pass the same wake-up round in circles.
+      await this.nextChange();
+      return false;
+    }
+    if (this.untilIdle) {
+      if (this.fetcher.hasDueJobs()) return false; // the next claim promotes them first
+      if (this.running.size === 0) return true;
+      // A finishing job frees a slot; claim again then, in case more work arrived.
+      await this.nextChange();
+      return false;
+    }
+    if (!this.announcedIdle && this.running.size === 0) {
+      this.log.info('No jobs in queue, waiting...');
+      this.announcedIdle = true;
+    }
+    let woken: ClaimedJob[];
+    try {
+      woken = await this.fetcher.waitAndClaim(wanted, this.runsSuspect());
+    } catch (error) {
+      if (!this.stopping) this.planner.waitAnswered(wanted, error as Error);
+      return false;
+    }
+    if (this.fetcher.staleClaimsDropped > 0) {
+      this.log.warn(
+        { jobs: this.fetcher.staleClaimsDropped },
+        'Dropped job(s) claimed while this worker was frozen; they go back in line, their attempt not counted',
+      );
+    }
+    this.planner.waitAnswered(wanted, woken.length);
+    // Marked started before their handlers run, so a job that kills its worker at once still
+    // counts the attempt (see recover.lua); the whole lease follows on the next turn, as
+    // building that call would delay the handlers.
+    for (const job of woken) this.markStarted(job);
+    this.startJobs(woken);
+    if (woken.length > 0) {
+      setImmediate(() => void this.leases.confirm(woken));
+      // Woken from idle, the jobs in hand start before the next claim goes out: a command sent
+      // to an idle Redis costs a wake-up the pick need not wait for.
+      await Promise.resolve();
+    }
+    return false;
   }
 
   /**
@@ -274,26 +238,21 @@ export class Worker {
    * come and its jobs have started, in the same callback, so no slot is counted twice.
    */
   private sendClaim(wanted: number): void {
-    // One claim in flight at a time may bring a suspect: two could bring one each.
-    const maySuspect = !this.suspectClaimInFlight && !this.runsSuspect();
-    if (maySuspect) this.suspectClaimInFlight = true;
-    this.reserved += wanted;
-    const answered = () => {
-      if (maySuspect) this.suspectClaimInFlight = false;
-      this.reserved -= wanted;
+    const ticket = this.planner.claimSent(wanted, this.runsSuspect());
+    const answered = (got: number | Error) => {
+      this.planner.claimAnswered(ticket, got);
       this.claimsInFlight.delete(claim);
       // The loop's turn is queued before the jobs about to start: its next claim goes out first.
       this.wakeFetchLoop();
     };
-    const claim: Promise<void> = this.fetcher.claim(wanted, !maySuspect).then(
+    const claim: Promise<void> = this.fetcher.claim(wanted, !ticket.maySuspect).then(
       (jobs) => {
-        answered();
-        this.queueLookedEmpty = jobs.length < wanted;
+        answered(jobs.length);
         this.startJobs(jobs);
       },
       (error: unknown) => {
-        answered();
-        if (!this.stopping) this.claimFailed = error as Error;
+        // A claim cut short by the stop is no failure to report.
+        answered(this.stopping ? 0 : (error as Error));
       },
     );
     this.claimsInFlight.add(claim);
@@ -324,12 +283,12 @@ export class Worker {
 
   private startJob(job: ClaimedJob): void {
     const abort = new LazyAbort();
-    this.busy++;
+    this.planner.handlerStarted();
     const entry: RunningJob = { job, abort, done: Promise.resolve(), handlerReturned: false };
     const release = () => {
       if (entry.handlerReturned) return;
       entry.handlerReturned = true;
-      this.busy--;
+      this.planner.handlerReturned();
       this.wakeFetchLoop();
     };
     // The job runs on a microtask: after the fetch loop has sent its next claim, so Redis works
@@ -355,7 +314,7 @@ export class Worker {
     const startedAt = performance.now();
     // The handler starts first, its bookkeeping after: the log lines are written at the end of
     // this turn either way (log-output.ts), so they read the same, and the job does not wait
-    // for them (at idle they were a tenth of a millisecond between the claim and the handler).
+    // for them (bench/README.md).
     const running = this.execute(job, abort);
     const log = this.log.child({ job_id: job.id, attempt: job.attempt });
     this.hooks.jobClaimed?.(job);

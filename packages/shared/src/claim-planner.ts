@@ -1,0 +1,120 @@
+// The fetch loop's bookkeeping, apart from the loop: how many slots are busy or promised to claims
+// in flight, whether the queue looked empty or a claim failed, and from that, what to do next.
+// The worker asks `next()` each turn and reports what happened; this class never talks to Redis.
+
+/**
+ * A busy worker claims in batches of this share of its concurrency, several claims in flight at
+ * once, so Redis has the next claim queued while this process starts the jobs of the last one
+ * (the share is measured: bench/README.md).
+ */
+const CLAIMS_PER_FILL = 6;
+/**
+ * Leases a worker holds at most, per slot: its jobs running, finished and being recorded, or
+ * coming in claims in flight. Claims go on while finished jobs are recorded, within this bound
+ * (bench/README.md).
+ */
+const LEASES_PER_SLOT = 3;
+
+export type NextStep =
+  /** Send a claim for up to `jobs` jobs, without waiting for its answer. */
+  | { action: 'claim'; jobs: number }
+  /** Wait until a slot frees or a claim in flight answers. */
+  | { action: 'wait' }
+  /** A claim failed and no other is in flight: report it, pause, then go on. */
+  | { action: 'report'; error: Error }
+  /** The queue looked empty: wait on it in Redis for up to `jobs` jobs. */
+  | { action: 'idle'; jobs: number };
+
+/** A claim sent: what the planner needs back when it answers. */
+export interface ClaimTicket {
+  jobs: number;
+  /** Whether this claim may bring a suspect job (at most one claim in flight may). */
+  maySuspect: boolean;
+}
+
+export class ClaimPlanner {
+  /** Jobs one claim asks for when the worker is busy. */
+  readonly batch: number;
+  /** Handlers running now; a slot frees when its handler returns, while the outcome is recorded. */
+  private busy = 0;
+  /** Slots claims in flight may fill. */
+  private reserved = 0;
+  private claimsInFlight = 0;
+  private suspectClaimInFlight = false;
+  /**
+   * The last claim got fewer jobs than it asked for, so the queue held no more: the next step is
+   * the wait on the queue (whose claim also takes whatever came since), not more claims.
+   */
+  private queueLookedEmpty = false;
+  /** A claim's error, reported once no other claim is in flight. */
+  private failure: Error | undefined;
+
+  constructor(private readonly concurrency: number) {
+    this.batch = Math.ceil(concurrency / CLAIMS_PER_FILL);
+  }
+
+  /** What the fetch loop does next, given how many leases the worker holds now. */
+  next(leasesHeld: number): NextStep {
+    const free = this.freeSlots(leasesHeld);
+    if (this.claimsInFlight > 0) {
+      // Another claim goes out only for a whole batch of free slots, and not while the queue
+      // looked empty or a claim failed: the answers in flight say whether to go on.
+      const more = free >= this.batch && !this.queueLookedEmpty && !this.failure;
+      return more ? { action: 'claim', jobs: this.batch } : { action: 'wait' };
+    }
+    if (this.failure) {
+      const error = this.failure;
+      this.failure = undefined;
+      return { action: 'report', error };
+    }
+    if (free <= 0) return { action: 'wait' };
+    if (!this.queueLookedEmpty) return { action: 'claim', jobs: Math.min(free, this.batch) };
+    // Whatever the wait brings, a plain claim follows it: it also promotes scheduled jobs due.
+    this.queueLookedEmpty = false;
+    return { action: 'idle', jobs: Math.min(free, this.batch) };
+  }
+
+  /** A claim for `jobs` goes out; `runsSuspect`: the worker already runs a suspect job. */
+  claimSent(jobs: number, runsSuspect: boolean): ClaimTicket {
+    // One claim in flight at a time may bring a suspect: two could bring one each.
+    const maySuspect = !this.suspectClaimInFlight && !runsSuspect;
+    if (maySuspect) this.suspectClaimInFlight = true;
+    this.reserved += jobs;
+    this.claimsInFlight++;
+    return { jobs, maySuspect };
+  }
+
+  /**
+   * A claim answered with `got` jobs, or failed. Its slots stop being reserved here; the caller
+   * starts the jobs in the same turn, so no slot is counted twice or lost.
+   */
+  claimAnswered(ticket: ClaimTicket, got: number | Error): void {
+    if (ticket.maySuspect) this.suspectClaimInFlight = false;
+    this.reserved -= ticket.jobs;
+    this.claimsInFlight--;
+    if (got instanceof Error) this.failure = got;
+    else this.queueLookedEmpty = got < ticket.jobs;
+  }
+
+  /** The wait on an empty queue woke with `got` of `wanted` jobs, or failed. */
+  waitAnswered(wanted: number, got: number | Error): void {
+    if (got instanceof Error) this.failure = got;
+    // Nothing at all (a due time came, the timeout, a stop): a plain claim follows.
+    else this.queueLookedEmpty = got > 0 && got < wanted;
+  }
+
+  handlerStarted(): void {
+    this.busy++;
+  }
+
+  handlerReturned(): void {
+    this.busy--;
+  }
+
+  private freeSlots(leasesHeld: number): number {
+    return (
+      Math.min(this.concurrency - this.busy, LEASES_PER_SLOT * this.concurrency - leasesHeld) -
+      this.reserved
+    );
+  }
+}

@@ -1,0 +1,105 @@
+// The fetch loop's slot and claim accounting, without Redis: what a worker does next as claims
+// go out and answer, handlers start and return, and claims fail.
+import { ClaimPlanner } from '../src/claim-planner';
+
+describe('ClaimPlanner', () => {
+  it('claims a batch (a sixth of the slots) and no more than the free slots', () => {
+    const planner = new ClaimPlanner(12);
+    expect(planner.batch).toBe(2);
+    expect(planner.next(0)).toEqual({ action: 'claim', jobs: 2 });
+    const small = new ClaimPlanner(1);
+    expect(small.next(0)).toEqual({ action: 'claim', jobs: 1 });
+  });
+
+  it('keeps claims in flight while whole batches of slots are free, then waits', () => {
+    const planner = new ClaimPlanner(6); // batch 1
+    for (let i = 0; i < 6; i++) {
+      const step = planner.next(0);
+      expect(step).toEqual({ action: 'claim', jobs: 1 });
+      planner.claimSent(1, false);
+    }
+    // Every slot is promised to a claim in flight.
+    expect(planner.next(0)).toEqual({ action: 'wait' });
+  });
+
+  it('frees a reserved slot when its claim answers empty-handed, and then waits on the queue', () => {
+    const planner = new ClaimPlanner(6);
+    const ticket = planner.claimSent(1, false);
+    planner.claimAnswered(ticket, 0);
+    expect(planner.next(0)).toEqual({ action: 'idle', jobs: 1 });
+    // The wait is followed by a plain claim whatever it brought.
+    planner.waitAnswered(1, 0);
+    expect(planner.next(0)).toEqual({ action: 'claim', jobs: 1 });
+  });
+
+  it('sends no more claims beside one in flight once the queue looked empty', () => {
+    const planner = new ClaimPlanner(12); // batch 2
+    const first = planner.claimSent(2, false);
+    const second = planner.claimSent(2, false);
+    planner.claimAnswered(first, 1);
+    planner.handlerStarted();
+    expect(planner.next(1)).toEqual({ action: 'wait' });
+    planner.claimAnswered(second, 0);
+    expect(planner.next(1)).toEqual({ action: 'idle', jobs: 2 });
+  });
+
+  it('holds a slot while its handler runs and frees it when the handler returns', () => {
+    const planner = new ClaimPlanner(2); // batch 1
+    const a = planner.claimSent(1, false);
+    const b = planner.claimSent(1, false);
+    planner.claimAnswered(a, 1);
+    planner.handlerStarted();
+    planner.claimAnswered(b, 1);
+    planner.handlerStarted();
+    expect(planner.next(2)).toEqual({ action: 'wait' });
+    planner.handlerReturned();
+    expect(planner.next(2)).toEqual({ action: 'claim', jobs: 1 });
+  });
+
+  it('bounds the leases held (running, being recorded, claimed) at three per slot', () => {
+    const planner = new ClaimPlanner(2);
+    // No handler runs, but six finished jobs are still being recorded.
+    expect(planner.next(6)).toEqual({ action: 'wait' });
+    expect(planner.next(5)).toEqual({ action: 'claim', jobs: 1 });
+  });
+
+  it('lets only one claim in flight bring a suspect job, and none while one runs', () => {
+    const planner = new ClaimPlanner(12);
+    expect(planner.claimSent(2, false).maySuspect).toBe(true);
+    expect(planner.claimSent(2, false).maySuspect).toBe(false);
+    const fresh = new ClaimPlanner(12);
+    expect(fresh.claimSent(2, true).maySuspect).toBe(false);
+  });
+
+  it('reports a failed claim once no other is in flight, then claims again', () => {
+    const planner = new ClaimPlanner(12);
+    const first = planner.claimSent(2, false);
+    const second = planner.claimSent(2, false);
+    const error = new Error('Connection is closed.');
+    planner.claimAnswered(first, error);
+    // No more claims beside the one still in flight, and no report before it answers.
+    expect(planner.next(0)).toEqual({ action: 'wait' });
+    planner.claimAnswered(second, 2);
+    expect(planner.next(0)).toEqual({ action: 'report', error });
+    expect(planner.next(0)).toEqual({ action: 'claim', jobs: 2 });
+  });
+
+  it('reports a failed wait, then claims again', () => {
+    const planner = new ClaimPlanner(6);
+    planner.claimAnswered(planner.claimSent(1, false), 0);
+    expect(planner.next(0).action).toBe('idle');
+    const error = new Error('Command timed out');
+    planner.waitAnswered(1, error);
+    expect(planner.next(0)).toEqual({ action: 'report', error });
+    expect(planner.next(0)).toEqual({ action: 'claim', jobs: 1 });
+  });
+
+  it('after a wait that brought some but not all it asked for, waits on the queue again', () => {
+    const planner = new ClaimPlanner(12);
+    planner.claimAnswered(planner.claimSent(2, false), 0);
+    expect(planner.next(0)).toEqual({ action: 'idle', jobs: 2 });
+    planner.waitAnswered(2, 1);
+    planner.handlerStarted();
+    expect(planner.next(1)).toEqual({ action: 'idle', jobs: 2 });
+  });
+});
