@@ -14,7 +14,7 @@ ARGV[4] events stream max length (approximate)
 Returns { outcome, status }: outcome 'cancelled', 'not_found' or 'conflict' (status = the job's
 current status, which does not allow cancelling).
 ]]
--- nowUs, nowMs, PRIORITY_BAND, priorityNumber and callInSlices: see prelude.lua.
+-- nowUs, nowMs, PRIORITY_BAND, priorityNumber, callInSlices and addJobEvent: see prelude.lua.
 local queued, scheduled, cancelled, events = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local prefix, id, ttl, maxEvents = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
 
@@ -30,6 +30,6 @@ redis.call('HDEL', jobKey, 'next_attempt_at')
 redis.call('EXPIRE', jobKey, ttl)
 redis.call('ZADD', cancelled, nowMs, id)
 redis.call('ZREMRANGEBYSCORE', cancelled, '-inf', '(' .. (nowMs - ttl * 1000))
-redis.call('XADD', events, 'MAXLEN', '~', maxEvents, '*', 'type', 'cancelled', 'job_id', id,
+addJobEvent(events, maxEvents, 'type', 'cancelled', 'job_ids', id,
   'message', 'Job ' .. id .. ' cancelled', 'time', nowUs)
 return { 'cancelled', 'cancelled' }

@@ -71,8 +71,7 @@ if #putBack > 0 then callInSlices('ZADD', queued, putBack) end
 local leases, now = {}, tonumber(nowUs)
 local deadline = nowMs + (confirmWithinMs > 0 and confirmWithinMs or leaseMs)
 -- One `picked` event entry for the whole claim (events.ts reads it as a "Picked job" and a
--- "Processing job" line per job): an XADD per job and line was a quarter of the time the
--- scripts' commands took in a drain.
+-- "Processing job" line per job), not an XADD per job and line (bench/README.md).
 local pickedIds, pickedAttempts, pickedPayloads = {}, {}, {}
 for i, job in ipairs(claimed) do
   local id, jobKey, f = job[1], job[2], job[3]

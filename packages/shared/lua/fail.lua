@@ -20,7 +20,7 @@ ARGV[7] events stream max length (approximate)
 Returns { outcome, retry delay (ms) or 0, attempts, max_attempts }, outcome one of
 'retrying', 'failed', 'lease_lost'.
 ]]
--- nowUs, nowMs, PRIORITY_BAND, priorityNumber and callInSlices: see prelude.lua.
+-- nowUs, nowMs, PRIORITY_BAND, priorityNumber, callInSlices and addJobEvent: see prelude.lua.
 local active, scheduled, failed, marker, events, totals =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local prefix, id, token, err, backoffBaseMs, ttl, maxEvents =
@@ -36,8 +36,8 @@ local attempts, maxAttempts = tonumber(f[1]), tonumber(f[2])
 
 redis.call('ZREM', active, id)
 redis.call('HDEL', jobKey, 'lease_token', 'unconfirmed')
-redis.call('XADD', events, 'MAXLEN', '~', maxEvents, '*', 'type', 'failed', 'job_id', id,
-  'attempt', attempts, 'error', err, 'message', 'Job ' .. id .. ' failed: ' .. err, 'time', nowUs)
+addJobEvent(events, maxEvents, 'type', 'failed', 'job_ids', id,
+  'attempts', attempts, 'error', err, 'message', 'Job ' .. id .. ' failed: ' .. err, 'time', nowUs)
 
 if attempts < maxAttempts then
   local delayMs = (2 ^ attempts) * backoffBaseMs
@@ -48,8 +48,8 @@ if attempts < maxAttempts then
   redis.call('HINCRBY', totals, 'retried', 1)
   local seconds = delayMs / 1000
   if seconds == math.floor(seconds) then seconds = string.format('%d', seconds) end
-  redis.call('XADD', events, 'MAXLEN', '~', maxEvents, '*', 'type', 'retrying', 'job_id', id,
-    'attempt', attempts, 'delay_ms', delayMs,
+  addJobEvent(events, maxEvents, 'type', 'retrying', 'job_ids', id,
+    'attempts', attempts, 'delay_ms', delayMs,
     'message', 'Retrying job ' .. id .. ' after ' .. seconds .. ' seconds (attempt ' .. attempts .. ')',
     'time', nowUs)
   -- A blocked worker wakes, sees the new earliest due time and sleeps until then.
@@ -62,7 +62,7 @@ redis.call('EXPIRE', jobKey, ttl)
 redis.call('ZADD', failed, nowMs, id)
 redis.call('ZREMRANGEBYSCORE', failed, '-inf', '(' .. (nowMs - ttl * 1000))
 redis.call('HINCRBY', totals, 'failed', 1)
-redis.call('XADD', events, 'MAXLEN', '~', maxEvents, '*', 'type', 'dead', 'job_id', id,
-  'attempt', attempts, 'error', err,
+addJobEvent(events, maxEvents, 'type', 'dead', 'job_ids', id,
+  'attempts', attempts, 'error', err,
   'message', 'Job ' .. id .. ' permanently failed after ' .. attempts .. ' attempts', 'time', nowUs)
 return { 'failed', 0, attempts, maxAttempts }

@@ -14,6 +14,10 @@ trimEvents(events, maxEvents, added)
                       trims the events stream after a call added one entry of `added` events
                       (events.ts decodes an entry into one event per job and log line): it keeps
                       about maxEvents events, counted in entries the size of this one
+addJobEvent(events, maxEvents, field, value, ...)
+                      adds an entry of one job's event (fields type, job_ids, attempts, message,
+                      error, ...) and trims as above: every entry has the same shape, a job_ids
+                      list, whether it is about one job or a thousand
 ]]
 local nowUs, nowMs
 do
@@ -41,4 +45,9 @@ end
 
 local function trimEvents(events, maxEvents, added)
   redis.call('XTRIM', events, 'MAXLEN', '~', math.max(1, math.ceil(tonumber(maxEvents) / added)))
+end
+
+local function addJobEvent(events, maxEvents, ...)
+  redis.call('XADD', events, '*', ...)
+  trimEvents(events, maxEvents, 1)
 end

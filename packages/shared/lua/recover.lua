@@ -20,7 +20,7 @@ ARGV[4] events stream max length (approximate)
 
 Returns { jobs put back in line, jobs failed for good }.
 ]]
--- nowUs, nowMs, PRIORITY_BAND, priorityNumber and callInSlices: see prelude.lua.
+-- nowUs, nowMs, PRIORITY_BAND, priorityNumber, callInSlices and addJobEvent: see prelude.lua.
 local active, queued, failed, marker, events, totals =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local prefix, limit, ttl, maxEvents = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
@@ -41,8 +41,8 @@ for _, id in ipairs(expired) do
       -- it could start the job, so the attempt is given back and the job loses nothing.
       redis.call('HSET', jobKey, 'status', 'queued', 'attempts', attempts - 1)
       redis.call('ZADD', queued, (10 - priorityNumber(f[3])) * PRIORITY_BAND + tonumber(f[4]), id)
-      redis.call('XADD', events, 'MAXLEN', '~', maxEvents, '*', 'type', 'recovered', 'job_id', id,
-        'attempt', attempts - 1, 'worker_id', worker,
+      addJobEvent(events, maxEvents, 'type', 'recovered', 'job_ids', id,
+        'attempts', attempts - 1, 'worker_id', worker,
         'message', 'Recovered job ' .. id .. ' from worker ' .. worker ..
           ', which claimed it but never started it (attempt not counted)',
         'time', nowUs)
@@ -52,8 +52,8 @@ for _, id in ipairs(expired) do
       redis.call('HSET', jobKey, 'status', 'queued')
       redis.call('HINCRBY', jobKey, 'lost', 1)
       redis.call('ZADD', queued, (10 - priorityNumber(f[3])) * PRIORITY_BAND + tonumber(f[4]), id)
-      redis.call('XADD', events, 'MAXLEN', '~', maxEvents, '*', 'type', 'recovered', 'job_id', id,
-        'attempt', attempts, 'worker_id', worker,
+      addJobEvent(events, maxEvents, 'type', 'recovered', 'job_ids', id,
+        'attempts', attempts, 'worker_id', worker,
         'message', 'Recovered job ' .. id .. ' after worker ' .. worker .. ' was lost (attempt ' .. attempts .. ')',
         'time', nowUs)
       requeued = requeued + 1
@@ -63,8 +63,8 @@ for _, id in ipairs(expired) do
       redis.call('HSET', jobKey, 'status', 'failed', 'failed_at', nowUs, 'last_error', err)
       redis.call('EXPIRE', jobKey, ttl)
       redis.call('ZADD', failed, nowMs, id)
-      redis.call('XADD', events, 'MAXLEN', '~', maxEvents, '*', 'type', 'dead', 'job_id', id,
-        'attempt', attempts, 'error', err,
+      addJobEvent(events, maxEvents, 'type', 'dead', 'job_ids', id,
+        'attempts', attempts, 'error', err,
         'message', 'Job ' .. id .. ' permanently failed after ' .. attempts .. ' attempts', 'time', nowUs)
       gaveUp = gaveUp + 1
     end

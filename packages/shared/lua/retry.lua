@@ -16,7 +16,7 @@ ARGV[3] events stream max length (approximate)
 Returns { outcome, status }: outcome 'retried', 'not_found' or 'conflict' (status = the job's
 current status, which does not allow a retry).
 ]]
--- nowUs, nowMs, PRIORITY_BAND, priorityNumber and callInSlices: see prelude.lua.
+-- nowUs, nowMs, PRIORITY_BAND, priorityNumber, callInSlices and addJobEvent: see prelude.lua.
 local queued, failed, cancelled, marker, events, totals, seqKey =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
 local prefix, id, maxEvents = ARGV[1], ARGV[2], ARGV[3]
@@ -36,7 +36,7 @@ redis.call('HDEL', jobKey, 'failed_at', 'cancelled_at', 'completed_at', 'picked_
   'next_attempt_at', 'last_error', 'result', 'worker_id')
 redis.call('ZADD', queued, (10 - priorityNumber(f[2])) * PRIORITY_BAND + seq, id)
 redis.call('HINCRBY', totals, 'retried', 1)
-redis.call('XADD', events, 'MAXLEN', '~', maxEvents, '*', 'type', 'retried', 'job_id', id,
+addJobEvent(events, maxEvents, 'type', 'retried', 'job_ids', id,
   'message', 'Job ' .. id .. ' queued again by a manual retry', 'time', nowUs)
 redis.call('ZADD', marker, 0, '0')
 return { 'retried', 'queued' }

@@ -1,12 +1,11 @@
 // The events stream: every transition a script makes, read back as the worker's log lines.
 //
-// The busy transitions are written one stream entry per script call, not per job: a claim adds
-// one `picked` entry for all the jobs it leased, a completion call one `completed` entry, a
-// submission one `submitted` entry. An XADD per job was a quarter of the time the scripts'
-// commands took in a drain. Readers never see the difference: each entry is decoded here into
-// one event per job and line (a pick is two lines, "Picked job" and "Processing job"), and an
-// event of an entry that holds several has the id `<entry id>.<index>`, so Last-Event-ID resumes
-// exactly where a reader was.
+// Every entry has one shape: a `type`, the `job_ids` it is about (one id, or every job of a
+// script call: a claim adds one `picked` entry for all the jobs it leased, a completion call one
+// `completed` entry, a submission one `submitted` entry), and per-job or shared fields. Readers
+// never see the grouping: each entry is decoded here into one event per job and line (a pick is
+// two lines, "Picked job" and "Processing job"), each with the id `<entry id>.<index>`, so
+// Last-Event-ID resumes exactly where a reader was (docs/design.md, "Events").
 
 import type { RedisClient } from './redis';
 import { microsToIso } from './time';
@@ -48,25 +47,11 @@ export function decodeEventRange(
 ): QueueEvent[] {
   const f = fieldsOf(fields);
   const time = microsToIso(f.time);
-  if (f.job_ids === undefined) {
-    if (from > 0 || max < 1) return [];
-    return [
-      {
-        id: entryId,
-        type: f.type ?? 'unknown',
-        job_id: f.job_id ?? '',
-        message: f.message ?? '',
-        attempt: f.attempt ? Number(f.attempt) : null,
-        worker_id: f.worker_id ?? null,
-        error: f.error ?? null,
-        time,
-      },
-    ];
-  }
-  const attempts = f.attempts?.split(' ');
+  // `job_id` and `attempt`: the one-job entries of an older release, still in a stream it wrote.
+  const jobIds = (f.job_ids ?? f.job_id ?? '').split(' ');
+  const attempts = (f.attempts ?? f.attempt)?.split(' ');
   const linesOf = jobLines(f);
   const events: QueueEvent[] = [];
-  const jobIds = f.job_ids.split(' ');
   let index = 0;
   for (let i = 0; i < jobIds.length && events.length < max; i++) {
     const jobId = jobIds[i]!;
@@ -79,7 +64,7 @@ export function decodeEventRange(
         message,
         attempt: attempts ? Number(attempts[i]) : null,
         worker_id: f.worker_id ?? null,
-        error: null,
+        error: f.error ?? null,
         time,
       });
     }
@@ -105,7 +90,8 @@ function jobLines(f: Record<string, string>): (id: string, i: number) => [string
       return (id, i) => [['submitted', `Job ${id} submitted (${statuses[i]})`]];
     }
     default:
-      return (id) => [[f.type ?? 'unknown', `${f.type} job ${id}`]];
+      // An entry about one job carries its own log line.
+      return (id) => [[f.type ?? 'unknown', f.message ?? `${f.type} job ${id}`]];
   }
 }
 
