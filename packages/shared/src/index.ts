@@ -19,6 +19,13 @@ export type { AttemptOutcome, WorkerHooks } from './worker-hooks';
 export type { ClaimedJob } from './fetcher';
 export type { JobType, JobContext } from './job-types/job-type';
 export * from './job-types/registry';
+export * from './job-types/declaration';
+export { JobTypeCatalog } from './job-types/catalog';
+export {
+  TypeRegistry,
+  type DeclarationChange,
+  type ListedJobType,
+} from './job-types/type-registry';
 export { sendEmailJob, sendEmailPayload, type SendEmailPayload } from './job-types/send-email';
 export {
   shellJob,

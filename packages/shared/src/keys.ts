@@ -20,6 +20,10 @@ export interface QueueKeys {
   /** A stream: see STREAM_INDEXES. */
   created: string;
   workers: string;
+  /** Hash, job type name -> its declaration (JSON): the job-type registry. */
+  types: string;
+  /** Hash, worker id -> the job type names it runs (JSON list), beside its heartbeat. */
+  typeWorkers: string;
   job(id: string): string;
   /** A sorted set only one worker waits on besides `marker`: how its own stop wakes it. */
   wake(workerId: string): string;
@@ -59,6 +63,8 @@ export function queueKeys(queueName: string): QueueKeys {
     seq: `${prefix}seq`,
     created: `${prefix}created_log`,
     workers: `${prefix}workers`,
+    types: `${prefix}types`,
+    typeWorkers: `${prefix}type_workers`,
     job: (id) => `${prefix}job:${id}`,
     wake: (workerId) => `${prefix}wake:${workerId}`,
   };

@@ -14,6 +14,9 @@ import { unavailableWhenRedisIsAway } from './redis-errors';
 import { registerScripts, runScript } from './scripts';
 import { SubmitBatcher } from './submit-batcher';
 import type { QueueStats, SubmitResult } from './wire';
+import { JobTypeCatalog } from './job-types/catalog';
+import type { JobTypeDeclaration } from './job-types/declaration';
+import { TypeRegistry } from './job-types/type-registry';
 import {
   MAX_BULK_JOBS,
   parseJobId,
@@ -39,11 +42,25 @@ export interface JobQueueOptions {
 
 export type { QueueStats, SubmitResult } from './wire';
 
+/** One entry of GET /job-types. */
+export interface JobTypeListing extends JobTypeDeclaration {
+  /** Live workers that run the type (0 for a type no worker has declared yet, or all gone). */
+  workers: number;
+  version?: string;
+  declared_at?: string;
+  declared_by?: string;
+}
+
 export class JobQueue {
   readonly keys: QueueKeys;
   readonly name: string;
   readonly redis: RedisClient;
+  /** The job types this process knows built in (the product's own, or a test's). */
   readonly jobTypes: JobTypeRegistry;
+  /** The job-type registry in Redis that workers declare their types in. */
+  readonly typeRegistry: TypeRegistry;
+  /** What submissions are checked against: the registry, with the built-in types. */
+  private readonly catalog: JobTypeCatalog;
   private readonly jobList: JobList;
   private readonly submissions: SubmitBatcher<NewJob, SubmitResult>;
 
@@ -52,6 +69,8 @@ export class JobQueue {
     this.keys = queueKeys(options.queueName);
     this.redis = options.redis;
     this.jobTypes = options.jobTypes;
+    this.typeRegistry = new TypeRegistry(options.redis, this.keys);
+    this.catalog = new JobTypeCatalog(options.jobTypes, this.typeRegistry);
     this.jobList = new JobList(options.redis, this.keys);
     registerScripts(options.redis);
     this.submissions = new SubmitBatcher({
@@ -60,19 +79,54 @@ export class JobQueue {
     });
   }
 
-  /** Checks one submission without submitting it; throws ValidationError. */
+  /**
+   * Checks one submission without submitting it, against the job types as last read from the
+   * registry (refreshJobTypes); throws ValidationError.
+   */
   parse(input: unknown, pathPrefix: string[] = []): NewJob {
     return parseSubmission(
       input,
-      this.jobTypes,
+      this.catalog,
       { maxAttempts: this.options.maxAttempts },
       pathPrefix,
     );
   }
 
+  /** Reads the job-type registry again, so parse() knows every type declared until now. */
+  async refreshJobTypes(): Promise<void> {
+    await unavailableWhenRedisIsAway('read job types', () => this.catalog.refresh());
+  }
+
+  /** Every job type a submission may use: registered ones with their live workers, built-ins. */
+  async listJobTypes(): Promise<JobTypeListing[]> {
+    const registered = await unavailableWhenRedisIsAway('read job types', () =>
+      this.typeRegistry.list(),
+    );
+    const listed = new Map<string, JobTypeListing>(
+      this.catalog
+        .builtInDeclarations()
+        .map((declaration) => [declaration.job_type, { ...declaration, workers: 0 }]),
+    );
+    for (const type of registered) {
+      if (!this.catalog.lookup(type.job_type)?.refusedBecause) listed.set(type.job_type, type);
+    }
+    return [...listed.values()].sort((a, b) => a.job_type.localeCompare(b.job_type));
+  }
+
   async submit(input: unknown): Promise<SubmitResult> {
+    await this.prepareTypes([input]);
     const [result] = await this.submissions.submit([this.parse(input)]);
     return result!;
+  }
+
+  /** Makes the registry read fresh enough to check these submissions' types. */
+  private prepareTypes(inputs: unknown[]): Promise<void> {
+    const names = new Set<string>();
+    for (const input of inputs) {
+      const name = (input as { job_type?: unknown } | null)?.job_type;
+      if (typeof name === 'string') names.add(name);
+    }
+    return unavailableWhenRedisIsAway('read job types', () => this.catalog.prepare(names));
   }
 
   /** All or nothing: every job is checked first, then all are added in one atomic script. */
@@ -86,6 +140,7 @@ export class JobQueue {
         { path: 'jobs', message: `must hold at most ${MAX_BULK_JOBS} jobs` },
       ]);
     }
+    await this.prepareTypes(inputs);
     const parsed: NewJob[] = [];
     const problems: ValidationError[] = [];
     inputs.forEach((input, i) => {
@@ -242,9 +297,9 @@ export class JobQueue {
       this.redis.hget(this.keys.job(jobId), 'job_type'),
     );
     if (jobType === null) throw new NotFoundError(`job ${jobId} not found`);
-    const refusal = this.jobTypes.has(jobType)
-      ? this.jobTypes.get(jobType)!.refusedBecause
-      : `"${jobType}" is not a known job type here`;
+    await this.prepareTypes([{ job_type: jobType }]);
+    const known = this.catalog.lookup(jobType);
+    const refusal = known ? known.refusedBecause : `"${jobType}" is not a known job type here`;
     if (refusal) {
       throw new ValidationError(`job ${jobId} cannot be retried: job_type ${refusal}`, [
         { path: 'job_type', message: refusal },

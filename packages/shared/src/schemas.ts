@@ -3,7 +3,7 @@
 
 import { z } from 'zod';
 import { ValidationError, type ErrorDetail } from './errors';
-import type { JobTypeRegistry } from './job-types/registry';
+import type { JobTypeCatalog } from './job-types/catalog';
 import { prioritySchema, type Priority } from './priority';
 import { JOB_STATUSES } from './record';
 
@@ -115,7 +115,7 @@ export interface SubmissionDefaults {
  * problem at once so a form can mark each field. */
 export function parseSubmission(
   input: unknown,
-  registry: JobTypeRegistry,
+  types: Pick<JobTypeCatalog, 'lookup' | 'knownNames'>,
   defaults: SubmissionDefaults,
   pathPrefix: string[] = [],
 ): NewJob {
@@ -125,9 +125,9 @@ export function parseSubmission(
     ? []
     : issuesToDetails(envelope.error.issues, pathPrefix);
   const raw = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
-  const jobType = typeof raw.job_type === 'string' ? registry.get(raw.job_type) : undefined;
+  const jobType = typeof raw.job_type === 'string' ? types.lookup(raw.job_type) : undefined;
   if (typeof raw.job_type === 'string' && raw.job_type !== '' && !jobType) {
-    const known = [...registry.keys()].join(', ');
+    const known = types.knownNames().join(', ');
     details.push({
       path: at('job_type'),
       message: `"${raw.job_type}" is not a known job type (known: ${known})`,
@@ -136,27 +136,26 @@ export function parseSubmission(
   // A type switched off in this process: say so first, since nothing else about the job matters.
   if (jobType?.refusedBecause)
     details.unshift({ path: at('job_type'), message: jobType.refusedBecause });
-  let payload: unknown;
   if (
     jobType &&
     typeof raw.payload === 'object' &&
     raw.payload !== null &&
     !Array.isArray(raw.payload)
   ) {
-    const parsed = safeParseReporting(jobType.payloadSchema, raw.payload);
-    if (parsed.success) payload = parsed.data;
-    else details.push(...issuesToDetails(parsed.error.issues, [...pathPrefix, 'payload']));
+    details.push(...jobType.problems(raw.payload, at('payload')));
   }
   if (!envelope.success || details.length > 0) {
     const first = details[0]!;
     throw new ValidationError(`invalid job: ${first.path} ${first.message}`, details);
   }
   const body = envelope.data;
+  // What the submission leaves out comes from its type's declaration, then the queue's settings.
+  const typeDefaults = jobType!.declaration.defaults;
   return {
     jobType: body.job_type,
-    priority: body.priority ?? 'normal',
-    payload,
-    maxAttempts: body.max_attempts ?? defaults.maxAttempts,
+    priority: body.priority ?? typeDefaults.priority ?? 'normal',
+    payload: body.payload,
+    maxAttempts: body.max_attempts ?? typeDefaults.max_attempts ?? defaults.maxAttempts,
     delayMs: body.delay_ms ?? 0,
     runAtMs: body.run_at ? Date.parse(body.run_at) : 0,
     idempotencyKey: body.idempotency_key ?? null,

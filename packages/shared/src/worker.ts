@@ -8,8 +8,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Acknowledger } from './acknowledger';
 import { ClaimPlanner } from './claim-planner';
 import { JobFetcher, type ClaimedJob } from './fetcher';
+import { declarationOf, type JobTypeDeclaration } from './job-types/declaration';
+import { TypeRegistry } from './job-types/type-registry';
 import type { JobTypeRegistry } from './job-types/registry';
-import { queueKeys, type QueueKeys } from './keys';
+import { queueKeys, WORKER_STALE_MS, type QueueKeys } from './keys';
 import { LazyAbort } from './lazy-abort';
 import { LeaseKeeper } from './lease-keeper';
 import type { Logger } from './logger';
@@ -68,12 +70,17 @@ export class Worker {
   private untilIdle = false;
   private loop: Promise<void> | undefined;
   private readonly hooks: WorkerHooks;
+  private readonly typeRegistry: TypeRegistry;
+  /** What this worker declares in the registry: the types it runs. */
+  private declarations: JobTypeDeclaration[] = [];
+  private typeHeartbeat: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: WorkerOptions) {
     this.id = options.workerId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
     this.hooks = options.hooks ?? {};
     this.keys = queueKeys(options.queueName);
     this.planner = new ClaimPlanner(options.concurrency);
+    this.typeRegistry = new TypeRegistry(options.redis, this.keys);
     this.log = options.logger.child({ worker_id: this.id });
     registerScripts(options.redis);
     this.fetcher = new JobFetcher(options.redis, this.keys, {
@@ -118,6 +125,13 @@ export class Worker {
   }
 
   async start(): Promise<void> {
+    // A bad declaration (a schema that is not JSON Schema, a bad name) stops the start here.
+    this.declarations = [...this.options.jobTypes.values()]
+      .filter((type) => !type.refusedBecause)
+      .map(declarationOf);
+    await this.declareJobTypes();
+    this.typeHeartbeat = setInterval(() => void this.refreshJobTypes(), WORKER_STALE_MS / 3);
+    this.typeHeartbeat.unref();
     await this.leases.start();
     this.log.info(
       { queue: this.options.queueName, concurrency: this.options.concurrency },
@@ -155,12 +169,43 @@ export class Worker {
         entry.abort.abort(new Error('worker shutting down'));
     }
     await this.leases.stop();
+    clearInterval(this.typeHeartbeat);
     await this.options.redis.zrem(this.keys.workers, this.id).catch(() => undefined);
+    await this.typeRegistry.leave(this.id).catch(() => undefined);
     this.log.info(`Worker ${this.id} stopped`);
   }
 
   get activeJobs(): number {
     return this.running.size;
+  }
+
+  /** Writes this worker's declarations; the newest declaration of a name wins, said in the log. */
+  private async declareJobTypes(): Promise<void> {
+    try {
+      const changes = await this.typeRegistry.declare(this.declarations, this.id);
+      for (const { job_type, from, to } of changes) {
+        if (from === null) continue;
+        this.log.warn(
+          { job_type, from, to },
+          `Job type ${job_type} declared anew (version ${from} -> ${to}); this declaration now checks submissions, queued jobs keep the payload they were accepted with`,
+        );
+      }
+      await this.typeRegistry.heartbeat(this.id, this.declarations);
+    } catch (error) {
+      // Redis is away: the heartbeat writes the declarations once it is back.
+      this.log.warn(
+        { err: (error as Error).message },
+        'Could not declare job types yet; will retry',
+      );
+    }
+  }
+
+  private async refreshJobTypes(): Promise<void> {
+    try {
+      await this.typeRegistry.heartbeat(this.id, this.declarations);
+    } catch (error) {
+      this.hooks.redisError?.(error as Error, 'refreshing job types');
+    }
   }
 
   private async fetchLoop(): Promise<void> {

@@ -4,7 +4,7 @@
 
 import pino from 'pino';
 import { Writable } from 'node:stream';
-import { RedisServerProcess } from '../../../test/support/redis-server';
+import { RedisServerProcess } from '@jobqueue/testkit';
 import { createRedis, warnIfRedisMayLoseJobs, type RedisClient } from '../src';
 
 let server: RedisServerProcess;

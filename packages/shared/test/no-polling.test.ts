@@ -3,7 +3,7 @@
 // due time. Runs on a Redis of its own so the command counts are this worker's alone.
 
 import { setTimeout as sleep } from 'node:timers/promises';
-import { RedisServerProcess } from '../../../test/support/redis-server';
+import { RedisServerProcess } from '@jobqueue/testkit';
 import { createFixture, eventually, testJobType, type QueueFixture } from './queue-fixture';
 
 async function commandCalls(fixture: QueueFixture): Promise<Record<string, number>> {

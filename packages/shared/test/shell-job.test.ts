@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import {
   ConfigError,
   createJobTypes,
-  describeJobTypes,
+  JobTypeCatalog,
   parseSubmission,
   shellJobsAllowed,
   ValidationError,
@@ -104,7 +104,7 @@ describe('the ALLOW_SHELL_JOBS switch', () => {
   const submit = (allowShellJobs: boolean) =>
     parseSubmission(
       { job_type: 'shell', payload: { argv: ['echo'] } },
-      createJobTypes({ mockEmail, allowShellJobs }),
+      new JobTypeCatalog(createJobTypes({ mockEmail, allowShellJobs })),
       { maxAttempts: 3 },
     );
 
@@ -123,7 +123,9 @@ describe('the ALLOW_SHELL_JOBS switch', () => {
       ),
     });
     expect(
-      describeJobTypes(createJobTypes({ mockEmail, allowShellJobs: false })).map((t) => t.job_type),
+      new JobTypeCatalog(createJobTypes({ mockEmail, allowShellJobs: false }))
+        .builtInDeclarations()
+        .map((type) => type.job_type),
     ).toEqual(['send_email']);
   });
 
@@ -143,7 +145,9 @@ describe('the ALLOW_SHELL_JOBS switch', () => {
   it('on: accepted and described', () => {
     expect(submit(true).jobType).toBe('shell');
     expect(
-      describeJobTypes(createJobTypes({ mockEmail, allowShellJobs: true })).map((t) => t.job_type),
+      new JobTypeCatalog(createJobTypes({ mockEmail, allowShellJobs: true }))
+        .builtInDeclarations()
+        .map((type) => type.job_type),
     ).toEqual(['send_email', 'shell']);
   });
 

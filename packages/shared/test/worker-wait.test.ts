@@ -5,7 +5,7 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
-import { RedisServerProcess } from '../../../test/support/redis-server';
+import { RedisServerProcess } from '@jobqueue/testkit';
 import { queueKeys } from '../src';
 import { createFixture, eventually, testJobType, type QueueFixture } from './queue-fixture';
 

@@ -2,6 +2,15 @@
 // one small file exporting one of these, added to the registry.
 
 import type { z } from 'zod';
+import type { Priority } from '../wire';
+
+/** What a submission of the type gets when it does not say (the registry publishes them). */
+export interface JobTypeDefaults {
+  max_attempts?: number;
+  priority?: Priority;
+  timeout_ms?: number;
+  backoff?: { type: 'exponential' | 'fixed'; base_ms: number; max_ms?: number; jitter?: number };
+}
 
 export interface JobContext {
   jobId: string;
@@ -16,6 +25,7 @@ export interface JobType<Payload = unknown> {
   name: string;
   description: string;
   payloadSchema: z.ZodType<Payload>;
+  defaults?: JobTypeDefaults;
   /** Set when this process refuses submissions of the type (it is switched off); says why. */
   refusedBecause?: string;
   /** Returns the job's result (stored as JSON); throws to fail the attempt. */

@@ -1,6 +1,5 @@
 // The job types a process knows, keyed by name. The API uses their payload schemas; workers run them.
 
-import { z } from 'zod';
 import { shellJobsAllowed } from '../config';
 import type { JobType } from './job-type';
 import { sendEmailJob, type MockEmailOptions } from './send-email';
@@ -22,20 +21,4 @@ export function createJobTypes(options: JobTypeOptions): JobTypeRegistry {
     allowShell ? shellJob() : refusedShellJob(),
   ] as JobType[];
   return new Map(types.map((type) => [type.name, type]));
-}
-
-export interface JobTypeDescription {
-  job_type: string;
-  description: string;
-  payload_schema: unknown;
-}
-
-/** What GET /job-types answers: each type this process accepts, with its payload as JSON Schema. */
-export function describeJobTypes(registry: JobTypeRegistry): JobTypeDescription[] {
-  const accepted = [...registry.values()].filter((type) => !type.refusedBecause);
-  return accepted.map((type) => ({
-    job_type: type.name,
-    description: type.description,
-    payload_schema: z.toJSONSchema(type.payloadSchema),
-  }));
 }

@@ -1,13 +1,12 @@
 // What the queue can do and how it is doing: job types, stats, health and readiness.
 
 import type Router from '@koa/router';
-import { describeJobTypes, type JobQueue } from '@jobqueue/shared';
+import type { JobQueue } from '@jobqueue/shared';
 
 export function metaRoutes(router: Router, queue: JobQueue): void {
-  const jobTypes = { job_types: describeJobTypes(queue.jobTypes) };
-
-  router.get('/job-types', (ctx) => {
-    ctx.body = jobTypes;
+  // The registry as workers declared it, with the types this process accepts built in.
+  router.get('/job-types', async (ctx) => {
+    ctx.body = { job_types: await queue.listJobTypes() };
   });
 
   router.get('/stats', async (ctx) => {

@@ -1,0 +1,115 @@
+// The job-type registry in Redis: the declarations workers make (hash `types`), and which types
+// each worker runs (hash `type_workers`, read beside the workers' heartbeats). A declaration stays
+// after its workers are gone: jobs of the type are still accepted and wait for a worker.
+
+import { WORKER_STALE_MS, type QueueKeys } from '../keys';
+import { execPipeline, type RedisClient } from '../redis';
+import { declarationVersion, type JobTypeDeclaration, type RegisteredJobType } from './declaration';
+
+export interface DeclarationChange {
+  job_type: string;
+  /** The version it replaced; null for a type declared for the first time. */
+  from: string | null;
+  to: string;
+}
+
+export interface ListedJobType extends RegisteredJobType {
+  /** Live workers (heartbeat within WORKER_STALE_MS) that run the type. */
+  workers: number;
+}
+
+export class TypeRegistry {
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly keys: QueueKeys,
+  ) {}
+
+  /**
+   * Writes `declarations` made by `declaredBy`: the newest declaration of a name wins. Resolves
+   * with the ones that were new or changed.
+   */
+  async declare(
+    declarations: JobTypeDeclaration[],
+    declaredBy: string,
+  ): Promise<DeclarationChange[]> {
+    if (declarations.length === 0) return [];
+    const stored = await this.redis.hmget(
+      this.keys.types,
+      ...declarations.map((declaration) => declaration.job_type),
+    );
+    const changes: DeclarationChange[] = [];
+    const fields: string[] = [];
+    declarations.forEach((declaration, i) => {
+      const version = declarationVersion(declaration);
+      const before = stored[i] ? (JSON.parse(stored[i]!) as RegisteredJobType).version : null;
+      if (before === version) return;
+      changes.push({ job_type: declaration.job_type, from: before, to: version });
+      fields.push(declaration.job_type, this.registered(declaration, version, declaredBy));
+    });
+    if (fields.length > 0) await this.redis.hset(this.keys.types, ...fields);
+    return changes;
+  }
+
+  /**
+   * Beside a worker's heartbeat: records the types it runs, and writes back any of its
+   * declarations the registry lost (a flushed or replaced Redis) without overriding newer ones.
+   */
+  async heartbeat(workerId: string, declarations: JobTypeDeclaration[]): Promise<void> {
+    const pipeline = this.redis.pipeline();
+    pipeline.hset(
+      this.keys.typeWorkers,
+      workerId,
+      JSON.stringify(declarations.map((declaration) => declaration.job_type)),
+    );
+    for (const declaration of declarations) {
+      const version = declarationVersion(declaration);
+      pipeline.hsetnx(
+        this.keys.types,
+        declaration.job_type,
+        this.registered(declaration, version, workerId),
+      );
+    }
+    await execPipeline(pipeline);
+  }
+
+  /** A worker that stops no longer counts as running its types. */
+  async leave(workerId: string): Promise<void> {
+    await this.redis.hdel(this.keys.typeWorkers, workerId);
+  }
+
+  /** Every registered type, by name, with how many live workers run it. */
+  async list(): Promise<ListedJobType[]> {
+    const pipeline = this.redis.pipeline();
+    pipeline.hgetall(this.keys.types);
+    pipeline.hgetall(this.keys.typeWorkers);
+    pipeline.zrangebyscore(this.keys.workers, Date.now() - WORKER_STALE_MS, '+inf');
+    const [types, typeWorkers, live] = (await execPipeline(pipeline)) as [
+      Record<string, string>,
+      Record<string, string>,
+      string[],
+    ];
+    const counts = new Map<string, number>();
+    for (const workerId of live) {
+      const names = typeWorkers[workerId];
+      if (!names) continue;
+      for (const name of JSON.parse(names) as string[])
+        counts.set(name, (counts.get(name) ?? 0) + 1);
+    }
+    return Object.entries(types)
+      .map(([name, text]) => ({
+        ...(JSON.parse(text) as RegisteredJobType),
+        workers: counts.get(name) ?? 0,
+      }))
+      .sort((a, b) => a.job_type.localeCompare(b.job_type));
+  }
+
+  private registered(declaration: JobTypeDeclaration, version: string, declaredBy: string): string {
+    const registered: RegisteredJobType = {
+      ...declaration,
+      version,
+      declared_at: new Date().toISOString(),
+      declared_by: declaredBy,
+    };
+    return JSON.stringify(registered);
+  }
+}
