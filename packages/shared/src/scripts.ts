@@ -17,6 +17,7 @@ export const SCRIPT_NAMES = [
   'cancel',
   'retry',
   'forget',
+  'report',
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 

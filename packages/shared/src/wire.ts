@@ -33,6 +33,10 @@ export interface JobRecord {
   last_error: string | null;
   result: unknown;
   idempotency_key: string | null;
+  /** The last value the handler reported with ctx.progress(), or null. */
+  progress: unknown;
+  /** The last 100 lines the handler wrote with ctx.log(). */
+  logs: string[];
 }
 
 /** GET /jobs: one page, and where the next one starts (null: no more). */

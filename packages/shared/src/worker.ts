@@ -16,7 +16,11 @@ import { LazyAbort } from './lazy-abort';
 import { LeaseKeeper } from './lease-keeper';
 import type { Logger } from './logger';
 import type { RedisClient } from './redis';
-import { registerScripts } from './scripts';
+import { registerScripts, runScript } from './scripts';
+
+/** Lines of ctx.log() a job's record keeps, and the length of one line at most. */
+const LOG_LINES_KEPT = 100;
+const MAX_LOG_LINE = 4096;
 import { issuesToDetails } from './schemas';
 import type { AttemptOutcome, WorkerHooks } from './worker-hooks';
 import { ZodError } from 'zod';
@@ -407,7 +411,23 @@ export class Worker {
       get signal() {
         return abort.signal;
       },
+      progress: (value) => this.report(job, 'progress', JSON.stringify(value ?? null)),
+      log: (text) => this.report(job, 'log', String(text).slice(0, MAX_LOG_LINE)),
     });
+  }
+
+  /** Keeps a handler's progress or log line with its job, under the job's current lease. */
+  private async report(job: ClaimedJob, kind: 'progress' | 'log', value: string): Promise<boolean> {
+    const recorded = await runScript<number>(this.options.redis, 'report', this.keys, [
+      this.keys.prefix,
+      job.id,
+      job.leaseToken,
+      kind,
+      value,
+      this.options.eventsMaxLen,
+      LOG_LINES_KEPT,
+    ]);
+    return recorded === 1;
   }
 
   private async recordFailure(

@@ -9,6 +9,8 @@ const context = () => ({
   attempt: 1,
   maxAttempts: 3,
   signal: new AbortController().signal,
+  progress: async () => true,
+  log: async () => true,
 });
 
 describe('send_email mock', () => {

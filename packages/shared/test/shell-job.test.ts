@@ -23,6 +23,8 @@ const run = async (payload: ShellPayload, signal = new AbortController().signal)
     attempt: 1,
     maxAttempts: 1,
     signal,
+    progress: async () => true,
+    log: async () => true,
   })) as ShellResult;
 
 /** Running (a killed orphan may linger as a zombie until init reaps it: that counts as gone). */
@@ -136,6 +138,8 @@ describe('the ALLOW_SHELL_JOBS switch', () => {
       attempt: 1,
       maxAttempts: 1,
       signal: new AbortController().signal,
+      progress: async () => true,
+      log: async () => true,
     };
     await expect(refused.run({ argv: ['echo'] }, context)).rejects.toThrow(
       '"shell" is turned off here',

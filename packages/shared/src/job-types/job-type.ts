@@ -19,6 +19,13 @@ export interface JobContext {
   maxAttempts: number;
   /** Aborted when the worker learns its lease on this job was lost or it must stop now. */
   signal: AbortSignal;
+  /**
+   * Reports how far the job got (any JSON value, e.g. a percentage): kept as the record's
+   * `progress` and streamed as a `progress` event. Resolves false once the lease is lost.
+   */
+  progress(value: unknown): Promise<boolean>;
+  /** Keeps a line in the record's `logs` (the last 100) and streams it as a `log` event. */
+  log(text: string): Promise<boolean>;
 }
 
 export interface JobType<Payload = unknown> {

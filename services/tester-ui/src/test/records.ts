@@ -43,6 +43,8 @@ export function jobRecord(overrides: Partial<JobRecord> = {}): JobRecord {
     last_error: null,
     result: { message_id: 'mock-1' },
     idempotency_key: null,
+    progress: null,
+    logs: [],
     ...overrides,
   };
 }
