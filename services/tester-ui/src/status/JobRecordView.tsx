@@ -1,4 +1,5 @@
-// The record of one job: badge, timeline, attempts, retry time, last error, raw JSON.
+// The record of one job: badge, timeline, attempts, retry time, last error, what its handler
+// reported (progress and log lines), raw JSON.
 import type { JobRecord } from '../api/types';
 import { StatusBadge } from '../components/StatusBadge';
 import { formatDateTime, formatDuration } from '../format';
@@ -36,6 +37,21 @@ export function JobRecordView({ job, live }: { job: JobRecord; live: boolean }) 
           <strong>Last error:</strong> {job.last_error}
         </p>
       )}
+      {job.progress !== null && job.progress !== undefined && (
+        <p className="job-progress">
+          <strong>Progress:</strong> {formatProgress(job.progress)}
+        </p>
+      )}
+      {job.logs?.length > 0 && (
+        <section aria-label="Lines the job logged">
+          <h3>Job log</h3>
+          <ol className="job-logs">
+            {job.logs.map((line, i) => (
+              <li key={i}>{line}</li>
+            ))}
+          </ol>
+        </section>
+      )}
       <details open>
         <summary>Raw JSON</summary>
         <pre className="raw-json" tabIndex={0} aria-label="Raw JSON of the job">
@@ -44,4 +60,10 @@ export function JobRecordView({ job, live }: { job: JobRecord; live: boolean }) 
       </details>
     </article>
   );
+}
+
+/** A number reads as a percentage when it is one (0..100); anything else as its JSON. */
+function formatProgress(progress: unknown): string {
+  if (typeof progress === 'number' && progress >= 0 && progress <= 100) return `${progress} %`;
+  return JSON.stringify(progress);
 }

@@ -43,6 +43,28 @@ describe('the status view', () => {
     expect(screen.queryByText('updating live…')).not.toBeInTheDocument();
   });
 
+  it("shows what the job's handler reported: its progress and log lines", async () => {
+    statusRoute(
+      jobRecord({
+        status: 'processing',
+        completed_at: null,
+        result: null,
+        progress: { rows_done: 40 },
+        logs: ['rendering "Q3": 80 rows', 'halfway'],
+      }),
+    );
+    renderWithApi(<JobStatusPanel jobId={JOB_ID} onCheck={() => {}} />);
+
+    expect(await screen.findByText('Progress:')).toBeInTheDocument();
+    expect(screen.getByText('Progress:').parentElement).toHaveTextContent(
+      'Progress: {"rows_done":40}',
+    );
+    const lines = within(screen.getByRole('region', { name: 'Lines the job logged' })).getAllByRole(
+      'listitem',
+    );
+    expect(lines.map((line) => line.textContent)).toEqual(['rendering "Q3": 80 rows', 'halfway']);
+  });
+
   it('shows the next attempt and the last error while a retry is pending', async () => {
     const inFiveSeconds = new Date(Date.now() + 5000).toISOString();
     statusRoute(
