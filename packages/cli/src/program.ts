@@ -6,6 +6,7 @@ import { logsCommand } from './commands/logs';
 import { cancelCommand, retryCommand } from './commands/retry-cancel';
 import { statsCommand } from './commands/stats';
 import { listCommand, statusCommand } from './commands/status';
+import { typesCommand } from './commands/types';
 import { runCommand, workerCommand } from './commands/worker';
 import { EXIT } from './errors';
 
@@ -24,6 +25,7 @@ export function createProgram(): Command {
     statusCommand,
     listCommand,
     statsCommand,
+    typesCommand,
     retryCommand,
     cancelCommand,
     logsCommand,

@@ -31,6 +31,8 @@ export async function enqueueFile(
 ): Promise<number> {
   const input = openInput(file);
   const ctx = await openQueue({ allowShell: options.allowShell });
+  // Lines are checked as they are read, against every type declared until now.
+  await ctx.queue.refreshJobTypes();
   const progress = progressBar(out, file);
   const jobIds: string[] = [];
   const rejected: RejectedLine[] = [];
