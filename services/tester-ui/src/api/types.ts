@@ -31,9 +31,13 @@ export interface JsonSchema {
   [keyword: string]: unknown;
 }
 
+/** One entry of GET /job-types (docs/api.md). */
 export interface JobType {
   job_type: string;
+  description?: string;
   payload_schema: JsonSchema;
+  /** Live workers that run the type; 0: its jobs wait in line until one comes. */
+  workers?: number;
 }
 
 export interface SubmitJobRequest {

@@ -41,6 +41,31 @@ describe('the submit form', () => {
     expect(screen.getByRole('combobox', { name: /Priority/ })).toHaveValue('normal');
   });
 
+  it('says what the selected type does and how many workers run it', async () => {
+    stubApi({
+      'GET /job-types': () =>
+        json(200, {
+          job_types: [
+            { ...SEND_EMAIL, description: 'Sends an email', workers: 2 },
+            {
+              job_type: 'render_report',
+              description: 'Renders a report',
+              payload_schema: { type: 'object', properties: { title: { type: 'string' } } },
+              workers: 0,
+            },
+          ],
+        }),
+    });
+    renderWithApi(<SubmitJobForm onSubmitted={vi.fn()} />);
+    const select = await screen.findByRole('combobox', { name: 'Job type' });
+    expect(select).toHaveAccessibleDescription('Sends an email · 2 workers run it');
+    await userEvent.selectOptions(select, 'render_report');
+    expect(select).toHaveAccessibleDescription(
+      'Renders a report · no worker runs it now: its jobs wait in line',
+    );
+    expect(await screen.findByRole('textbox', { name: /title/i })).toBeInTheDocument();
+  });
+
   it('names every missing required field and sends nothing', async () => {
     const calls = submitRoutes();
     const form = await renderForm();

@@ -103,7 +103,12 @@ function JobForm({
       aria-describedby={formError ? 'submit-form-error' : undefined}
     >
       <div className="form-grid">
-        <Field id="submit-job_type" label="Job type" error={errorOf('job_type')}>
+        <Field
+          id="submit-job_type"
+          label="Job type"
+          error={errorOf('job_type')}
+          hint={typeHint(jobType)}
+        >
           {(a11y) => (
             <select
               {...a11y}
@@ -187,4 +192,15 @@ function JobForm({
       )}
     </form>
   );
+}
+
+/** What the type does and who runs it: a type no worker runs now is still accepted, and waits. */
+function typeHint(type: JobType): string | undefined {
+  const workers =
+    type.workers === undefined
+      ? undefined
+      : type.workers === 0
+        ? 'no worker runs it now: its jobs wait in line'
+        : `${type.workers} worker${type.workers === 1 ? '' : 's'} run it`;
+  return [type.description, workers].filter(Boolean).join(' · ') || undefined;
 }
