@@ -13,6 +13,7 @@ const config: Config = {
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '<rootDir>/services/tester-ui/'],
   moduleNameMapper: {
     '^@jobqueue/shared$': '<rootDir>/packages/shared/src/index.ts',
+    '^@jobqueue/testkit$': '<rootDir>/packages/testkit/src/index.ts',
   },
   transform: {
     '^.+\\.ts$': [

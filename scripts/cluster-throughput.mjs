@@ -1,5 +1,6 @@
-// Throughput of the queue on a Redis Cluster, per shard. Starts a local 3-master cluster
-// (scripts/lib/redis-cluster.mjs), then:
+// Throughput of the queue on a Redis Cluster, per shard. Starts a local 3-master cluster (the
+// testkit's RedisCluster, durable as production is advised to be: append-only file fsynced every
+// second, noeviction), then:
 //   1. one queue on one shard: submit N jobs in bulk, then one worker process drains them;
 //   2. three queues, one per shard: N jobs each, one worker process per queue, all at once.
 // Jobs are the README's send_email with the mock's delay and failures off, so the figures are the
@@ -13,12 +14,11 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import Redis from 'ioredis';
 import { repoRoot } from './lib/commands.mjs';
-import { startRedisCluster } from './lib/redis-cluster.mjs';
 
-// The queue core is CommonJS; its built dist/ is what the services run.
-const { JobQueue, createJobTypes, createRedis, queueKeys } = createRequire(import.meta.url)(
-  '@jobqueue/shared',
-);
+// The queue core and the testkit are CommonJS; their built dist/ is what runs.
+const require = createRequire(import.meta.url);
+const { JobQueue, createJobTypes, createRedis, queueKeys } = require('@jobqueue/shared');
+const { RedisCluster } = require('@jobqueue/testkit');
 
 const { values } = parseArgs({
   options: {
@@ -38,7 +38,15 @@ const progress = (message) => console.error(`[cluster-throughput] ${message}`);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 progress(`${cpus().length} cores (${cpus()[0]?.model}), load average ${loadavg()[0].toFixed(2)}`);
-const cluster = await startRedisCluster(3);
+// prettier-ignore
+const cluster = await new RedisCluster({
+  appendonly: true,
+  args: [
+    '--appendfsync', 'everysec',
+    '--maxmemory-policy', 'noeviction',
+    '--loglevel', 'warning',
+  ],
+}).start(3);
 const client = createRedis({ redisUrl: 'redis://unused', clusterNodes: cluster.nodes });
 const workers = [];
 const warnings = new Map();
@@ -62,7 +70,7 @@ try {
 } finally {
   for (const worker of workers) worker.kill('SIGKILL');
   client.disconnect();
-  await cluster.stop();
+  await cluster.dispose();
 }
 
 /** Three queue names, `<prefix>-<n>`, whose hash tags land on three different masters. */

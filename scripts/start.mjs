@@ -30,7 +30,9 @@ const workspaces = ['services/api', 'services/worker'];
 if (hasStartScript('services/tester-ui')) workspaces.push('services/tester-ui');
 const prefixWidth = Math.max(...workspaces.map((w) => w.split('/')[1].length), 'redis'.length);
 const prettify = await terminalPrettifier();
-const redis = localRedis && manage('redis', localRedis, 'red');
+const redis = localRedis && manage('redis', localRedis.childProcess, 'red');
+// What it wrote while starting (warnings about this machine's settings) was read while waiting.
+redis?.print(localRedis.recentOutput());
 process.on('SIGINT', () => shutdown('Ctrl+C'));
 process.on('SIGTERM', () => shutdown('SIGTERM'));
 process.on('SIGHUP', () => shutdown('SIGHUP'));

@@ -1,9 +1,8 @@
 // `npm start` as a newcomer runs it: with no Redis answering at REDIS_URL it starts one of its
 // own, serves the API and the tester page, runs jobs, and whichever signal stops npm (SIGTERM
 // from a process manager, SIGINT) stops every process it started.
+import { freePort, pingRedis } from '@jobqueue/testkit';
 import { eventually, getJson, postJson } from './support/api-client';
-import { freePort } from './support/free-port';
-import { pingRedis } from './support/redis-ping';
 import { ServiceProcess } from './support/service-process';
 
 const answers = (url: string) =>

@@ -6,12 +6,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
+import { delay, freePort, RedisServerProcess } from '@jobqueue/testkit';
 import { getJson, startApi, submitJob, waitForJob } from './support/api-client';
-import { freePort } from './support/free-port';
-import { RedisServerProcess } from './support/redis-server';
 import { uniqueQueueName } from './support/redis-url';
 import { startService } from './support/service-process';
-import { delay } from './support/timing';
 
 const PASSWORD = 'correct-horse-battery-staple';
 const README_BODY = {

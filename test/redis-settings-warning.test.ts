@@ -1,7 +1,7 @@
 // At start the api and the worker read Redis's settings and log a warning when Redis could lose
 // jobs: an eviction policy other than noeviction, or nothing written to disk.
+import { RedisServerProcess } from '@jobqueue/testkit';
 import { startApi } from './support/api-client';
-import { RedisServerProcess } from './support/redis-server';
 import { uniqueQueueName } from './support/redis-url';
 import { startService, type ServiceProcess } from './support/service-process';
 

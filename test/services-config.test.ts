@@ -1,8 +1,8 @@
 // Each service starts alone from the built checkout (`npm run start -w services/<name>`),
 // configured only by environment variables; a bad value stops it at start, naming the variable.
 import { CONFIG_VARIABLES, createJobTypes, createRedis, JobQueue } from '@jobqueue/shared';
+import { freePort } from '@jobqueue/testkit';
 import { getJson, postJson, eventually } from './support/api-client';
-import { freePort } from './support/free-port';
 import { testRedisUrl, uniqueQueueName } from './support/redis-url';
 import { ServiceProcess, startService } from './support/service-process';
 

@@ -1,11 +1,10 @@
 // Redis goes away and comes back on the same port: the worker and the api ride it out on their
 // own, with no restart. The api answers 503 while Redis is away; the worker keeps running, records
 // what it was running when Redis returns, and picks new jobs.
+import { delay, RedisServerProcess } from '@jobqueue/testkit';
 import { getJson, postJson, submitJob, waitForJob, eventually } from './support/api-client';
 import { logMessages } from './support/queue-events';
 import { emailJob, startQueueStack, startWorker, type QueueStack } from './support/queue-stack';
-import { RedisServerProcess } from './support/redis-server';
-import { delay } from './support/timing';
 import Redis from 'ioredis';
 import { queueKeys } from '@jobqueue/shared';
 

@@ -4,9 +4,9 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
+import { freePort } from '@jobqueue/testkit';
 import { BenchChild } from './child';
 import { README_BODY } from './jobs';
-import { freePort } from './redis-server';
 
 export const API_SCRIPT = join(__dirname, '..', '..', 'services', 'api', 'dist', 'main.js');
 export const BARE_KOA_SCRIPT = join(__dirname, 'servers', 'bare-koa.js');

@@ -1,72 +1,36 @@
 // The one redis-server a benchmark run uses: started on a free port (never 6379), without
 // persistence so disk speed does not colour the figures, and stopped at the end.
 
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import Redis from 'ioredis';
-
-const HOST = '127.0.0.1';
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, HOST);
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (!address || typeof address === 'string') throw new Error('no free port found');
-  return address.port;
-}
+import { RedisServerProcess } from '@jobqueue/testkit';
 
 export class BenchRedis {
-  private child: ChildProcess | undefined;
-  private output = '';
   /** The bench's own connection: flushing, INFO, polling counts. */
-  client!: Redis;
+  readonly client: Redis;
 
-  constructor(readonly port: number) {}
+  private constructor(private readonly server: RedisServerProcess) {
+    this.client = new Redis(server.url, { maxRetriesPerRequest: 0 });
+    this.client.on('error', () => undefined); // a failing command rejects; that is what counts
+  }
 
   static async start(): Promise<BenchRedis> {
-    const redis = new BenchRedis(await freePort());
-    await redis.spawn();
-    return redis;
+    const server = await new RedisServerProcess().start();
+    const redis = new BenchRedis(server);
+    try {
+      await redis.client.ping();
+      return redis;
+    } catch (error) {
+      await redis.stop();
+      throw error;
+    }
+  }
+
+  get port(): number {
+    return this.server.port;
   }
 
   get url(): string {
-    return `redis://${HOST}:${this.port}`;
-  }
-
-  private async spawn(): Promise<void> {
-    // prettier-ignore
-    const child = spawn('redis-server', [
-      '--port', String(this.port),
-      '--bind', HOST,
-      '--save', '',
-      '--appendonly', 'no',
-      '--daemonize', 'no',
-    ], { stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child = child;
-    for (const stream of [child.stdout, child.stderr]) {
-      stream.setEncoding('utf8');
-      stream.on('data', (text: string) => (this.output = (this.output + text).slice(-4000)));
-    }
-    child.once('error', (error) => (this.output += `\n${error.message}`));
-    for (let waited = 0; waited < 10_000; waited += 50) {
-      if (child.exitCode !== null) break;
-      const probe = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0 });
-      probe.on('error', () => undefined);
-      try {
-        await probe.connect();
-        await probe.ping();
-        this.client = probe;
-        return;
-      } catch {
-        probe.disconnect();
-        await sleep(50);
-      }
-    }
-    throw new Error(`redis-server did not start on port ${this.port}:\n${this.output}`);
+    return this.server.url;
   }
 
   /** One INFO section as name -> value. */
@@ -86,12 +50,7 @@ export class BenchRedis {
   }
 
   async stop(): Promise<void> {
-    this.client?.disconnect();
-    const child = this.child;
-    if (!child || child.exitCode !== null) return;
-    const exited = once(child, 'exit');
-    child.kill('SIGTERM');
-    await Promise.race([exited, sleep(5000)]);
-    if (child.exitCode === null) child.kill('SIGKILL');
+    this.client.disconnect();
+    await this.server.dispose();
   }
 }

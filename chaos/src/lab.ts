@@ -3,13 +3,13 @@
 // inspector connection for checking what Redis holds. dispose() ends every process it started.
 
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Redis from 'ioredis';
 import { queueKeys, type QueueKeys } from '@jobqueue/shared';
-import { ChildService, RedisServer } from './processes';
+import { freePort, RedisServerProcess } from '@jobqueue/testkit';
+import { ChildService } from './processes';
 
 export interface LabOptions {
   /** Part of the queue name and temporary folder. */
@@ -45,7 +45,7 @@ export class Lab {
   private constructor(
     private readonly options: LabOptions,
     readonly dir: string,
-    readonly redis: RedisServer,
+    readonly redis: RedisServerProcess,
   ) {
     this.queueName = `chaos-${options.name}`;
     this.keys = queueKeys(this.queueName);
@@ -56,7 +56,14 @@ export class Lab {
 
   static async start(options: LabOptions): Promise<Lab> {
     const dir = mkdtempSync(join(tmpdir(), `jobqueue-chaos-${options.name}-`));
-    const redis = new RedisServer(await freePort(), dir, options.redisArgs ?? []);
+    // Its port and data folder are kept across kills and restarts: a restart finds its data.
+    // 20 s to start: a restart may replay a long append-only file.
+    const redis = new RedisServerProcess({
+      port: await freePort(),
+      dataDir: dir,
+      args: options.redisArgs,
+      startTimeoutMs: 20_000,
+    });
     const lab = new Lab(options, dir, redis);
     live.add(lab);
     try {
@@ -155,13 +162,13 @@ export class Lab {
     for (const p of all) this.expectedExits.add(p);
     await Promise.all(all.map((p) => p.stop()));
     this.inspector.disconnect();
-    await this.redis.stop();
+    await this.redis.dispose();
     if (!process.env.CHAOS_KEEP) rmSync(this.dir, { recursive: true, force: true });
   }
 
   killNow(): void {
     for (const p of [this.api, ...this.workers]) p?.signal('SIGKILL');
-    this.redis.kill().catch(() => undefined);
+    this.redis.killNow();
   }
 
   private onWorkerExit(worker: ChildService): void {
@@ -178,18 +185,6 @@ export async function disposeAllLabs(): Promise<void> {
 
 export function killAllLabsNow(): void {
   for (const lab of live) lab.killNow();
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
 }
 
 async function waitForHttp(service: ChildService, url: string, timeoutMs = 20_000): Promise<void> {

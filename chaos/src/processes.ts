@@ -1,8 +1,7 @@
-// The real processes a chaos run drives: redis-server with its own port and data folder (kept
-// across kills and restarts), and node services whose output is read line by line.
+// The node services a chaos run drives (its api and workers), their output read line by line.
+// Its redis-server is the testkit's RedisServerProcess.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -91,84 +90,4 @@ export class ChildService {
       `${this.name} (pid ${this.pid}) ${problem}\n${this.tail.slice(-20).join('\n')}`,
     );
   }
-}
-
-/** A redis-server on a fixed port and data folder: kill it, start it again, it finds its data. */
-export class RedisServer {
-  private process: ChildService | undefined;
-
-  constructor(
-    readonly port: number,
-    readonly dataDir: string,
-    private readonly args: string[],
-  ) {}
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
-  get pid(): number | undefined {
-    return this.process?.pid;
-  }
-
-  get running(): boolean {
-    return this.process?.alive ?? false;
-  }
-
-  /** Starts it and resolves once it answers PING (after replaying its append-only file). */
-  async start(timeoutMs = 20_000): Promise<void> {
-    // prettier-ignore
-    const args = [
-      '--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dataDir,
-      '--save', '', '--daemonize', 'no', ...this.args,
-    ];
-    const server = new ChildService(`redis-server :${this.port}`, 'redis-server', args);
-    this.process = server;
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if (!server.alive) throw server.failure('exited during start');
-      if ((await ping(this.port)) === '+PONG') return;
-      await sleep(25);
-    }
-    server.signal('SIGKILL');
-    throw server.failure(`did not answer PING within ${timeoutMs} ms`);
-  }
-
-  /** kill -9: no chance to write anything more. */
-  async kill(): Promise<void> {
-    this.process?.signal('SIGKILL');
-    await this.process?.exited;
-  }
-
-  pause(): void {
-    this.process?.signal('SIGSTOP');
-  }
-
-  resume(): void {
-    this.process?.signal('SIGCONT');
-  }
-
-  async stop(): Promise<void> {
-    await this.process?.stop();
-  }
-}
-
-/** The first reply line to a raw PING, or undefined: no client library retries behind it. */
-function ping(port: number, timeoutMs = 500): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const socket = connect({ port, host: '127.0.0.1' });
-    let reply = '';
-    const finish = (line: string | undefined) => {
-      socket.destroy();
-      resolve(line);
-    };
-    socket.setTimeout(timeoutMs, () => finish(undefined));
-    socket.once('error', () => finish(undefined));
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.on('data', (chunk) => {
-      reply += chunk.toString('utf8');
-      const end = reply.indexOf('\r\n');
-      if (end >= 0) finish(reply.slice(0, end));
-    });
-  });
 }

@@ -52,13 +52,22 @@ export class ManagedProcess {
     }
   }
 
+  /** Writes output the process wrote before it was handed over, as if forwarded. */
+  print(text, destination = process.stdout) {
+    for (const line of text.split('\n')) if (line !== '') this.write(line, destination);
+  }
+
   forward(stream, destination) {
     createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
-      const text = this.prettify?.(line) ?? line;
-      for (const part of text.replace(/\n$/, '').split('\n')) {
-        destination.write(`${this.prefix}${part}\n`);
-      }
+      this.write(line, destination);
     });
+  }
+
+  write(line, destination) {
+    const text = this.prettify?.(line) ?? line;
+    for (const part of text.replace(/\n$/, '').split('\n')) {
+      destination.write(`${this.prefix}${part}\n`);
+    }
   }
 }
 

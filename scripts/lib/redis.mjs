@@ -1,8 +1,8 @@
 // Finding a Redis for `npm start`: ask REDIS_URL with a raw PING, and when nothing answers on
-// this machine, run a redis-server of our own there, its data in ./.run/redis.
-import { spawn } from 'node:child_process';
+// this machine, run a redis-server of our own there, its data in ./.run/redis. The PING and the
+// redis-server are the testkit's, as built by `npm run build`.
 import { mkdirSync } from 'node:fs';
-import { connect } from 'node:net';
+import { createRequire } from 'node:module';
 import { repoRoot } from './commands.mjs';
 
 export const defaultRedisUrl = 'redis://127.0.0.1:6379';
@@ -25,54 +25,38 @@ export function isLocalHost(host) {
 }
 
 /** Whether anything Redis-like answers PING (an error reply such as NOAUTH counts as an answer). */
-export function redisAnswers({ host, port }, timeoutMs = 1000) {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    const finish = (answered) => {
-      socket.destroy();
-      resolve(answered);
-    };
-    socket.setTimeout(timeoutMs, () => finish(false));
-    socket.once('error', () => finish(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (chunk) => finish(/^[+-]/.test(chunk.toString('utf8'))));
-  });
+export async function redisAnswers({ host, port }, timeoutMs = 1000) {
+  const reply = await testkit().pingRedis(port, host, timeoutMs);
+  return reply !== undefined && /^[+-]/.test(reply);
 }
 
 /**
- * Spawns redis-server for `address` in its own process group (so Ctrl+C reaches it only through
- * us, after the services stopped) and resolves once it answers. Durable like production is
- * advised to be: appendonly, and noeviction so jobs are never evicted.
+ * Starts redis-server for `address` in its own process group (so Ctrl+C reaches it only through
+ * us, after the services stopped) and resolves with it (a RedisServerProcess) once it answers.
+ * Durable like production is advised to be: appendonly, and noeviction so jobs are never evicted.
  */
 export async function startLocalRedis(address) {
   const dataDir = `${repoRoot}/.run/redis`;
   mkdirSync(dataDir, { recursive: true });
-  const args = [
-    ...['--port', String(address.port), '--bind', '127.0.0.1', '-::1'],
-    ...['--dir', dataDir, '--appendonly', 'yes', '--maxmemory-policy', 'noeviction'],
-    ...['--daemonize', 'no', '--loglevel', 'warning'],
-    ...(address.password ? ['--requirepass', address.password] : []),
-  ];
-  const child = spawn('redis-server', args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  const failure = new Promise((resolve) => {
-    child.once('error', (error) =>
-      resolve(
-        error.code === 'ENOENT'
-          ? 'redis-server is not installed (Debian: apt-get install redis-server)'
-          : error.message,
-      ),
-    );
-    child.once('exit', (code) => resolve(`redis-server exited with code ${code}`));
+  const { RedisServerProcess } = testkit();
+  // prettier-ignore
+  const server = new RedisServerProcess({
+    port: address.port,
+    dataDir,
+    appendonly: true,
+    detached: true,
+    startTimeoutMs: 60_000, // it replays its append-only file before it answers
+    args: [
+      '--bind', '127.0.0.1', '-::1',
+      '--maxmemory-policy', 'noeviction',
+      '--loglevel', 'warning',
+      ...(address.password ? ['--requirepass', address.password] : []),
+    ],
   });
-  for (let waited = 0; waited < 10_000; waited += 100) {
-    const outcome = await Promise.race([failure, sleep(100).then(() => undefined)]);
-    if (outcome) throw new Error(outcome);
-    if (await redisAnswers(address, 300)) return child;
-  }
-  child.kill('SIGKILL');
-  throw new Error(`redis-server did not answer on port ${address.port} within 10 s`);
+  return server.start();
 }
 
-function sleep(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+// Loaded on first use: this module is imported before `npm start` has installed and built.
+function testkit() {
+  return createRequire(import.meta.url)('@jobqueue/testkit');
 }

@@ -9,6 +9,7 @@ import {
   queueKeys,
   type RedisClient,
 } from '@jobqueue/shared';
+import { delay, RedisCluster } from '@jobqueue/testkit';
 import {
   eventually,
   getJson,
@@ -19,9 +20,7 @@ import {
 } from '../support/api-client';
 import { uniqueQueueName } from '../support/redis-url';
 import { startService, type ServiceProcess } from '../support/service-process';
-import { delay } from '../support/timing';
 import { openEvents } from '../../services/api/test/sse-client';
-import { RedisCluster } from './redis-cluster';
 
 jest.setTimeout(60_000);
 

@@ -1,8 +1,7 @@
 // A real api process spoken to the way curl does: started on a free port, then plain HTTP calls
 // that return the status code and the parsed JSON body.
-import { onFreePort } from './free-port';
+import { delay, onFreePort } from '@jobqueue/testkit';
 import { startService, type ServiceProcess } from './service-process';
-import { delay } from './timing';
 
 export interface ApiProcess {
   service: ServiceProcess;

@@ -4,7 +4,7 @@
 // chosen implicitly.
 import type { StartedTestContainer } from 'testcontainers';
 import { dockerEngineAnswers } from './docker-engine';
-import { RedisServerProcess } from './redis-server';
+import { RedisServerProcess } from '../../packages/testkit/src';
 
 export interface ProvisionedRedis {
   url: string;

@@ -1,13 +1,13 @@
 // The jest environment of every test file: Node, without the shell's job queue settings (a test
 // says what it wants; a LOG_LEVEL or API_TOKEN in the shell must not change what it sees), plus a
-// teardown that stops each process the test helpers spawned (services, redis-servers), after all
+// teardown that stops each process the file started (services, redis-servers), after all
 // of the file's own hooks, pass or fail, and on a Redis the caller lent (REDIS_URL) deletes the keys
 // of the queues the file made.
 import Redis from 'ioredis';
 import { TestEnvironment } from 'jest-environment-node';
 import { CONFIG_VARIABLES } from '../../packages/shared/src/config';
 import { QUEUES_MADE } from './redis-url';
-import { killAllNow, stopAll } from './tracked-processes';
+import { killAllNow, stopAll } from '../../packages/testkit/src';
 
 export default class ProcessCleanupEnvironment extends TestEnvironment {
   // If the jest worker exits without a teardown (interrupted run), nothing may outlive it.

@@ -4,12 +4,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { ProcessExit } from './redis-server';
-import { delay, withinMs } from './timing';
-import { track, untrack, type TrackedProcess } from './tracked-processes';
-
-export { stopAll } from './tracked-processes';
-export type { ProcessExit } from './redis-server';
+import {
+  delay,
+  type ProcessExit,
+  track,
+  type TrackedProcess,
+  untrack,
+  withinMs,
+} from '@jobqueue/testkit';
 
 /** One JSON line a service logged (pino: `level`, `time`, `msg` and the record's own fields). */
 export interface LogRecord {

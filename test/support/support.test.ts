@@ -1,75 +1,8 @@
-// The test helpers themselves: a redis-server of a test's own survives kill -9 and restart with
-// its append-only data, and a service process is observed and stopped for real.
+// The test support itself: a service process is observed and stopped for real, and the run's
+// shared Redis is never the one on 6379.
 import Redis from 'ioredis';
-import { RedisServerProcess } from './redis-server';
 import { testRedisUrl, uniqueQueueName } from './redis-url';
 import { ServiceProcess } from './service-process';
-
-function connect(url: string): Redis {
-  // No reconnecting in the background: a test that has killed Redis must see it as gone.
-  return new Redis(url, { maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true });
-}
-
-describe('RedisServerProcess', () => {
-  it('keeps appendonly data across kill -9 and a restart on the same port', async () => {
-    const server = new RedisServerProcess({ appendonly: true, args: ['--appendfsync', 'always'] });
-    await server.start();
-    const port = server.port;
-    const before = connect(server.url);
-    await before.connect();
-    await before.set('job:survivor', 'still here');
-    before.disconnect();
-
-    await server.kill();
-    expect(server.running).toBe(false);
-    await server.restart();
-
-    expect(server.port).toBe(port);
-    const after = connect(server.url);
-    await after.connect();
-    try {
-      expect(await after.get('job:survivor')).toBe('still here');
-    } finally {
-      after.disconnect();
-      await server.dispose();
-    }
-  });
-
-  it('keeps nothing across a restart without appendonly', async () => {
-    const server = await new RedisServerProcess().start();
-    const client = connect(server.url);
-    await client.connect();
-    await client.set('job:ephemeral', 'gone after restart');
-    client.disconnect();
-
-    await server.kill();
-    await server.restart();
-
-    const again = connect(server.url);
-    await again.connect();
-    try {
-      expect(await again.get('job:ephemeral')).toBeNull();
-    } finally {
-      again.disconnect();
-      await server.dispose();
-    }
-  });
-
-  it('answers nothing while paused and again once resumed', async () => {
-    const server = await new RedisServerProcess().start();
-    const client = new Redis(server.url, { commandTimeout: 300, maxRetriesPerRequest: 0 });
-    try {
-      expect(await client.ping()).toBe('PONG');
-      server.pause();
-      await expect(client.ping()).rejects.toThrow(/timed out/i);
-      server.resume();
-      expect(await client.ping()).toBe('PONG');
-    } finally {
-      client.disconnect();
-      await server.dispose();
-    }
-  });
-});
 
 describe('ServiceProcess', () => {
   it('parses JSON log lines, waits for them and reports the exit signal', async () => {
@@ -114,8 +47,7 @@ describe('the run-wide Redis', () => {
     expect(['REDIS_URL', 'container', 'spawned']).toContain(source);
     // Only a REDIS_URL the user gave may point at the shared server.
     if (source !== 'REDIS_URL') expect(new URL(url).port).not.toBe('6379');
-    const client = connect(url);
-    await client.connect();
+    const client = new Redis(url, { maxRetriesPerRequest: 0, retryStrategy: () => null });
     try {
       expect(await client.ping()).toBe('PONG');
     } finally {

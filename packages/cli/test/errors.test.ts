@@ -1,7 +1,6 @@
 // What every command does when it cannot do its job: Redis down or frozen (exit 5 naming the URL,
 // quickly, never hanging), bad configuration, bad usage; and --help with an example everywhere.
-import { freePort } from '../../../test/support/free-port';
-import { RedisServerProcess } from '../../../test/support/redis-server';
+import { freePort, RedisServerProcess } from '@jobqueue/testkit';
 import { QUEUECTL, queueEnv, queuectl, runToEnd } from './queuectl';
 
 const ID = '01a20000-0000-7000-8000-000000000000';

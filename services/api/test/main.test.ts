@@ -3,7 +3,7 @@
 // naming the variable; with no Redis it still starts and answers 503 until Redis is there.
 
 import { createRedis } from '@jobqueue/shared';
-import { freePort } from '../../../test/support/free-port';
+import { freePort } from '@jobqueue/testkit';
 import { testRedisUrl, uniqueQueueName } from '../../../test/support/redis-url';
 import { startService, type ServiceProcess } from '../../../test/support/service-process';
 import { validEmail } from './api-fixture';

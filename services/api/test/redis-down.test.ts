@@ -2,8 +2,7 @@
 // and serves again by itself when Redis is back on the same address.
 
 import Redis from 'ioredis';
-import { RedisServerProcess } from '../../../test/support/redis-server';
-import { delay } from '../../../test/support/timing';
+import { delay, RedisServerProcess } from '@jobqueue/testkit';
 import { startApi, validEmail, type ApiFixture, type Reply } from './api-fixture';
 import { openEvents } from './sse-client';
 

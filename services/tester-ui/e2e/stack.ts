@@ -4,16 +4,10 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { onFreePort } from '../../../test/support/free-port';
 import Redis from 'ioredis';
 import { decodeEvents, queueKeys, type QueueEvent, type StreamEntry } from '@jobqueue/shared';
-import { RedisServerProcess } from '../../../test/support/redis-server';
-import {
-  REPO_ROOT,
-  ServiceProcess,
-  startService,
-  stopAll,
-} from '../../../test/support/service-process';
+import { onFreePort, RedisServerProcess, stopAll } from '@jobqueue/testkit';
+import { REPO_ROOT, ServiceProcess, startService } from '../../../test/support/service-process';
 
 const UI_SERVER = join(REPO_ROOT, 'services', 'tester-ui', 'dist', 'server', 'main.js');
 

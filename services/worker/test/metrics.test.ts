@@ -3,9 +3,8 @@
 // all from real worker processes on a real Redis.
 
 import { createJobTypes, createRedis, JobQueue, type RedisClient } from '@jobqueue/shared';
+import { freePort, RedisServerProcess } from '@jobqueue/testkit';
 import { eventually } from '../../../test/support/api-client';
-import { freePort } from '../../../test/support/free-port';
-import { RedisServerProcess } from '../../../test/support/redis-server';
 import { testRedisUrl, uniqueQueueName } from '../../../test/support/redis-url';
 import { startService, type ServiceProcess } from '../../../test/support/service-process';
 

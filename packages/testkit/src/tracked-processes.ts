@@ -1,6 +1,8 @@
-// Every process a test helper spawns is registered here so that a failing test never leaves one
-// running. The registry lives on the test file's global object, where the jest environment
-// (test/support/jest-environment.ts) finds it and stops everything after the file's own hooks ran.
+// Every process the kit spawns (and any other process its owner registers, such as the tests'
+// service processes) is registered here, so that a failing test or an interrupted run never leaves
+// one running. The registry lives on the global object: in the tests, the test file's, where the
+// jest environment (test/support/jest-environment.ts) finds it and stops everything after the
+// file's own hooks ran.
 
 export interface TrackedProcess {
   /** Stops the process and frees what it holds; resolves once it is gone. */
@@ -27,8 +29,8 @@ export function untrack(process: TrackedProcess): void {
 }
 
 /**
- * Stops every process the helpers spawned in this test file (the environment does it anyway
- * after the file; call it from afterAll to stop them earlier). Safe to call more than once.
+ * Stops every registered process (in a test file the environment does it anyway after the file;
+ * call it from afterAll to stop them earlier). Safe to call more than once.
  */
 export async function stopAll(global: GlobalWithRegistry = globalThis): Promise<void> {
   const registry = trackedProcesses(global);

@@ -1,5 +1,6 @@
-// A redis-server of a test's own, for tests that must stop, kill, pause or restart Redis. It keeps
-// its port and data folder across restarts, so a test can prove what survives a crash.
+// A redis-server of one's own, for a test, a benchmark or a chaos run that must stop, kill, pause
+// or restart Redis. It keeps its port and data folder across restarts, so a caller can prove what
+// survives a crash.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +21,11 @@ export interface RedisServerOptions {
   dataDir?: string;
   /** How long start() waits for the server to answer PING; default 10 s. */
   startTimeoutMs?: number;
+  /**
+   * Run it in a process group of its own, so that a terminal's Ctrl+C reaches it only through its
+   * owner (npm start stops its services first, Redis last); default false.
+   */
+  detached?: boolean;
 }
 
 export interface ProcessExit {
@@ -56,6 +62,11 @@ export class RedisServerProcess implements TrackedProcess {
 
   get running(): boolean {
     return this.child !== undefined;
+  }
+
+  /** The running redis-server, for an owner that supervises it itself (its output, its group). */
+  get childProcess(): ChildProcess | undefined {
+    return this.child;
   }
 
   /** Starts the server and resolves once it answers PING. */
@@ -136,7 +147,10 @@ export class RedisServerProcess implements TrackedProcess {
       '--daemonize', 'no',
       ...(this.options.args ?? []),
     ];
-    const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('redis-server', args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: this.options.detached ?? false,
+    });
     this.child = child;
     this.exit = new Promise((resolve) => {
       // 'close': the process has exited and its output pipes are closed, so nothing of it is left.
@@ -158,9 +172,14 @@ export class RedisServerProcess implements TrackedProcess {
         this.exit.then((exit) => ({ exit })),
         spawnFailure.then((error) => ({ error })),
       ]);
-      if ('reply' in outcome && outcome.reply === '+PONG') return;
+      if ('reply' in outcome && isReady(outcome.reply)) return;
       if ('error' in outcome) {
-        throw new Error(`could not run redis-server: ${outcome.error.message}`);
+        const { code, message } = outcome.error as NodeJS.ErrnoException;
+        throw new Error(
+          code === 'ENOENT'
+            ? 'redis-server is not installed (Debian: apt-get install redis-server)'
+            : `could not run redis-server: ${message}`,
+        );
       }
       if ('exit' in outcome) {
         throw new Error(
@@ -186,4 +205,13 @@ export class RedisServerProcess implements TrackedProcess {
     if (!this.child) throw new Error('redis-server is not running');
     return this.child;
   }
+}
+
+/**
+ * PONG; or NOAUTH, from a server started with --requirepass: it answers before any password is
+ * checked, so it may still be replaying its append-only file (a client then sees -LOADING and
+ * retries, as ioredis does).
+ */
+function isReady(reply: string | undefined): boolean {
+  return reply === '+PONG' || (reply?.startsWith('-NOAUTH') ?? false);
 }

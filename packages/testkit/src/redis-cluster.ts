@@ -1,49 +1,67 @@
-// A real Redis Cluster of a test's own: N masters, each a `redis-server --cluster-enabled yes` on
-// free loopback ports, joined and given all 16384 slots by `redis-cli --cluster create`.
+// A real Redis Cluster of one's own: N masters, each a `redis-server --cluster-enabled yes` on
+// free loopback ports with a data folder of its own, joined and given all 16384 slots by
+// `redis-cli --cluster create`.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import Redis from 'ioredis';
-import { freePort } from '../support/free-port';
-import { RedisServerProcess } from '../support/redis-server';
-import { delay } from '../support/timing';
+import { freePort } from './free-port';
+import { RedisServerProcess } from './redis-server';
+import { delay } from './timing';
 
 const run = promisify(execFile);
 const HOST = '127.0.0.1';
 
+export interface RedisClusterOptions {
+  /** `appendonly yes` on every master when true; default false (nothing is written to disk). */
+  appendonly?: boolean;
+  /** More redis-server arguments for every master, e.g. `['--appendfsync', 'everysec']`. */
+  args?: string[];
+}
+
 export class RedisCluster {
   readonly masters: RedisServerProcess[] = [];
+
+  constructor(private readonly options: RedisClusterOptions = {}) {}
 
   /** host:port of every master, as REDIS_CLUSTER_NODES takes them. */
   get nodes(): string[] {
     return this.masters.map((master) => `${HOST}:${master.port}`);
   }
 
+  /** Starts the masters and resolves once every one reports cluster_state:ok. */
   async start(masterCount = 3): Promise<this> {
-    for (let i = 0; i < masterCount; i++) {
-      // The cluster bus gets a port of its own: the default (port + 10000) may be taken or past 65535.
-      const busPort = await freePort(HOST);
-      // prettier-ignore
-      const master = new RedisServerProcess({
-        args: [
-          '--cluster-enabled', 'yes',
-          '--cluster-config-file', 'nodes.conf',
-          '--cluster-port', String(busPort),
-          '--cluster-node-timeout', '5000',
-        ],
-      });
-      this.masters.push(master);
-      await master.start();
+    try {
+      for (let i = 0; i < masterCount; i++) {
+        // The cluster bus gets a port of its own: the default (port + 10000) may be taken or past 65535.
+        const busPort = await freePort(HOST);
+        // prettier-ignore
+        const master = new RedisServerProcess({
+          appendonly: this.options.appendonly,
+          args: [
+            '--cluster-enabled', 'yes',
+            '--cluster-config-file', 'nodes.conf',
+            '--cluster-port', String(busPort),
+            '--cluster-node-timeout', '5000',
+            ...(this.options.args ?? []),
+          ],
+        });
+        this.masters.push(master);
+        await master.start();
+      }
+      await redisCli([
+        '--cluster',
+        'create',
+        ...this.nodes,
+        '--cluster-replicas',
+        '0',
+        '--cluster-yes',
+      ]);
+      await this.waitUntilEveryNodeSaysOk();
+      return this;
+    } catch (error) {
+      await this.dispose();
+      throw error;
     }
-    await redisCli([
-      '--cluster',
-      'create',
-      ...this.nodes,
-      '--cluster-replicas',
-      '0',
-      '--cluster-yes',
-    ]);
-    await this.waitUntilEveryNodeSaysOk();
-    return this;
   }
 
   /** The master serving `key`'s hash slot, as host:port. */
@@ -63,6 +81,11 @@ export class RedisCluster {
     } finally {
       redis.disconnect();
     }
+  }
+
+  /** Stops every master and removes its data folder. */
+  async dispose(): Promise<void> {
+    await Promise.all(this.masters.map((master) => master.dispose()));
   }
 
   private async waitUntilEveryNodeSaysOk(timeoutMs = 20_000): Promise<void> {
