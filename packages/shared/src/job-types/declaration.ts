@@ -102,7 +102,8 @@ export function checkDeclaration(
 export function declarationOf(type: JobType): JobTypeDeclaration {
   let payloadSchema: Record<string, unknown>;
   try {
-    payloadSchema = z.toJSONSchema(type.payloadSchema) as Record<string, unknown>;
+    // What a client sends is the schema's input: a field with a default may be left out.
+    payloadSchema = z.toJSONSchema(type.payloadSchema, { io: 'input' }) as Record<string, unknown>;
   } catch (error) {
     throw new ValidationError(
       `invalid job type "${type.name}": its payload schema cannot be written as JSON Schema (${(error as Error).message})`,

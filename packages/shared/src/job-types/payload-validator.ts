@@ -92,6 +92,18 @@ function messageFor(error: ErrorObject, params: Record<string, unknown>): string
         : `must be at least ${params.limit} characters`;
     case 'maxLength':
       return `must be at most ${params.limit} characters`;
+    case 'minItems':
+      return params.limit === 1 ? 'must not be empty' : `must hold at least ${params.limit} items`;
+    case 'maxItems':
+      return `must hold at most ${params.limit} items`;
+    case 'minimum':
+      return `must be at least ${params.limit}`;
+    case 'maximum':
+      return `must be at most ${params.limit}`;
+    case 'exclusiveMinimum':
+      return `must be greater than ${params.limit}`;
+    case 'exclusiveMaximum':
+      return `must be less than ${params.limit}`;
     case 'enum':
       return `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
     default:

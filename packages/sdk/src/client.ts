@@ -1,0 +1,123 @@
+// Submits jobs to the stack's HTTP API and follows them: what a service that produces work needs,
+// with nothing but fetch. Every non-2xx reply becomes a JobQueueError carrying the API's code,
+// message and details (each problem's field path).
+
+import type { ErrorDetail, JobRecord, Priority, SubmitResult } from '../../shared/src/wire';
+
+export interface ClientOptions {
+  /** The API's base URL, e.g. http://localhost:5000. */
+  url: string;
+  /** API_TOKEN of the stack, when it has one. */
+  token?: string;
+  /** Per request; default 10 s. */
+  timeoutMs?: number;
+}
+
+export interface SubmitOptions {
+  priority?: Priority;
+  maxAttempts?: number;
+  /** Run no earlier than this many ms from now (or give runAt). */
+  delayMs?: number;
+  runAt?: Date | string;
+  /** A repeated key within its retention gives back the first job instead of a new one. */
+  idempotencyKey?: string;
+}
+
+export interface WaitOptions {
+  /** Default 60 s. */
+  timeoutMs?: number;
+  /** How often to ask; default 250 ms. */
+  intervalMs?: number;
+}
+
+const FINAL_STATUSES = new Set(['completed', 'failed', 'cancelled']);
+
+export class JobQueueError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: ErrorDetail[] = [],
+  ) {
+    super(message);
+    this.name = 'JobQueueError';
+  }
+}
+
+export class JobQueueClient {
+  private readonly base: string;
+
+  constructor(private readonly options: ClientOptions) {
+    this.base = options.url.replace(/\/+$/, '');
+  }
+
+  /** Submits one job; resolves with its id and status ("queued" or "scheduled"). */
+  submit(jobType: string, payload: unknown, options: SubmitOptions = {}): Promise<SubmitResult> {
+    const runAt = options.runAt instanceof Date ? options.runAt.toISOString() : options.runAt;
+    return this.request<SubmitResult>('POST', '/submit-job', {
+      job_type: jobType,
+      payload,
+      priority: options.priority,
+      max_attempts: options.maxAttempts,
+      delay_ms: options.delayMs,
+      run_at: runAt,
+      idempotency_key: options.idempotencyKey,
+    });
+  }
+
+  get(jobId: string): Promise<JobRecord> {
+    return this.request<JobRecord>('GET', `/jobs/status/${encodeURIComponent(jobId)}`);
+  }
+
+  /** Resolves with the record once the job is completed, failed for good or cancelled. */
+  async waitFor(jobId: string, options: WaitOptions = {}): Promise<JobRecord> {
+    const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+    for (;;) {
+      const record = await this.get(jobId);
+      if (FINAL_STATUSES.has(record.status)) return record;
+      if (Date.now() > deadline) {
+        throw new JobQueueError(0, 'timeout', `job ${jobId} is still ${record.status}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 250));
+    }
+  }
+
+  cancel(jobId: string): Promise<JobRecord> {
+    return this.request<JobRecord>('DELETE', `/jobs/${encodeURIComponent(jobId)}`);
+  }
+
+  retry(jobId: string): Promise<JobRecord> {
+    return this.request<JobRecord>('POST', `/jobs/${encodeURIComponent(jobId)}/retry`);
+  }
+
+  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (this.options.token) headers.Authorization = `Bearer ${this.options.token}`;
+    const response = await fetch(`${this.base}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
+    });
+    const text = await response.text();
+    let reply: unknown;
+    try {
+      reply = text ? JSON.parse(text) : undefined;
+    } catch {
+      reply = undefined;
+    }
+    if (!response.ok) {
+      const error = (
+        reply as { error?: { code?: string; message?: string; details?: ErrorDetail[] } }
+      )?.error;
+      throw new JobQueueError(
+        response.status,
+        error?.code ?? 'http_error',
+        error?.message ?? `${method} ${path} answered ${response.status}`,
+        error?.details ?? [],
+      );
+    }
+    return reply as T;
+  }
+}

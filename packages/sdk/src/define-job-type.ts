@@ -1,0 +1,43 @@
+// A job type written in TypeScript: its payload as a zod schema (published to the registry as
+// JSON Schema, which the API checks submissions against), its defaults and its handler.
+
+import type { z } from 'zod';
+import type { JobContext, JobType } from '../../shared/src/job-types/job-type';
+import type { Priority } from '../../shared/src/wire';
+
+export interface JobTypeDefinition<Schema extends z.ZodType> {
+  /** 1-100 letters, digits, _ . or -, starting with a letter. */
+  name: string;
+  description?: string;
+  payload: Schema;
+  /** Attempts a job gets when its submission does not say. */
+  maxAttempts?: number;
+  priority?: Priority;
+  timeoutMs?: number;
+  backoff?: { type: 'exponential' | 'fixed'; baseMs: number; maxMs?: number; jitter?: number };
+  /** Runs one attempt; its return value (JSON) is the job's result, a throw fails the attempt. */
+  run(payload: z.output<Schema>, ctx: JobContext): Promise<unknown>;
+}
+
+export function defineJobType<Schema extends z.ZodType>(
+  definition: JobTypeDefinition<Schema>,
+): JobType<z.output<Schema>> {
+  const { backoff } = definition;
+  return {
+    name: definition.name,
+    description: definition.description ?? '',
+    payloadSchema: definition.payload as z.ZodType<z.output<Schema>>,
+    defaults: {
+      max_attempts: definition.maxAttempts,
+      priority: definition.priority,
+      timeout_ms: definition.timeoutMs,
+      backoff: backoff && {
+        type: backoff.type,
+        base_ms: backoff.baseMs,
+        max_ms: backoff.maxMs,
+        jitter: backoff.jitter,
+      },
+    },
+    run: (payload, ctx) => definition.run(payload, ctx),
+  };
+}

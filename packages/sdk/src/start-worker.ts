@@ -1,0 +1,100 @@
+// Runs job types in this process: declares them in the queue's registry, claims their jobs from
+// Redis and runs up to `concurrency` at once, with the guarantees of the queue's own worker (a job
+// whose worker dies runs again elsewhere; a late result after a lost lease is refused).
+
+import { loadConfig } from '../../shared/src/config';
+import type { JobType } from '../../shared/src/job-types/job-type';
+import { createLogger, type Logger } from '../../shared/src/logger';
+import { createRedis } from '../../shared/src/redis';
+import { workerSettings } from '../../shared/src/settings';
+import { Worker } from '../../shared/src/worker';
+
+export interface StartWorkerOptions {
+  /** Default: redis://127.0.0.1:6379. */
+  redisUrl?: string;
+  /** host:port of Redis Cluster nodes, instead of redisUrl. */
+  clusterNodes?: string[];
+  /** The queue's name (QUEUE_NAME of the stack); default "jobs". */
+  queue?: string;
+  // Any job type; its payload type is the handler's business.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  jobTypes: JobType<any>[];
+  /** Jobs run at once; default 10. */
+  concurrency?: number;
+  /** How long a job is leased before another worker may take it over; default 30 s. */
+  leaseMs?: number;
+  /** How long stop() lets running jobs finish; default 10 s. */
+  shutdownTimeoutMs?: number;
+  workerId?: string;
+  /** Default: a pino logger of JSON lines at `logLevel` (default info) on stdout. */
+  logger?: Logger;
+  logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /**
+   * Stop gracefully on SIGTERM and SIGINT (running jobs finish, then the process exits 0), as
+   * the queue's worker service does. Default true.
+   */
+  handleSignals?: boolean;
+}
+
+export interface RunningWorker {
+  readonly id: string;
+  /** Jobs running or being recorded now. */
+  readonly activeJobs: number;
+  /** Stops claiming, lets running jobs finish (at most shutdownTimeoutMs), then disconnects. */
+  stop(): Promise<void>;
+}
+
+export async function startWorker(options: StartWorkerOptions): Promise<RunningWorker> {
+  if (options.jobTypes.length === 0) throw new Error('startWorker: give at least one job type');
+  // The stack's defaults, so a worker started here behaves as the worker service does.
+  const defaults = workerSettings(loadConfig({}));
+  const logger = options.logger ?? createLogger('worker', options.logLevel ?? 'info');
+  const redis = createRedis({
+    redisUrl: options.redisUrl ?? 'redis://127.0.0.1:6379',
+    clusterNodes: options.clusterNodes ?? [],
+    connectionName: 'jobqueue-sdk-worker',
+  });
+  redis.on('error', (error: Error) =>
+    logger.warn({ err: error.message }, 'Redis connection error'),
+  );
+  const worker = new Worker({
+    ...defaults,
+    queueName: options.queue ?? defaults.queueName,
+    concurrency: options.concurrency ?? defaults.concurrency,
+    leaseMs: options.leaseMs ?? defaults.leaseMs,
+    shutdownTimeoutMs: options.shutdownTimeoutMs ?? defaults.shutdownTimeoutMs,
+    workerId: options.workerId,
+    redis,
+    jobTypes: new Map(options.jobTypes.map((type) => [type.name, type as JobType])),
+    logger,
+  });
+  try {
+    await worker.start();
+  } catch (error) {
+    redis.disconnect();
+    throw error;
+  }
+
+  let stopped: Promise<void> | undefined;
+  const stop = () =>
+    (stopped ??= worker.stop().finally(() => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      redis.disconnect();
+    }));
+  const onSignal = (signal: NodeJS.Signals) => {
+    logger.info(`${signal} received; finishing running jobs`);
+    void stop().then(() => process.exit(0));
+  };
+  if (options.handleSignals ?? true) {
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  }
+  return {
+    id: worker.id,
+    get activeJobs() {
+      return worker.activeJobs;
+    },
+    stop,
+  };
+}

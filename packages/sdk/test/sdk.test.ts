@@ -1,0 +1,148 @@
+// The SDK as a user's code meets it: a job type defined with zod and run by startWorker is
+// declared to the registry, the API process (which knows nothing of it) checks submissions against
+// its schema, JobQueueClient submits and waits for the result, and what the handler reports with
+// ctx.progress and ctx.log is kept with the job and streamed as events.
+import { z } from 'zod';
+import {
+  defineJobType,
+  JobQueueClient,
+  JobQueueError,
+  startWorker,
+  type RunningWorker,
+} from '../src';
+import { startApi, type ApiProcess } from '../../../test/support/api-client';
+import { testRedisUrl, uniqueQueueName } from '../../../test/support/redis-url';
+
+const queue = uniqueQueueName('sdk');
+let api: ApiProcess;
+let worker: RunningWorker | undefined;
+
+const renderReport = defineJobType({
+  name: 'render_report',
+  description: 'Renders a small report',
+  payload: z.object({ title: z.string().min(1), rows: z.array(z.number()).max(1000) }),
+  maxAttempts: 4,
+  async run(payload, ctx) {
+    await ctx.log(`rendering ${payload.rows.length} rows`);
+    await ctx.progress({ percent: 50 });
+    const total = payload.rows.reduce((sum, n) => sum + n, 0);
+    await ctx.progress({ percent: 100 });
+    return { title: payload.title, total, attempt: ctx.attempt };
+  },
+});
+
+beforeAll(async () => {
+  api = await startApi({ REDIS_URL: testRedisUrl(), QUEUE_NAME: queue });
+});
+
+afterEach(async () => {
+  await worker?.stop();
+  worker = undefined;
+});
+
+test('a type run by startWorker is declared, checked by the API, run, and its result waited for', async () => {
+  worker = await startWorker({
+    redisUrl: testRedisUrl(),
+    queue,
+    jobTypes: [renderReport],
+    concurrency: 2,
+    logLevel: 'silent',
+    handleSignals: false,
+  });
+  const client = new JobQueueClient({ url: api.url });
+
+  const listed = (await fetch(`${api.url}/job-types`).then((reply) => reply.json())) as {
+    job_types: unknown[];
+  };
+  expect(listed.job_types).toContainEqual(
+    expect.objectContaining({
+      job_type: 'render_report',
+      description: 'Renders a small report',
+      defaults: { max_attempts: 4 },
+      workers: 1,
+    }),
+  );
+
+  const refused = await client.submit('render_report', { title: '', rows: ['x'] }).catch((e) => e);
+  expect(refused).toBeInstanceOf(JobQueueError);
+  expect(refused).toMatchObject({ status: 400, code: 'validation_failed' });
+  expect(refused.details).toEqual([
+    { path: 'payload.title', message: 'must not be empty' },
+    { path: 'payload.rows.0', message: 'must be a number' },
+  ]);
+
+  const { job_id } = await client.submit('render_report', { title: 'Q3', rows: [1, 2, 3] });
+  const record = await client.waitFor(job_id, { timeoutMs: 20_000 });
+  expect(record).toMatchObject({
+    status: 'completed',
+    max_attempts: 4,
+    result: { title: 'Q3', total: 6, attempt: 1 },
+    progress: { percent: 100 },
+    logs: ['rendering 3 rows'],
+  });
+
+  // The reports were streamed as events too, in order.
+  const events = await readEvents(job_id);
+  expect(
+    events.filter((e) => e.type === 'log' || e.type === 'progress').map((e) => e.message),
+  ).toEqual([
+    'rendering 3 rows',
+    `Job ${job_id} progress: {"percent":50}`,
+    `Job ${job_id} progress: {"percent":100}`,
+  ]);
+});
+
+test('stop() lets a running job finish, and the worker no longer counts for its type', async () => {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const slow = defineJobType({
+    name: 'slow_report',
+    payload: z.object({}),
+    async run() {
+      await released;
+      return 'done';
+    },
+  });
+  worker = await startWorker({
+    redisUrl: testRedisUrl(),
+    queue,
+    jobTypes: [slow],
+    logLevel: 'silent',
+    handleSignals: false,
+  });
+  const client = new JobQueueClient({ url: api.url });
+  const { job_id } = await client.submit('slow_report', {});
+  while ((await client.get(job_id)).status !== 'processing')
+    await new Promise((r) => setTimeout(r, 25));
+  const stopping = worker.stop();
+  release();
+  await stopping;
+  worker = undefined;
+  expect((await client.get(job_id)).status).toBe('completed');
+  const listed = (await fetch(`${api.url}/job-types`).then((reply) => reply.json())) as {
+    job_types: unknown[];
+  };
+  expect(listed.job_types).toContainEqual(
+    expect.objectContaining({ job_type: 'slow_report', workers: 0 }),
+  );
+});
+
+/** The job's events so far, read from the API's live stream until it has sent its backlog. */
+async function readEvents(jobId: string): Promise<{ type: string; message: string }[]> {
+  const controller = new AbortController();
+  const response = await fetch(`${api.url}/events?job_id=${jobId}`, { signal: controller.signal });
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  const deadline = Date.now() + 5000;
+  while (!text.includes('completed successfully') && Date.now() < deadline) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += decoder.decode(value, { stream: true });
+  }
+  controller.abort();
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith('data: '))
+    .map((line) => JSON.parse(line.slice(6)));
+}
