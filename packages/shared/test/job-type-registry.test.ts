@@ -225,3 +225,11 @@ test('a bad declaration stops the worker from starting, naming the problem', asy
   );
   expect((await apiQueue().listJobTypes()).map((type) => type.job_type)).toEqual(['send_email']);
 });
+
+test('an entry in the registry that is not a declaration is passed over, not an error', async () => {
+  await startWorker([resizeType(resizePayload)], 'w-1');
+  await redis.hset(`jq:{${queueName}}:types`, 'broken', '{not json', 'odd', '"a string"');
+  await redis.hset(`jq:{${queueName}}:type_workers`, 'w-2', 'nonsense');
+  const names = (await apiQueue().listJobTypes()).map((type) => type.job_type);
+  expect(names).toEqual(['resize_image', 'send_email']);
+});

@@ -41,7 +41,7 @@ export class TypeRegistry {
     const fields: string[] = [];
     declarations.forEach((declaration, i) => {
       const version = declarationVersion(declaration);
-      const before = stored[i] ? (JSON.parse(stored[i]!) as RegisteredJobType).version : null;
+      const before = stored[i] ? (parseRegistered(stored[i]!)?.version ?? null) : null;
       if (before === version) return;
       changes.push({ job_type: declaration.job_type, from: before, to: version });
       fields.push(declaration.job_type, this.registered(declaration, version, declaredBy));
@@ -90,16 +90,15 @@ export class TypeRegistry {
     ];
     const counts = new Map<string, number>();
     for (const workerId of live) {
-      const names = typeWorkers[workerId];
-      if (!names) continue;
-      for (const name of JSON.parse(names) as string[])
+      for (const name of parseNames(typeWorkers[workerId])) {
         counts.set(name, (counts.get(name) ?? 0) + 1);
+      }
     }
     return Object.entries(types)
-      .map(([name, text]) => ({
-        ...(JSON.parse(text) as RegisteredJobType),
-        workers: counts.get(name) ?? 0,
-      }))
+      .flatMap(([name, text]) => {
+        const registered = parseRegistered(text);
+        return registered ? [{ ...registered, workers: counts.get(name) ?? 0 }] : [];
+      })
       .sort((a, b) => a.job_type.localeCompare(b.job_type));
   }
 
@@ -111,5 +110,26 @@ export class TypeRegistry {
       declared_by: declaredBy,
     };
     return JSON.stringify(registered);
+  }
+}
+
+/** A stored declaration, or undefined for an entry that is not one (written by hand, say). */
+function parseRegistered(text: string): RegisteredJobType | undefined {
+  try {
+    const registered = JSON.parse(text) as RegisteredJobType;
+    return typeof registered?.job_type === 'string' && typeof registered.payload_schema === 'object'
+      ? registered
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function parseNames(text: string | undefined): string[] {
+  try {
+    const names: unknown = text ? JSON.parse(text) : [];
+    return Array.isArray(names) ? names.filter((name) => typeof name === 'string') : [];
+  } catch {
+    return [];
   }
 }
