@@ -6,8 +6,7 @@ attempt and a fresh lease token, so a job is never held only in a worker's memor
 KEYS[1] queued     zset of ready jobs
 KEYS[2] active     zset of leased jobs, score = lease deadline (ms)
 KEYS[3] scheduled  zset of waiting jobs, read for the earliest due time
-KEYS[4] marker     zset workers block on
-KEYS[5] events     stream of transitions
+KEYS[4] events     stream of transitions
 ARGV[1] key prefix (jq:{queue}:)
 ARGV[2] most jobs to claim
 ARGV[3] lease length (ms)
@@ -18,6 +17,9 @@ ARGV[7] 1 when the worker already runs a suspect job (below), else 0
 ARGV[8] 0, or for a claim that waited in Redis behind its worker's wait: the ms it stays leased
         unless the worker confirms the job (extend.lua). Such a job is marked `unconfirmed`, so
         that if its worker froze and never started it, recover.lua does not count the attempt.
+ARGV[9] the job types this worker runs, space-separated ('' = every type). A job of another type
+        is passed over like a suspect (put back with its score, within MAX_PASSED) and its
+        workers are woken instead: a worker never takes a job it has no handler for.
 
 A job whose attempts were lost with their worker twice (`lost`, counted by recover) is a
 suspect: it may be what killed those workers. Two suspects never share a worker: a claim takes at
@@ -34,18 +36,26 @@ Returns { Redis time (ms), earliest scheduled due time (ms) or -1, suspects pass
           run_at or retry time) or else created, 1 if it is a suspect else 0 }
 ]]
 -- nowUs, nowMs, PRIORITY_BAND, priorityNumber, callInSlices and trimEvents: see prelude.lua.
-local queued, active, scheduled, marker, events = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local queued, active, scheduled, events = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local prefix, count, leaseMs, workerId, tokenBase, maxEvents, holdsSuspect, confirmWithinMs =
   ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], ARGV[5], ARGV[6], ARGV[7] == '1',
   tonumber(ARGV[8] or 0)
+local runs
+if ARGV[9] and ARGV[9] ~= '' then
+  runs = {}
+  for jobType in string.gmatch(ARGV[9], '%S+') do runs[jobType] = true end
+end
 local MAX_PASSED = 1000
 local SUSPECT_AFTER_LOSSES = 2
 
 local out = { nowMs, -1, 0 }
 -- ZPOPMIN takes the most urgent jobs. A suspect this worker may not take is put back with the
 -- score it had, so it keeps its place in line.
-local popped, claimed, putBack, passed = 0, {}, {}, 0
-while popped < count and passed < MAX_PASSED do
+local popped, claimed, putBack, passed, foreign = 0, {}, {}, 0, 0
+-- Types whose workers this claim wakes when it is done: its own (more may be waiting) and those
+-- of jobs it passed over.
+local ownTypes, foreignTypes = {}, {}
+while popped < count and passed + foreign < MAX_PASSED do
   local got = redis.call('ZPOPMIN', queued, count - popped)
   if #got == 0 then break end
   for i = 1, #got, 2 do
@@ -54,15 +64,24 @@ while popped < count and passed < MAX_PASSED do
     local f = redis.call('HMGET', jobKey, 'job_type', 'payload', 'max_attempts',
       'priority', 'next_attempt_at', 'created_at', 'attempts', 'lost')
     local suspect = tonumber(f[8] or 0) >= SUSPECT_AFTER_LOSSES
-    if suspect and holdsSuspect then
+    if runs and f[1] and not runs[f[1]] then
+      foreign = foreign + 1
+      foreignTypes[f[1]] = true
+      putBack[#putBack + 1] = got[i + 1]
+      putBack[#putBack + 1] = id
+    elseif suspect and holdsSuspect then
       passed = passed + 1
+      ownTypes[f[1]] = true
       putBack[#putBack + 1] = got[i + 1]
       putBack[#putBack + 1] = id
     else
       if suspect then holdsSuspect = true end
       popped = popped + 1
       -- An id without a record (deleted by hand) is dropped from the queue.
-      if f[1] then claimed[#claimed + 1] = { id, jobKey, f } end
+      if f[1] then
+        claimed[#claimed + 1] = { id, jobKey, f }
+        ownTypes[f[1]] = true
+      end
     end
   end
 end
@@ -101,10 +120,13 @@ if #leases > 0 then
 end
 
 -- Pass the wake-up on: another blocked worker takes what this one left (one without a suspect
--- takes a suspect passed over here). A worker that passed suspects over waits for one of its own
--- jobs to end, not on the marker, so the wake-up never goes round in circles.
-if (popped > 0 or passed > 0) and redis.call('ZCARD', queued) > 0 then
-  redis.call('ZADD', marker, 0, '0')
+-- takes a suspect passed over here; a worker of their type, jobs of a type this one does not
+-- run). A worker that passed suspects over waits for one of its own jobs to end, not on the
+-- marker, and a worker never waits on the marker of a type it does not run, so the wake-up never
+-- goes round in circles.
+if redis.call('ZCARD', queued) > 0 then
+  for jobType in pairs(ownTypes) do wakeWorkersOf(prefix, jobType) end
+  for jobType in pairs(foreignTypes) do wakeWorkersOf(prefix, jobType) end
 end
 local due = redis.call('ZRANGE', scheduled, 0, 0, 'WITHSCORES')
 if due[2] then out[2] = tonumber(due[2]) end

@@ -14,6 +14,9 @@ trimEvents(events, maxEvents, added)
                       trims the events stream after a call added one entry of `added` events
                       (events.ts decodes an entry into one event per job and log line): it keeps
                       about maxEvents events, counted in entries the size of this one
+wakeWorkersOf(prefix, jobType)
+                      wakes one worker blocked on the marker of that job type (`marker:<type>`):
+                      only workers that run the type wait there, so no other takes the wake-up
 addJobEvent(events, maxEvents, field, value, ...)
                       adds an entry of one job's event (fields type, job_ids, attempts, message,
                       error, ...) and trims as above: every entry has the same shape, a job_ids
@@ -50,4 +53,8 @@ end
 local function addJobEvent(events, maxEvents, ...)
   redis.call('XADD', events, '*', ...)
   trimEvents(events, maxEvents, 1)
+end
+
+local function wakeWorkersOf(prefix, jobType)
+  redis.call('ZADD', prefix .. 'marker:' .. jobType, 0, '0')
 end

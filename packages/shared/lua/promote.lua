@@ -1,32 +1,32 @@
 --[[
 promote: moves scheduled jobs whose due time has come into `queued`, at their original place in
-line (their submit order within their priority), and wakes a worker.
+line (their submit order within their priority), and wakes a worker of each of their types.
 
 KEYS[1] scheduled  zset of waiting jobs, score = due time (ms)
 KEYS[2] queued     zset of ready jobs
-KEYS[3] marker     zset workers block on
 ARGV[1] key prefix (jq:{queue}:)
 ARGV[2] most jobs to promote in this call
 
 Returns { jobs promoted, earliest remaining due time (ms) or -1 }.
 ]]
 -- nowUs, nowMs, PRIORITY_BAND, priorityNumber and callInSlices: see prelude.lua.
-local scheduled, queued, marker = KEYS[1], KEYS[2], KEYS[3]
+local scheduled, queued = KEYS[1], KEYS[2]
 local prefix, limit = ARGV[1], tonumber(ARGV[2])
 
 local due = redis.call('ZRANGEBYSCORE', scheduled, '-inf', nowMs, 'LIMIT', 0, limit)
-local promoted = 0
+local promoted, types = 0, {}
 for _, id in ipairs(due) do
   local jobKey = prefix .. 'job:' .. id
   redis.call('ZREM', scheduled, id)
-  local f = redis.call('HMGET', jobKey, 'priority', 'seq')
+  local f = redis.call('HMGET', jobKey, 'priority', 'seq', 'job_type')
   if f[1] then
     redis.call('HSET', jobKey, 'status', 'queued')
     redis.call('ZADD', queued, (10 - priorityNumber(f[1])) * PRIORITY_BAND + tonumber(f[2]), id)
     promoted = promoted + 1
+    types[f[3]] = true
   end
 end
 
-if promoted > 0 then redis.call('ZADD', marker, 0, '0') end
+for jobType in pairs(types) do wakeWorkersOf(prefix, jobType) end
 local nextDue = redis.call('ZRANGE', scheduled, 0, 0, 'WITHSCORES')
 return { promoted, nextDue[2] and tonumber(nextDue[2]) or -1 }

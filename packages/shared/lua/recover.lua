@@ -10,9 +10,8 @@ finds it gone from `active`.
 KEYS[1] active   zset of leased jobs, score = lease deadline (ms)
 KEYS[2] queued   zset of ready jobs
 KEYS[3] failed   zset of failed jobs by finish time (ms)
-KEYS[4] marker   zset workers block on
-KEYS[5] events   stream of transitions
-KEYS[6] totals   hash of monotonic counters
+KEYS[4] events   stream of transitions
+KEYS[5] totals   hash of monotonic counters
 ARGV[1] key prefix (jq:{queue}:)
 ARGV[2] most jobs to recover in this call
 ARGV[3] retention of failed jobs (seconds)
@@ -21,17 +20,16 @@ ARGV[4] events stream max length (approximate)
 Returns { jobs put back in line, jobs failed for good }.
 ]]
 -- nowUs, nowMs, PRIORITY_BAND, priorityNumber, callInSlices and addJobEvent: see prelude.lua.
-local active, queued, failed, marker, events, totals =
-  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local active, queued, failed, events, totals = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local prefix, limit, ttl, maxEvents = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
 
 local expired = redis.call('ZRANGEBYSCORE', active, '-inf', nowMs, 'LIMIT', 0, limit)
-local requeued, gaveUp = 0, 0
+local requeued, gaveUp, types = 0, 0, {}
 for _, id in ipairs(expired) do
   local jobKey = prefix .. 'job:' .. id
   redis.call('ZREM', active, id)
   local f = redis.call('HMGET', jobKey, 'attempts', 'max_attempts', 'priority', 'seq', 'worker_id',
-    'unconfirmed')
+    'unconfirmed', 'job_type')
   if f[1] then
     local attempts, maxAttempts = tonumber(f[1]), tonumber(f[2])
     local worker = f[5] or 'unknown'
@@ -47,6 +45,7 @@ for _, id in ipairs(expired) do
           ', which claimed it but never started it (attempt not counted)',
         'time', nowUs)
       requeued = requeued + 1
+      types[f[7]] = true
     elseif attempts < maxAttempts then
       -- It may be what killed its worker: lost twice, it shares no worker with another such job.
       redis.call('HSET', jobKey, 'status', 'queued')
@@ -57,6 +56,7 @@ for _, id in ipairs(expired) do
         'message', 'Recovered job ' .. id .. ' after worker ' .. worker .. ' was lost (attempt ' .. attempts .. ')',
         'time', nowUs)
       requeued = requeued + 1
+      types[f[7]] = true
     else
       local err = 'Worker ' .. worker .. ' was lost while running attempt ' .. attempts ..
         ' (lease expired)'
@@ -73,7 +73,7 @@ end
 
 if requeued > 0 then
   redis.call('HINCRBY', totals, 'recovered', requeued)
-  redis.call('ZADD', marker, 0, '0')
+  for jobType in pairs(types) do wakeWorkersOf(prefix, jobType) end
 end
 if gaveUp > 0 then redis.call('HINCRBY', totals, 'failed', gaveUp) end
 return { requeued, gaveUp }

@@ -5,10 +5,9 @@ priority's line, attempts reset to 0, finish times and last error cleared, reten
 KEYS[1] queued     zset of ready jobs
 KEYS[2] failed     zset of failed jobs
 KEYS[3] cancelled  zset of cancelled jobs
-KEYS[4] marker     zset workers block on
-KEYS[5] events     stream of transitions
-KEYS[6] totals     hash of monotonic counters
-KEYS[7] seq        counter giving FIFO order within one priority
+KEYS[4] events     stream of transitions
+KEYS[5] totals     hash of monotonic counters
+KEYS[6] seq        counter giving FIFO order within one priority
 ARGV[1] key prefix (jq:{queue}:)
 ARGV[2] job id
 ARGV[3] events stream max length (approximate)
@@ -17,12 +16,12 @@ Returns { outcome, status }: outcome 'retried', 'not_found' or 'conflict' (statu
 current status, which does not allow a retry).
 ]]
 -- nowUs, nowMs, PRIORITY_BAND, priorityNumber, callInSlices and addJobEvent: see prelude.lua.
-local queued, failed, cancelled, marker, events, totals, seqKey =
-  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
+local queued, failed, cancelled, events, totals, seqKey =
+  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local prefix, id, maxEvents = ARGV[1], ARGV[2], ARGV[3]
 
 local jobKey = prefix .. 'job:' .. id
-local f = redis.call('HMGET', jobKey, 'status', 'priority')
+local f = redis.call('HMGET', jobKey, 'status', 'priority', 'job_type')
 local status = f[1]
 if not status then return { 'not_found', '' } end
 if status ~= 'failed' and status ~= 'cancelled' then return { 'conflict', status } end
@@ -38,5 +37,5 @@ redis.call('ZADD', queued, (10 - priorityNumber(f[2])) * PRIORITY_BAND + seq, id
 redis.call('HINCRBY', totals, 'retried', 1)
 addJobEvent(events, maxEvents, 'type', 'retried', 'job_ids', id,
   'message', 'Job ' .. id .. ' queued again by a manual retry', 'time', nowUs)
-redis.call('ZADD', marker, 0, '0')
+wakeWorkersOf(prefix, f[3])
 return { 'retried', 'queued' }

@@ -4,7 +4,8 @@ Atomic for the whole batch, so a bulk submission is all or nothing.
 
 KEYS[1] queued     zset, score = (10 - priority) * 2^42 + seq
 KEYS[2] scheduled  zset, score = due time (ms)
-KEYS[3] marker     zset workers block on; one member "0" means "look for work"
+KEYS[3] marker     zset every worker blocks on; one member "0" means "a due time changed"
+                   (ready jobs wake workers of their type instead: marker:<type>)
 KEYS[4] events     stream of transitions
 KEYS[5] totals     hash of monotonic counters
 KEYS[6] seq        counter giving FIFO order within one priority
@@ -34,6 +35,7 @@ local out, createdIds = {}, {}
 -- One `submitted` event entry for the whole call (events.ts reads a line per job from it).
 local submittedIds, submittedStatuses = {}, {}
 local added, ready = 0, 0
+local readyTypes = {}
 for i = 0, n - 1 do
   local base = 7 + i * 9
   local id, jobType, priority, priorityNum, payload, maxAttempts, delayMs, runAtMs, idemKey =
@@ -72,6 +74,7 @@ for i = 0, n - 1 do
     else
       redis.call('ZADD', queued, (10 - priorityNum) * PRIORITY_BAND + seq, id)
       ready = ready + 1
+      readyTypes[jobType] = true
     end
     createdIds[#createdIds + 1] = string.sub(idBytes, i * 16 + 1, i * 16 + 16)
     submittedIds[added + 1], submittedStatuses[added + 1] = id, status
@@ -88,8 +91,9 @@ if added > 0 then
     'job_ids', table.concat(submittedIds, ' '), 'statuses', table.concat(submittedStatuses, ' '))
   trimEvents(events, maxEvents, added)
   redis.call('XTRIM', created, 'MINID', nowMs - createdRetentionMs)
-  -- Wake one blocked worker: for ready jobs it claims them; for scheduled ones it learns the
-  -- new earliest due time and sleeps until then.
-  redis.call('ZADD', marker, 0, '0')
+  -- Wake one blocked worker of each type that has jobs ready now; for scheduled jobs, any one
+  -- worker, which learns the new earliest due time and sleeps until then.
+  for jobType in pairs(readyTypes) do wakeWorkersOf(prefix, jobType) end
+  if ready < added then redis.call('ZADD', marker, 0, '0') end
 end
 return out

@@ -39,6 +39,8 @@ export interface FetcherOptions {
   eventsMaxLen: number;
   /** Longest single wait on the marker; bounds how stale a worker's view of `scheduled` gets. */
   blockTimeoutMs: number;
+  /** The job types this worker runs: it claims and waits for no others. */
+  jobTypes: string[];
 }
 
 const PROMOTE_BATCH = 1000;
@@ -94,6 +96,7 @@ export class JobFetcher {
       this.options.eventsMaxLen,
       holdsSuspect ? 1 : 0,
       confirmWithinMs,
+      this.options.jobTypes.join(' '),
     ]);
     const offset = Number(reply[0]) - Date.now();
     // An answer made in Redis well before this process reads it: this process was frozen (or
@@ -141,12 +144,14 @@ export class JobFetcher {
       const untilDue = this.nextDueMs - this.redisNow();
       if (untilDue <= 0) return [];
       // Redis checks blocking timeouts only every 100 ms (hz 10), so a timeout would pick the job
-      // late. Instead promote it on time here; promote's marker ends this wait at once.
+      // late. Instead promote it on time here; promote's marker (of the job's type) ends this
+      // wait at once when the job is one this worker runs.
       dueTimer = setTimeout(() => void this.promoteDue().catch(() => undefined), untilDue);
     }
     const jobs = Promise.all([
       this.blocking.bzpopmin(
         this.keys.marker,
+        ...this.options.jobTypes.map((jobType) => this.keys.typeMarker(jobType)),
         this.keys.wake(this.options.workerId),
         (this.options.blockTimeoutMs / 1000).toFixed(3),
       ),

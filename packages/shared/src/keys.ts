@@ -27,6 +27,8 @@ export interface QueueKeys {
   job(id: string): string;
   /** A sorted set only one worker waits on besides `marker`: how its own stop wakes it. */
   wake(workerId: string): string;
+  /** What workers that run `jobType` wait on besides `marker`: jobs of the type are ready. */
+  typeMarker(jobType: string): string;
 }
 
 /**
@@ -67,5 +69,6 @@ export function queueKeys(queueName: string): QueueKeys {
     typeWorkers: `${prefix}type_workers`,
     job: (id) => `${prefix}job:${id}`,
     wake: (workerId) => `${prefix}wake:${workerId}`,
+    typeMarker: (jobType) => `${prefix}marker:${jobType}`,
   };
 }

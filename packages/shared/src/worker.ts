@@ -92,6 +92,10 @@ export class Worker {
       leaseMs: options.leaseMs,
       eventsMaxLen: options.eventsMaxLen,
       blockTimeoutMs: options.blockTimeoutMs ?? 5000,
+      // A type this process refuses (shell, switched off) is not one it runs.
+      jobTypes: [...options.jobTypes.values()]
+        .filter((type) => !type.refusedBecause)
+        .map((type) => type.name),
     });
     this.acks = new Acknowledger(options.redis, this.keys, {
       backoffBaseMs: options.backoffBaseMs,

@@ -147,6 +147,7 @@ describe('finished jobs', () => {
       leaseMs: 2000,
       eventsMaxLen: 10_000,
       blockTimeoutMs: 100,
+      jobTypes: ['test'],
     });
     const [claimed] = await fetcher.claim(1);
     const k = queue.keys;
@@ -218,6 +219,7 @@ describe('finished jobs', () => {
       leaseMs: 5000,
       eventsMaxLen: 1000,
       blockTimeoutMs: 100,
+      jobTypes: ['test'],
     });
     const jobs = await fetcher.claim(2);
     await fetcher.close();

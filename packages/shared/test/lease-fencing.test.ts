@@ -18,6 +18,7 @@ describe('leases and lease tokens', () => {
       leaseMs,
       eventsMaxLen: 1000,
       blockTimeoutMs: 100,
+      jobTypes: ['test'],
     });
   const recover = () => {
     const k = fixture.queue.keys;

@@ -28,6 +28,7 @@ describe('recovery and retries', () => {
       leaseMs: 200,
       eventsMaxLen: 1000,
       blockTimeoutMs: 100,
+      jobTypes: ['test'],
     });
     expect((await lost.claim(1)).map((job) => job.id)).toEqual([first.job_id]);
     await lost.close();

@@ -45,6 +45,7 @@ describe('jobs lost with their worker', () => {
       leaseMs,
       eventsMaxLen: 1000,
       blockTimeoutMs: 100,
+      jobTypes: ['test'],
     });
   const submit = async (n: number) =>
     (await fixture.queue.submit({ job_type: 'test', payload: { n } })).job_id;

@@ -44,10 +44,10 @@ describe('a worker waiting for work', () => {
 
   it('runs what its last claim took when stopped mid-wait, leaving nothing leased or behind', async () => {
     const keys = queueKeys(fixture.queueName);
-    // Another connection waits on the marker first, so the wake-up of the next submission goes
-    // to it and the worker keeps waiting while a job sits in the queue.
+    // Another connection waits on the job type's marker first, so the wake-up of the next
+    // submission goes to it and the worker keeps waiting while a job sits in the queue.
     const thief = fixture.redis.duplicate();
-    const stolen = thief.bzpopmin(keys.marker, 0);
+    const stolen = thief.bzpopmin(keys.typeMarker('test'), 0);
     await eventually(async () => (await blockedClients(fixture)) >= 1, 5000, 'thief waiting');
     const worker = await fixture.startWorker();
     await eventually(async () => (await blockedClients(fixture)) >= 2, 5000, 'worker waiting');
