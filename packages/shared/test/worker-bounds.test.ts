@@ -3,6 +3,7 @@
 // guarantee: no more jobs at once than the worker's concurrency, and a stop in the middle of a
 // drain runs every job it leased, those of claims still in flight included.
 
+import { JobFetcher, type ClaimedJob } from '../src/fetcher';
 import { createFixture, eventually, testJobType, type QueueFixture } from './queue-fixture';
 
 describe('a busy worker', () => {
@@ -68,18 +69,33 @@ describe('a busy worker', () => {
 
   it('a stop in the middle of a drain runs the jobs its claims leased: none is left leased', async () => {
     await submitMany(3000);
-    // Jobs from the 300th on wait until the stop is under way, so it lands mid-drain however
-    // fast the machine is.
-    let stopping: () => void = () => {};
-    const stopRequested = new Promise<void>((resolve) => (stopping = resolve));
-    holdFirst = async (n) => {
-      if (n >= 300) await stopRequested;
-    };
-    const worker = await fixture.startWorker({ concurrency: 50 });
-    await eventually(async () => (await counts()).completed >= 300, 20_000, '300 completions');
-    const stopped = worker.stop();
-    stopping();
-    await stopped;
+    // Once 300 jobs ran, the next claim that leases jobs has its answer held back a moment, and
+    // the stop comes during that hold: a claim is in flight, its jobs leased in Redis and not yet
+    // started, however fast the machine is.
+    const realClaim = JobFetcher.prototype.claim;
+    let claimHeld: () => void = () => {};
+    const held = new Promise<void>((resolve) => (claimHeld = resolve));
+    let holding = false;
+    const claim = jest.spyOn(JobFetcher.prototype, 'claim').mockImplementation(async function (
+      this: JobFetcher,
+      count,
+      holdsSuspect,
+    ) {
+      const jobs: ClaimedJob[] = await realClaim.call(this, count, holdsSuspect);
+      if (!holding && ran.size >= 300 && jobs.length > 0) {
+        holding = true;
+        claimHeld();
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      return jobs;
+    });
+    try {
+      const worker = await fixture.startWorker({ concurrency: 50 });
+      await held;
+      await worker.stop();
+    } finally {
+      claim.mockRestore();
+    }
 
     const after = await counts();
     expect(await fixture.redis.zcard(fixture.queue.keys.active)).toBe(0);
