@@ -35,13 +35,17 @@ async function expectGracefulStop(service: ServiceProcess): Promise<void> {
 }
 
 describe('each service started alone', () => {
-  it('the api listens on PORT and serves QUEUE_NAME on REDIS_URL', async () => {
+  it('the api listens on PORT, serves QUEUE_NAME on REDIS_URL and follows its other settings', async () => {
     const port = await freePort();
     const queueName = uniqueQueueName('alone');
     const api = npmStart('api', {
       PORT: String(port),
       REDIS_URL: testRedisUrl(),
       QUEUE_NAME: queueName,
+      CORS_ORIGINS: 'https://app.example.com',
+      SUBMIT_RATE_LIMIT: '2',
+      TRUST_PROXY: 'true',
+      ALLOW_SHELL_JOBS: '1',
     });
     const url = `http://127.0.0.1:${port}`;
     await api.waitForHttp(`${url}/ready`, 20_000);
@@ -56,28 +60,51 @@ describe('each service started alone', () => {
     const status = await getJson(`${url}/jobs/status/${submitted.body.job_id}`);
     expect(status.body).toMatchObject({ status: 'queued', max_attempts: 3 });
 
+    // CORS_ORIGINS: that origin may call the API from a browser.
+    const cors = await fetch(`${url}/stats`, { headers: { Origin: 'https://app.example.com' } });
+    expect(cors.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    // ALLOW_SHELL_JOBS, SUBMIT_RATE_LIMIT (2 jobs a minute per client) and TRUST_PROXY (the
+    // client is the one X-Forwarded-For names, with a budget apart from 127.0.0.1's).
+    const submitAs = (client: string, body: unknown) =>
+      fetch(`${url}/submit-job`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': client },
+        body: JSON.stringify(body),
+      }).then((reply) => reply.status);
+    const shell = { job_type: 'shell', payload: { argv: ['true'] } };
+    expect(await submitAs('198.51.100.7', shell)).toBe(202);
+    expect(await submitAs('198.51.100.7', shell)).toBe(202);
+    expect(await submitAs('198.51.100.7', shell)).toBe(429);
+    expect(await submitAs('198.51.100.8', shell)).toBe(202);
+
     await expectGracefulStop(api);
   });
 
-  it('the worker runs the jobs of QUEUE_NAME on REDIS_URL', async () => {
+  it('the worker runs the jobs of QUEUE_NAME on REDIS_URL, shell ones too with ALLOW_SHELL_JOBS, and serves metrics on WORKER_METRICS_PORT', async () => {
     const queueName = uniqueQueueName('alone');
     const redis = createRedis({ redisUrl: testRedisUrl() });
     try {
       const queue = new JobQueue({
         redis,
         queueName,
-        jobTypes: createJobTypes({ mockEmail: { delayMs: 0, failureRate: 0 } }),
+        jobTypes: createJobTypes({
+          mockEmail: { delayMs: 0, failureRate: 0 },
+          allowShellJobs: true,
+        }),
         maxAttempts: 3,
         jobTtlSeconds: 3600,
         failedJobTtlSeconds: 3600,
         idempotencyTtlSeconds: 3600,
         eventsMaxLen: 1000,
       });
+      const metricsPort = await freePort();
       const worker = npmStart('worker', {
         REDIS_URL: testRedisUrl(),
         QUEUE_NAME: queueName,
         MOCK_EMAIL_DELAY_MS: '10',
         MOCK_EMAIL_FAILURE_RATE: '0',
+        ALLOW_SHELL_JOBS: '1',
+        WORKER_METRICS_PORT: String(metricsPort),
       });
       await worker.waitForLog((log) => String(log.msg).startsWith('Starting worker'), 20_000);
       const { job_id: id } = await queue.submit({
@@ -87,6 +114,14 @@ describe('each service started alone', () => {
 
       await worker.waitForLog((log) => log.msg === `Job ${id} completed successfully`);
       await eventually(async () => (await queue.get(id))?.status === 'completed', 'job completed');
+      const shell = await queue.submit({ job_type: 'shell', payload: { argv: ['true'] } });
+      await eventually(
+        async () => (await queue.get(shell.job_id))?.status === 'completed',
+        'shell job completed',
+      );
+      const metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+      expect(metrics.status).toBe(200);
+      expect(await metrics.text()).toMatch(/^jobqueue_worker_\w+/m);
       await expectGracefulStop(worker);
     } finally {
       redis.disconnect();
