@@ -3,7 +3,9 @@
 
 import type { Context } from 'koa';
 import { QueueError } from '@jobqueue/shared';
+import { RedisServerProcess } from '@jobqueue/testkit';
 import { concurrencyGate } from '../src/concurrency-gate';
+import { startApi, type ApiFixture } from './api-fixture';
 
 test('two run at once, the next wait in order, and one past the waiting room gets 429', async () => {
   const gate = concurrencyGate('job listings', 2, 2);
@@ -49,4 +51,44 @@ test('two run at once, the next wait in order, and one past the waiting room get
   await Promise.resolve();
   finish[8]!();
   await Promise.all(again);
+});
+
+describe('GET /jobs through its gate', () => {
+  let redis: RedisServerProcess;
+  let api: ApiFixture;
+  beforeAll(async () => {
+    redis = await new RedisServerProcess().start();
+    api = await startApi({ redisUrl: redis.url });
+  });
+  afterAll(async () => {
+    await api.close();
+    await redis.dispose();
+  });
+
+  test('2 listings run, 200 wait, and every one past that gets 429 busy at once', async () => {
+    // Frozen, Redis holds the running listings, so the ones that follow queue at the gate.
+    redis.pause();
+    let statuses: number[];
+    try {
+      const replies = Array.from({ length: 212 }, () => api.call('GET', '/jobs?limit=1'));
+      // The ten past the waiting room are answered while Redis is still frozen.
+      const refused = await Promise.all(
+        replies.map((reply) =>
+          Promise.race([
+            reply,
+            new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 3000)),
+          ]),
+        ),
+      );
+      const busy = refused.filter((reply) => reply?.status === 429);
+      expect(busy).toHaveLength(10);
+      expect(busy[0]!.body).toMatchObject({ error: { code: 'busy' } });
+      redis.resume();
+      statuses = (await Promise.all(replies)).map((reply) => reply.status);
+    } finally {
+      redis.resume();
+    }
+    expect(statuses.filter((status) => status === 429)).toHaveLength(10);
+    expect(statuses.filter((status) => status === 200).length).toBeGreaterThanOrEqual(200);
+  });
 });
