@@ -1,6 +1,6 @@
 // @jobqueue/sdk: define job types, run them in workers, submit jobs to the stack.
 
-export { defineJobType, type JobTypeDefinition } from './define-job-type';
+export { defineJobType, type JobTypeDefinition } from '../../shared/src/job-types/define';
 export { startWorker, type RunningWorker, type StartWorkerOptions } from './start-worker';
 export {
   JobQueueClient,

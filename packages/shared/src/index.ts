@@ -20,6 +20,7 @@ export type { ClaimedJob } from './fetcher';
 export type { JobType, JobContext } from './job-types/job-type';
 export * from './job-types/registry';
 export * from './job-types/declaration';
+export { defineJobType, type JobTypeDefinition } from './job-types/define';
 export { JobTypeCatalog } from './job-types/catalog';
 export {
   TypeRegistry,

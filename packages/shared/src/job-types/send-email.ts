@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
+import { defineJobType } from './define';
 import type { JobType } from './job-type';
 
 export const sendEmailPayload = z.strictObject({
@@ -20,15 +21,15 @@ export interface MockEmailOptions {
 }
 
 export function sendEmailJob(options: MockEmailOptions): JobType<SendEmailPayload> {
-  return {
+  return defineJobType({
     name: 'send_email',
     description:
       'Sends an email (mock: waits MOCK_EMAIL_DELAY_MS, fails at MOCK_EMAIL_FAILURE_RATE).',
-    payloadSchema: sendEmailPayload,
+    payload: sendEmailPayload,
     async run(_payload, { signal }) {
       await sleep(options.delayMs, undefined, { signal });
       if (Math.random() < options.failureRate) throw new Error('Mock email sending failed');
       return { message_id: randomUUID() };
     },
-  };
+  });
 }

@@ -6,6 +6,7 @@
 
 import { spawn } from 'node:child_process';
 import { z } from 'zod';
+import { defineJobType } from './define';
 import type { JobType } from './job-type';
 
 export const DEFAULT_SHELL_TIMEOUT_MS = 60_000;
@@ -46,16 +47,16 @@ export const SHELL_REFUSAL =
   'accepted and run only where ALLOW_SHELL_JOBS=1 is set (queuectl: --allow-shell)';
 
 export function shellJob(): JobType<ShellPayload> {
-  return {
+  return defineJobType({
     name: 'shell',
     description: 'Runs a program with arguments (no shell); non-zero exit fails the attempt.',
-    payloadSchema: shellPayload,
+    payload: shellPayload,
     async run(payload, { signal }) {
       const result = await runCommand(payload, signal);
       if (result.exit_code === 0) return result;
       throw new Error(describeFailure(payload, result));
     },
-  };
+  });
 }
 
 /** What the registry holds while the switch is off: known, so the refusal can say why. */

@@ -1,9 +1,10 @@
 // A job type written in TypeScript: its payload as a zod schema (published to the registry as
-// JSON Schema, which the API checks submissions against), its defaults and its handler.
+// JSON Schema, which the API checks submissions against), its defaults and its handler. Users
+// write theirs with it (the SDK exports it); the product's own types are declared the same way.
 
 import type { z } from 'zod';
-import type { JobContext, JobType } from '../../shared/src/job-types/job-type';
-import type { Priority } from '../../shared/src/wire';
+import type { Priority } from '../wire';
+import type { JobContext, JobType } from './job-type';
 
 export interface JobTypeDefinition<Schema extends z.ZodType> {
   /** 1-100 letters, digits, _ . or -, starting with a letter. */
