@@ -1,6 +1,5 @@
 // The core reads its Lua scripts from ../lua beside its compiled code: ship them in the package.
 import { cpSync } from 'node:fs';
 
-cpSync(new URL('../shared/lua', import.meta.url), new URL('dist/shared/lua', import.meta.url), {
-  recursive: true,
-});
+const lua = (root) => new URL(`${root}packages/shared/lua`, import.meta.url);
+cpSync(lua('../../'), lua('dist/'), { recursive: true });

@@ -2,7 +2,7 @@
 // with nothing but fetch. Every non-2xx reply becomes a JobQueueError carrying the API's code,
 // message and details (each problem's field path).
 
-import type { ErrorDetail, JobRecord, Priority, SubmitResult } from '../../shared/src/wire';
+import type { ErrorDetail, JobRecord, Priority, SubmitResult } from './core';
 
 export interface ClientOptions {
   /** The API's base URL, e.g. http://localhost:5000. */

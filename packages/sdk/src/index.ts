@@ -1,6 +1,6 @@
 // @jobqueue/sdk: define job types, run them in workers, submit jobs to the stack.
 
-export { defineJobType, type JobTypeDefinition } from '../../shared/src/job-types/define';
+export { defineJobType, type JobTypeDefinition } from './core';
 export { startWorker, type RunningWorker, type StartWorkerOptions } from './start-worker';
 export {
   JobQueueClient,
@@ -9,11 +9,5 @@ export {
   type SubmitOptions,
   type WaitOptions,
 } from './client';
-export type { JobContext, JobType } from '../../shared/src/job-types/job-type';
-export type {
-  ErrorDetail,
-  JobRecord,
-  JobStatus,
-  Priority,
-  SubmitResult,
-} from '../../shared/src/wire';
+export type { JobContext, JobType } from './core';
+export type { ErrorDetail, JobRecord, JobStatus, Priority, SubmitResult } from './core';

@@ -2,12 +2,15 @@
 // Redis and runs up to `concurrency` at once, with the guarantees of the queue's own worker (a job
 // whose worker dies runs again elsewhere; a late result after a lost lease is refused).
 
-import { loadConfig } from '../../shared/src/config';
-import type { JobType } from '../../shared/src/job-types/job-type';
-import { createLogger, type Logger } from '../../shared/src/logger';
-import { createRedis } from '../../shared/src/redis';
-import { workerSettings } from '../../shared/src/settings';
-import { Worker } from '../../shared/src/worker';
+import {
+  createLogger,
+  createRedis,
+  loadConfig,
+  Worker,
+  workerSettings,
+  type JobType,
+  type Logger,
+} from './core';
 
 export interface StartWorkerOptions {
   /** Default: redis://127.0.0.1:6379. */
