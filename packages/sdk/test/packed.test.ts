@@ -7,7 +7,7 @@ import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { getJson, postJson, startApi, type ApiProcess } from '../../../test/support/api-client';
+import { postJson, startApi, waitForJob, type ApiProcess } from '../../../test/support/api-client';
 import { testRedisUrl, uniqueQueueName } from '../../../test/support/redis-url';
 import { REPO_ROOT, ServiceProcess } from '../../../test/support/service-process';
 
@@ -72,11 +72,7 @@ startWorker({ redisUrl: process.env.REDIS_URL, queue: process.env.QUEUE_NAME, jo
 
   const ok = await postJson(`${api.url}/submit-job`, { job_type: 'double_it', payload: { n: 21 } });
   expect(ok.status).toBe(202);
-  let record = (await getJson(`${api.url}/jobs/status/${ok.body.job_id}`)).body;
-  for (let i = 0; i < 200 && record.status !== 'completed'; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    record = (await getJson(`${api.url}/jobs/status/${ok.body.job_id}`)).body;
-  }
+  const record = await waitForJob(api, ok.body.job_id, (job) => job.status === 'completed');
   expect(record).toMatchObject({
     status: 'completed',
     result: { doubled: 42 },
@@ -115,11 +111,7 @@ test('the example worker users copy renders its report, with progress and log li
     payload: { title: 'Q3 sales', rows },
   });
   expect(ok.status).toBe(202);
-  let record = (await getJson(`${api.url}/jobs/status/${ok.body.job_id}`)).body;
-  for (let i = 0; i < 200 && record.status !== 'completed'; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    record = (await getJson(`${api.url}/jobs/status/${ok.body.job_id}`)).body;
-  }
+  const record = await waitForJob(api, ok.body.job_id, (job) => job.status === 'completed');
   expect(record).toMatchObject({
     status: 'completed',
     result: { total: 2000, rows: 2 },

@@ -124,7 +124,7 @@ end
 -- run). A worker that passed suspects over waits for one of its own jobs to end, not on the
 -- marker, and a worker never waits on the marker of a type it does not run, so the wake-up never
 -- goes round in circles.
-if redis.call('ZCARD', queued) > 0 then
+if (popped > 0 or passed > 0 or foreign > 0) and redis.call('ZCARD', queued) > 0 then
   for jobType in pairs(ownTypes) do wakeWorkersOf(prefix, jobType) end
   for jobType in pairs(foreignTypes) do wakeWorkersOf(prefix, jobType) end
 end

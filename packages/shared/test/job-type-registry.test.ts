@@ -6,6 +6,7 @@ import pino from 'pino';
 import { Writable } from 'node:stream';
 import { z } from 'zod';
 import {
+  checkDeclaration,
   createJobTypes,
   createRedis,
   JobQueue,
@@ -232,4 +233,26 @@ test('an entry in the registry that is not a declaration is passed over, not an 
   await redis.hset(`jq:{${queueName}}:type_workers`, 'w-2', 'nonsense');
   const names = (await apiQueue().listJobTypes()).map((type) => type.job_type);
   expect(names).toEqual(['resize_image', 'send_email']);
+});
+
+test('a declaration with a schema that is not JSON Schema, or too large, is refused naming it', () => {
+  const declare = (payload_schema: unknown) =>
+    checkDeclaration({ job_type: 'resize_image', payload_schema });
+  expect(() => declare({ type: 'object', properties: { url: { type: 'no-such-type' } } })).toThrow(
+    /payload_schema is not a valid JSON Schema/,
+  );
+  const huge = { type: 'object', description: 'x'.repeat(70 * 1024) };
+  expect(() => declare(huge)).toThrow(/payload_schema must be at most 65536 bytes of JSON/);
+  expect(declare({ type: 'object' }).job_type).toBe('resize_image');
+});
+
+test('a type declared a moment after the registry was read is accepted at once', async () => {
+  const queue = apiQueue();
+  await queue.refreshJobTypes();
+  await startWorker([resizeType(resizePayload)], 'w-1');
+  const accepted = await queue.submit({
+    job_type: 'resize_image',
+    payload: { url: 'u', width: 1 },
+  });
+  expect(accepted.status).toBe('queued');
 });

@@ -1,19 +1,17 @@
-// What a submission is checked against: the job-type registry in Redis, read at most about once a
-// second (and at once for a name not seen yet), with the types this process knows built in (the
+// What a submission is checked against: the job-type registry in Redis, read again about once a
+// second in the background and at once for a name not seen yet (concurrent reads share one), with the types this process knows built in (the
 // product's own, accepted on a fresh Redis before any worker declared them). Every payload is
 // checked against its type's JSON Schema, compiled once per schema.
 
 import type { ValidateFunction } from 'ajv';
 import type { ErrorDetail } from '../wire';
-import { declarationOf, type JobTypeDeclaration } from './declaration';
+import { declarationOf, type JobTypeDeclaration, type RegisteredJobType } from './declaration';
 import { compileSchema, payloadProblems, SchemaError } from './payload-validator';
 import type { JobTypeRegistry } from './registry';
-import type { ListedJobType, TypeRegistry } from './type-registry';
+import type { TypeRegistry } from './type-registry';
 
 /** How old the registry read may be before a submission triggers a fresh one in the background. */
 const REFRESH_AFTER_MS = 1000;
-/** A name nobody declared re-reads the registry at most this often (bad clients send many). */
-const UNKNOWN_REREAD_MS = 100;
 
 export interface AcceptedJobType {
   declaration: JobTypeDeclaration;
@@ -55,7 +53,8 @@ export class JobTypeCatalog {
   async prepare(names: Iterable<string>): Promise<void> {
     const age = Date.now() - this.readAt;
     for (const name of names) {
-      if (!this.lookup(name) && age >= UNKNOWN_REREAD_MS) return this.refresh();
+      // A type declared a moment ago must be accepted: an unknown name always reads again.
+      if (!this.lookup(name)) return this.refresh();
     }
     if (age >= REFRESH_AFTER_MS) void this.refresh().catch(() => undefined);
   }
@@ -64,7 +63,7 @@ export class JobTypeCatalog {
   refresh(): Promise<void> {
     if (!this.registry) return Promise.resolve();
     this.reading ??= this.registry
-      .list()
+      .declarations()
       .then((types) => this.replace(types))
       .finally(() => (this.reading = undefined));
     return this.reading;
@@ -82,11 +81,11 @@ export class JobTypeCatalog {
     return [...new Set([...this.registered.keys(), ...this.builtIn.keys()])].sort();
   }
 
-  private replace(types: ListedJobType[]): void {
+  private replace(types: RegisteredJobType[]): void {
     const next = new Map<string, AcceptedJobType>();
     for (const type of types) {
       const previous = this.registered.get(type.job_type);
-      const same = previous && (previous.declaration as ListedJobType).version === type.version;
+      const same = previous && (previous.declaration as RegisteredJobType).version === type.version;
       next.set(type.job_type, same ? previous : accepted(type));
     }
     this.registered = next;

@@ -94,12 +94,15 @@ export class TypeRegistry {
         counts.set(name, (counts.get(name) ?? 0) + 1);
       }
     }
-    return Object.entries(types)
-      .flatMap(([name, text]) => {
-        const registered = parseRegistered(text);
-        return registered ? [{ ...registered, workers: counts.get(name) ?? 0 }] : [];
-      })
-      .sort((a, b) => a.job_type.localeCompare(b.job_type));
+    return parseDeclarations(types).map((type) => ({
+      ...type,
+      workers: counts.get(type.job_type) ?? 0,
+    }));
+  }
+
+  /** Every registered declaration, by name: what submissions are checked against. */
+  async declarations(): Promise<RegisteredJobType[]> {
+    return parseDeclarations(await this.redis.hgetall(this.keys.types));
   }
 
   private registered(declaration: JobTypeDeclaration, version: string, declaredBy: string): string {
@@ -132,4 +135,10 @@ function parseNames(text: string | undefined): string[] {
   } catch {
     return [];
   }
+}
+
+function parseDeclarations(types: Record<string, string>): RegisteredJobType[] {
+  return Object.values(types)
+    .flatMap((text) => parseRegistered(text) ?? [])
+    .sort((a, b) => a.job_type.localeCompare(b.job_type));
 }
