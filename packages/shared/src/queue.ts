@@ -16,7 +16,7 @@ import { SubmitBatcher } from './submit-batcher';
 import type { QueueStats, SubmitResult } from './wire';
 import { JobTypeCatalog } from './job-types/catalog';
 import type { JobTypeDeclaration } from './job-types/declaration';
-import { TypeRegistry } from './job-types/type-registry';
+import { TypeRegistry, type ListedJobType } from './job-types/type-registry';
 import {
   MAX_BULK_JOBS,
   parseJobId,
@@ -42,14 +42,8 @@ export interface JobQueueOptions {
 
 export type { QueueStats, SubmitResult } from './wire';
 
-/** One entry of GET /job-types. */
-export interface JobTypeListing extends JobTypeDeclaration {
-  /** Live workers that run the type (0 for a type no worker has declared yet, or all gone). */
-  workers: number;
-  version?: string;
-  declared_at?: string;
-  declared_by?: string;
-}
+/** One entry of GET /job-types: as registered, or a built-in type no worker has declared yet. */
+export type JobTypeListing = ListedJobType | (JobTypeDeclaration & { workers: number });
 
 export class JobQueue {
   readonly keys: QueueKeys;
