@@ -17,14 +17,14 @@ ARGV[7] 1 when the worker already runs a suspect job (below), else 0
 ARGV[8] 0, or for a claim that waited in Redis behind its worker's wait: the ms it stays leased
         unless the worker confirms the job (extend.lua). Such a job is marked `unconfirmed`, so
         that if its worker froze and never started it, recover.lua does not count the attempt.
-ARGV[9] the job types this worker runs, space-separated ('' = every type). A job of another type
-        is passed over like a suspect (put back with its score, within MAX_PASSED) and its
-        workers are woken instead: a worker never takes a job it has no handler for.
+ARGV[9] the job types this worker runs, space-separated. It claims from their lanes only
+        (ready:<type>, each a zset scored like `queued`), merged so that it takes the most urgent,
+        oldest of them first: a job of another type never reaches it, and never stands in its way.
 
 A job whose attempts were lost with their worker twice (`lost`, counted by recover) is a
 suspect: it may be what killed those workers. Two suspects never share a worker: a claim takes at
 most one, and none when the worker already runs one; it passes over the suspects it may not take
-(at most MAX_PASSED, each put back with its score) and claims the jobs behind them. So a job that
+(at most MAX_PASSED; they stay where they are) and claims the jobs behind them. So a job that
 kills every worker it runs on runs exactly max_attempts times and costs any other job at most two
 attempts (the default max_attempts is 3), while a death that is no job's fault (a crash, a deploy,
 a frozen host) costs the jobs it lost one attempt and no throughput: they run again side by side,
@@ -35,58 +35,68 @@ Returns { Redis time (ms), earliest scheduled due time (ms) or -1, suspects pass
           attempts, max_attempts, priority as given, ms the job waited: since it was due (its
           run_at or retry time) or else created, 1 if it is a suspect else 0 }
 ]]
--- nowUs, nowMs, PRIORITY_BAND, priorityNumber, callInSlices and trimEvents: see prelude.lua.
+-- nowUs, nowMs, callInSlices, trimEvents and wakeWorkersOf: see prelude.lua.
 local queued, active, scheduled, events = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local prefix, count, leaseMs, workerId, tokenBase, maxEvents, holdsSuspect, confirmWithinMs =
   ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], ARGV[5], ARGV[6], ARGV[7] == '1',
   tonumber(ARGV[8] or 0)
-local runs
-if ARGV[9] and ARGV[9] ~= '' then
-  runs = {}
-  for jobType in string.gmatch(ARGV[9], '%S+') do runs[jobType] = true end
-end
 local MAX_PASSED = 1000
 local SUSPECT_AFTER_LOSSES = 2
+local CHUNK = math.max(1, math.min(count, 100))
+
+-- Each lane is read from its head, CHUNK entries at a time; `buffer` holds what was read and
+-- not yet looked at, `offset` where the next read starts (the jobs passed over stay in place).
+local lanes = {}
+for jobType in string.gmatch(ARGV[9], '%S+') do
+  lanes[#lanes + 1] = { type = jobType, key = prefix .. 'ready:' .. jobType, buffer = {},
+    next = 1, offset = 0, done = false, taken = {} }
+end
+local function head(lane)
+  if lane.next > #lane.buffer and not lane.done then
+    lane.buffer = redis.call('ZRANGE', lane.key, lane.offset, lane.offset + CHUNK - 1, 'WITHSCORES')
+    lane.next = 1
+    lane.offset = lane.offset + CHUNK
+    if #lane.buffer < CHUNK * 2 then lane.done = true end
+  end
+  if lane.next > #lane.buffer then return nil end
+  return tonumber(lane.buffer[lane.next + 1])
+end
 
 local out = { nowMs, -1, 0 }
--- ZPOPMIN takes the most urgent jobs. A suspect this worker may not take is put back with the
--- score it had, so it keeps its place in line.
-local popped, claimed, putBack, passed, foreign = 0, {}, {}, 0, 0
--- Types whose workers this claim wakes when it is done: its own (more may be waiting) and those
--- of jobs it passed over.
-local ownTypes, foreignTypes = {}, {}
-while popped < count and passed + foreign < MAX_PASSED do
-  local got = redis.call('ZPOPMIN', queued, count - popped)
-  if #got == 0 then break end
-  for i = 1, #got, 2 do
-    local id = got[i]
-    local jobKey = prefix .. 'job:' .. id
-    local f = redis.call('HMGET', jobKey, 'job_type', 'payload', 'max_attempts',
-      'priority', 'next_attempt_at', 'created_at', 'attempts', 'lost')
-    local suspect = tonumber(f[8] or 0) >= SUSPECT_AFTER_LOSSES
-    if runs and f[1] and not runs[f[1]] then
-      foreign = foreign + 1
-      foreignTypes[f[1]] = true
-      putBack[#putBack + 1] = got[i + 1]
-      putBack[#putBack + 1] = id
-    elseif suspect and holdsSuspect then
-      passed = passed + 1
-      ownTypes[f[1]] = true
-      putBack[#putBack + 1] = got[i + 1]
-      putBack[#putBack + 1] = id
-    else
-      if suspect then holdsSuspect = true end
-      popped = popped + 1
-      -- An id without a record (deleted by hand) is dropped from the queue.
-      if f[1] then
-        claimed[#claimed + 1] = { id, jobKey, f }
-        ownTypes[f[1]] = true
-      end
-    end
+-- Takes the most urgent job at the head of any lane, until `count` are taken. A suspect this
+-- worker may not take is passed over and stays where it is, keeping its place in line.
+local popped, claimed, passed, removed = 0, {}, 0, {}
+while popped < count and passed < MAX_PASSED do
+  local best, bestScore
+  for _, lane in ipairs(lanes) do
+    local score = head(lane)
+    if score and (not bestScore or score < bestScore) then best, bestScore = lane, score end
+  end
+  if not best then break end
+  local id = best.buffer[best.next]
+  best.next = best.next + 2
+  local jobKey = prefix .. 'job:' .. id
+  local f = redis.call('HMGET', jobKey, 'job_type', 'payload', 'max_attempts',
+    'priority', 'next_attempt_at', 'created_at', 'attempts', 'lost')
+  local suspect = tonumber(f[8] or 0) >= SUSPECT_AFTER_LOSSES
+  if suspect and holdsSuspect then
+    passed = passed + 1
+  else
+    if suspect then holdsSuspect = true end
+    popped = popped + 1
+    best.taken[#best.taken + 1] = id
+    removed[#removed + 1] = id
+    -- An id without a record (deleted by hand) is dropped from the queue.
+    if f[1] then claimed[#claimed + 1] = { id, jobKey, f } end
   end
 end
 out[3] = passed
-if #putBack > 0 then callInSlices('ZADD', queued, putBack) end
+if #removed > 0 then
+  callInSlices('ZREM', queued, removed)
+  for _, lane in ipairs(lanes) do
+    if #lane.taken > 0 then callInSlices('ZREM', lane.key, lane.taken) end
+  end
+end
 local leases, now = {}, tonumber(nowUs)
 local deadline = nowMs + (confirmWithinMs > 0 and confirmWithinMs or leaseMs)
 -- One `picked` event entry for the whole claim (events.ts reads it as a "Picked job" and a
@@ -119,14 +129,15 @@ if #leases > 0 then
   trimEvents(events, maxEvents, 2 * #claimed)
 end
 
--- Pass the wake-up on: another blocked worker takes what this one left (one without a suspect
--- takes a suspect passed over here; a worker of their type, jobs of a type this one does not
--- run). A worker that passed suspects over waits for one of its own jobs to end, not on the
--- marker, and a worker never waits on the marker of a type it does not run, so the wake-up never
--- goes round in circles.
-if (popped > 0 or passed > 0 or foreign > 0) and redis.call('ZCARD', queued) > 0 then
-  for jobType in pairs(ownTypes) do wakeWorkersOf(prefix, jobType) end
-  for jobType in pairs(foreignTypes) do wakeWorkersOf(prefix, jobType) end
+-- Pass the wake-up on: another blocked worker of the type takes what this one left (one
+-- without a suspect takes a suspect passed over here). A worker that passed suspects over waits
+-- for one of its own jobs to end, not on the marker, so the wake-up never goes round in circles.
+if popped > 0 or passed > 0 then
+  for _, lane in ipairs(lanes) do
+    if lane.offset > 0 and redis.call('ZCARD', lane.key) > 0 then
+      wakeWorkersOf(prefix, lane.type)
+    end
+  end
 end
 local due = redis.call('ZRANGE', scheduled, 0, 0, 'WITHSCORES')
 if due[2] then out[2] = tonumber(due[2]) end

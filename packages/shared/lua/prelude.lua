@@ -7,6 +7,13 @@ nowMs                 the same in milliseconds, as a number (scores, deadlines)
 PRIORITY_BAND         2^42 sequence numbers per priority level: a ready job's score is
                       (10 - priority) * PRIORITY_BAND + seq, so equal priorities keep FIFO order
 priorityNumber(p)     a stored priority, an integer 1..10 or a label, as 1..10 (as priority.ts)
+readyScore(p, seq)    a ready job's place in line from its stored priority and its seq
+putReady(queued, prefix, jobType, score, id)
+                      puts a job in line: in `queued` (every ready job, for counts and listings)
+                      and in `ready:<type>`, its type's lane, where workers that run the type
+                      claim it (claim.lua)
+takeReady(queued, prefix, jobType, id)
+                      takes a job out of line: the opposite of putReady
 callInSlices(command, key, values)
                       calls a command with many arguments in slices: Lua's unpack is limited to a
                       few thousand; key false when the values are themselves the keys (DEL)
@@ -33,6 +40,20 @@ local PRIORITY_BAND = 4398046511104
 local PRIORITY_LABELS = { high = 10, normal = 5, low = 1 }
 local function priorityNumber(priority)
   return tonumber(priority) or PRIORITY_LABELS[priority] or 5
+end
+
+local function readyScore(priority, seq)
+  return (10 - priorityNumber(priority)) * PRIORITY_BAND + tonumber(seq)
+end
+
+local function putReady(queued, prefix, jobType, score, id)
+  redis.call('ZADD', queued, score, id)
+  redis.call('ZADD', prefix .. 'ready:' .. jobType, score, id)
+end
+
+local function takeReady(queued, prefix, jobType, id)
+  redis.call('ZREM', queued, id)
+  if jobType then redis.call('ZREM', prefix .. 'ready:' .. jobType, id) end
 end
 
 local function callInSlices(command, key, values)

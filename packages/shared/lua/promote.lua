@@ -3,13 +3,13 @@ promote: moves scheduled jobs whose due time has come into `queued`, at their or
 line (their submit order within their priority), and wakes a worker of each of their types.
 
 KEYS[1] scheduled  zset of waiting jobs, score = due time (ms)
-KEYS[2] queued     zset of ready jobs
+KEYS[2] queued     zset of ready jobs (and ready:<type>, each job's lane)
 ARGV[1] key prefix (jq:{queue}:)
 ARGV[2] most jobs to promote in this call
 
 Returns { jobs promoted, earliest remaining due time (ms) or -1 }.
 ]]
--- nowUs, nowMs, PRIORITY_BAND, priorityNumber and callInSlices: see prelude.lua.
+-- nowMs, readyScore, putReady and wakeWorkersOf: see prelude.lua.
 local scheduled, queued = KEYS[1], KEYS[2]
 local prefix, limit = ARGV[1], tonumber(ARGV[2])
 
@@ -21,7 +21,7 @@ for _, id in ipairs(due) do
   local f = redis.call('HMGET', jobKey, 'priority', 'seq', 'job_type')
   if f[1] then
     redis.call('HSET', jobKey, 'status', 'queued')
-    redis.call('ZADD', queued, (10 - priorityNumber(f[1])) * PRIORITY_BAND + tonumber(f[2]), id)
+    putReady(queued, prefix, f[3], readyScore(f[1], f[2]), id)
     promoted = promoted + 1
     types[f[3]] = true
   end

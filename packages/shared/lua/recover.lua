@@ -8,7 +8,7 @@ runs at once are harmless because each job is moved by whichever run sees it fir
 finds it gone from `active`.
 
 KEYS[1] active   zset of leased jobs, score = lease deadline (ms)
-KEYS[2] queued   zset of ready jobs
+KEYS[2] queued   zset of ready jobs (and ready:<type>, each job's lane)
 KEYS[3] failed   zset of failed jobs by finish time (ms)
 KEYS[4] events   stream of transitions
 KEYS[5] totals   hash of monotonic counters
@@ -19,7 +19,7 @@ ARGV[4] events stream max length (approximate)
 
 Returns { jobs put back in line, jobs failed for good }.
 ]]
--- nowUs, nowMs, PRIORITY_BAND, priorityNumber, callInSlices and addJobEvent: see prelude.lua.
+-- nowUs, nowMs, readyScore, putReady, addJobEvent and wakeWorkersOf: see prelude.lua.
 local active, queued, failed, events, totals = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local prefix, limit, ttl, maxEvents = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
 
@@ -38,7 +38,7 @@ for _, id in ipairs(expired) do
       -- Claimed behind a wait by a worker that never confirmed it (claim.lua): it froze before
       -- it could start the job, so the attempt is given back and the job loses nothing.
       redis.call('HSET', jobKey, 'status', 'queued', 'attempts', attempts - 1)
-      redis.call('ZADD', queued, (10 - priorityNumber(f[3])) * PRIORITY_BAND + tonumber(f[4]), id)
+      putReady(queued, prefix, f[7], readyScore(f[3], f[4]), id)
       addJobEvent(events, maxEvents, 'type', 'recovered', 'job_ids', id,
         'attempts', attempts - 1, 'worker_id', worker,
         'message', 'Recovered job ' .. id .. ' from worker ' .. worker ..
@@ -50,7 +50,7 @@ for _, id in ipairs(expired) do
       -- It may be what killed its worker: lost twice, it shares no worker with another such job.
       redis.call('HSET', jobKey, 'status', 'queued')
       redis.call('HINCRBY', jobKey, 'lost', 1)
-      redis.call('ZADD', queued, (10 - priorityNumber(f[3])) * PRIORITY_BAND + tonumber(f[4]), id)
+      putReady(queued, prefix, f[7], readyScore(f[3], f[4]), id)
       addJobEvent(events, maxEvents, 'type', 'recovered', 'job_ids', id,
         'attempts', attempts, 'worker_id', worker,
         'message', 'Recovered job ' .. id .. ' after worker ' .. worker .. ' was lost (attempt ' .. attempts .. ')',

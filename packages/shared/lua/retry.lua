@@ -2,7 +2,7 @@
 retry: gives a `failed` or `cancelled` job a fresh start: back to `queued` at the end of its
 priority's line, attempts reset to 0, finish times and last error cleared, retention lifted.
 
-KEYS[1] queued     zset of ready jobs
+KEYS[1] queued     zset of ready jobs (and ready:<type>, the job's lane)
 KEYS[2] failed     zset of failed jobs
 KEYS[3] cancelled  zset of cancelled jobs
 KEYS[4] events     stream of transitions
@@ -15,7 +15,7 @@ ARGV[3] events stream max length (approximate)
 Returns { outcome, status }: outcome 'retried', 'not_found' or 'conflict' (status = the job's
 current status, which does not allow a retry).
 ]]
--- nowUs, nowMs, PRIORITY_BAND, priorityNumber, callInSlices and addJobEvent: see prelude.lua.
+-- nowUs, readyScore, putReady, addJobEvent and wakeWorkersOf: see prelude.lua.
 local queued, failed, cancelled, events, totals, seqKey =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local prefix, id, maxEvents = ARGV[1], ARGV[2], ARGV[3]
@@ -33,7 +33,7 @@ redis.call('PERSIST', jobKey)
 redis.call('HSET', jobKey, 'status', 'queued', 'attempts', 0, 'seq', seq)
 redis.call('HDEL', jobKey, 'failed_at', 'cancelled_at', 'completed_at', 'picked_at',
   'next_attempt_at', 'last_error', 'result', 'worker_id')
-redis.call('ZADD', queued, (10 - priorityNumber(f[2])) * PRIORITY_BAND + seq, id)
+putReady(queued, prefix, f[3], readyScore(f[2], seq), id)
 redis.call('HINCRBY', totals, 'retried', 1)
 addJobEvent(events, maxEvents, 'type', 'retried', 'job_ids', id,
   'message', 'Job ' .. id .. ' queued again by a manual retry', 'time', nowUs)

@@ -2,7 +2,7 @@
 submit: adds new jobs, each either ready now (queued) or waiting for its run time (scheduled).
 Atomic for the whole batch, so a bulk submission is all or nothing.
 
-KEYS[1] queued     zset, score = (10 - priority) * 2^42 + seq
+KEYS[1] queued     zset, score = (10 - priority) * 2^42 + seq; and ready:<type>, each type's lane
 KEYS[2] scheduled  zset, score = due time (ms)
 KEYS[3] marker     zset every worker blocks on; one member "0" means "a due time changed"
                    (ready jobs wake workers of their type instead: marker:<type>)
@@ -34,8 +34,10 @@ local prefix, maxEvents, idemTtl, createdRetentionMs, n, idBytes =
 local out, createdIds = {}, {}
 -- One `submitted` event entry for the whole call (events.ts reads a line per job from it).
 local submittedIds, submittedStatuses = {}, {}
-local added, ready = 0, 0
-local readyTypes = {}
+local added = 0
+-- Ready jobs go in line in one ZADD per key (putReady's work, batched): `queued` and the lane
+-- of each type, `ready:<type>`.
+local queuedArgs, laneArgs = {}, {}
 for i = 0, n - 1 do
   local base = 7 + i * 9
   local id, jobType, priority, priorityNum, payload, maxAttempts, delayMs, runAtMs, idemKey =
@@ -72,9 +74,16 @@ for i = 0, n - 1 do
       redis.call('HSET', jobKey, 'status', status, 'next_attempt_at', string.format('%d', dueMs * 1000))
       redis.call('ZADD', scheduled, dueMs, id)
     else
-      redis.call('ZADD', queued, (10 - priorityNum) * PRIORITY_BAND + seq, id)
-      ready = ready + 1
-      readyTypes[jobType] = true
+      local score = (10 - priorityNum) * PRIORITY_BAND + seq
+      queuedArgs[#queuedArgs + 1] = score
+      queuedArgs[#queuedArgs + 1] = id
+      local lane = laneArgs[jobType]
+      if not lane then
+        lane = {}
+        laneArgs[jobType] = lane
+      end
+      lane[#lane + 1] = score
+      lane[#lane + 1] = id
     end
     createdIds[#createdIds + 1] = string.sub(idBytes, i * 16 + 1, i * 16 + 16)
     submittedIds[added + 1], submittedStatuses[added + 1] = id, status
@@ -93,7 +102,11 @@ if added > 0 then
   redis.call('XTRIM', created, 'MINID', nowMs - createdRetentionMs)
   -- Wake one blocked worker of each type that has jobs ready now; for scheduled jobs, any one
   -- worker, which learns the new earliest due time and sleeps until then.
-  for jobType in pairs(readyTypes) do wakeWorkersOf(prefix, jobType) end
-  if ready < added then redis.call('ZADD', marker, 0, '0') end
+  if #queuedArgs > 0 then callInSlices('ZADD', queued, queuedArgs) end
+  for jobType, lane in pairs(laneArgs) do
+    callInSlices('ZADD', prefix .. 'ready:' .. jobType, lane)
+    wakeWorkersOf(prefix, jobType)
+  end
+  if #queuedArgs < added * 2 then redis.call('ZADD', marker, 0, '0') end
 end
 return out

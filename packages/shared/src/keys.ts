@@ -4,6 +4,7 @@
 export interface QueueKeys {
   /** `jq:{queue}:`, the prefix scripts use to build job:<id> and idem:<key>. */
   prefix: string;
+  /** Every ready job, in line: for counts and listings. Workers claim from the lanes (`ready`). */
   queued: string;
   scheduled: string;
   active: string;
@@ -24,7 +25,11 @@ export interface QueueKeys {
   types: string;
   /** Hash, worker id -> the job type names it runs (JSON list), beside its heartbeat. */
   typeWorkers: string;
+  /** The version of this layout the queue's keys are in (see relane.lua). */
+  layout: string;
   job(id: string): string;
+  /** A type's lane: its ready jobs, scored like `queued`, which workers that run it claim from. */
+  ready(jobType: string): string;
   /** A sorted set only one worker waits on besides `marker`: how its own stop wakes it. */
   wake(workerId: string): string;
   /** What workers that run `jobType` wait on besides `marker`: jobs of the type are ready. */
@@ -67,7 +72,9 @@ export function queueKeys(queueName: string): QueueKeys {
     workers: `${prefix}workers`,
     types: `${prefix}types`,
     typeWorkers: `${prefix}type_workers`,
+    layout: `${prefix}layout`,
     job: (id) => `${prefix}job:${id}`,
+    ready: (jobType) => `${prefix}ready:${jobType}`,
     wake: (workerId) => `${prefix}wake:${workerId}`,
     typeMarker: (jobType) => `${prefix}marker:${jobType}`,
   };

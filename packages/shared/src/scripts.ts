@@ -18,6 +18,7 @@ export const SCRIPT_NAMES = [
   'retry',
   'forget',
   'report',
+  'relane',
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 

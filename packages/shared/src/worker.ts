@@ -12,6 +12,7 @@ import { declarationOf, type JobTypeDeclaration } from './job-types/declaration'
 import { TypeRegistry } from './job-types/type-registry';
 import type { JobTypeRegistry } from './job-types/registry';
 import { queueKeys, WORKER_STALE_MS, type QueueKeys } from './keys';
+import { upgradeLayout } from './layout';
 import { LazyAbort } from './lazy-abort';
 import { LeaseKeeper } from './lease-keeper';
 import type { Logger } from './logger';
@@ -78,6 +79,8 @@ export class Worker {
   /** What this worker declares in the registry: the types it runs. */
   private declarations: JobTypeDeclaration[] = [];
   private typeHeartbeat: NodeJS.Timeout | undefined;
+  /** Whether the queue's keys are known to be in this release's layout (layout.ts). */
+  private layoutUpgraded = false;
 
   constructor(private readonly options: WorkerOptions) {
     this.id = options.workerId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
@@ -138,6 +141,7 @@ export class Worker {
       .filter((type) => !type.refusedBecause)
       .map(declarationOf);
     await this.declareJobTypes();
+    await this.upgradeLayout();
     this.typeHeartbeat = setInterval(() => void this.refreshJobTypes(), WORKER_STALE_MS / 3);
     this.typeHeartbeat.unref();
     await this.leases.start();
@@ -208,7 +212,20 @@ export class Worker {
     }
   }
 
+  /** Before its first claim, so a backlog an earlier release queued is in the lanes it reads. */
+  private async upgradeLayout(): Promise<void> {
+    if (this.layoutUpgraded) return;
+    try {
+      await upgradeLayout(this.options.redis, this.keys);
+      this.layoutUpgraded = true;
+    } catch (error) {
+      // Redis is away: the type heartbeat tries again.
+      this.log.warn({ err: (error as Error).message }, 'Could not check the key layout yet');
+    }
+  }
+
   private async refreshJobTypes(): Promise<void> {
+    await this.upgradeLayout();
     try {
       await this.typeRegistry.heartbeat(this.id, this.declarations);
     } catch (error) {

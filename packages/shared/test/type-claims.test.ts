@@ -113,3 +113,32 @@ test('a worker that refuses shell jobs never takes one; they wait for one that r
   await eventually(async () => (await fixture.queue.get(shell.job_id))?.status === 'completed');
   expect((await fixture.queue.get(shell.job_id))?.attempts).toBe(1);
 });
+
+test('a backlog of thousands of jobs of another type, queued ahead, does not hide a worker its own', async () => {
+  // More than a claim could ever look past: each type waits in its own lane.
+  for (let batch = 0; batch < 3; batch++) {
+    await fixture.queue.submitMany(
+      Array.from({ length: 1000 }, (_, n) => ({ job_type: 'gamma', payload: { n } })),
+    );
+  }
+  const { job_id } = await fixture.queue.submit({ job_type: 'beta', payload: { n: 1 } });
+  await fixture.startWorker({ jobTypes: registry(typeNamed('beta')) });
+  await eventually(async () => (await fixture.queue.get(job_id))?.status === 'completed');
+  expect(ran).toEqual([{ type: 'beta', n: 1 }]);
+  expect((await fixture.queue.stats()).counts.queued).toBe(3000);
+});
+
+test('a worker of several types takes their jobs most urgent first, in submit order within a priority', async () => {
+  const order = [
+    { job_type: 'alpha', priority: 'low', payload: { n: 0 } },
+    { job_type: 'beta', priority: 'normal', payload: { n: 1 } },
+    { job_type: 'alpha', priority: 'high', payload: { n: 2 } },
+    { job_type: 'beta', priority: 'low', payload: { n: 3 } },
+    { job_type: 'beta', priority: 'high', payload: { n: 4 } },
+    { job_type: 'alpha', priority: 'normal', payload: { n: 5 } },
+  ];
+  await fixture.queue.submitMany(order);
+  await fixture.startWorker({ jobTypes: registry(typeNamed('alpha'), typeNamed('beta')) });
+  await eventually(() => ran.length === 6);
+  expect(ran.map((job) => job.n)).toEqual([2, 4, 1, 5, 0, 3]);
+});

@@ -1,0 +1,38 @@
+--[[
+relane: puts jobs that a release without per-type lanes left in `queued` into their type's lane
+(ready:<type>), where workers claim them, one slice per call so Redis never blocks long. Jobs
+queued since are in their lane already; adding one again changes nothing (same score). The last
+call records the layout version, and later calls return at once.
+
+KEYS[1] queued  zset of ready jobs
+KEYS[2] layout  string, the key layout version this queue is in
+ARGV[1] key prefix (jq:{queue}:)
+ARGV[2] the layout version with lanes
+ARGV[3] the score of the last job done by the previous call ('-inf' for the first)
+ARGV[4] most jobs in this call
+
+Returns { 'done' } or { 'more', the score to pass in the next call }.
+]]
+-- callInSlices: see prelude.lua.
+local queued, layout = KEYS[1], KEYS[2]
+local prefix, version, after, limit = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+
+if redis.call('GET', layout) == version then return { 'done' } end
+local from = after == '-inf' and '-inf' or '(' .. after
+local slice = redis.call('ZRANGE', queued, from, '+inf', 'BYSCORE', 'LIMIT', 0, limit, 'WITHSCORES')
+local lanes = {}
+for i = 1, #slice, 2 do
+  local jobType = redis.call('HGET', prefix .. 'job:' .. slice[i], 'job_type')
+  if jobType then
+    lanes[jobType] = lanes[jobType] or {}
+    local lane = lanes[jobType]
+    lane[#lane + 1] = slice[i + 1]
+    lane[#lane + 1] = slice[i]
+  end
+end
+for jobType, lane in pairs(lanes) do callInSlices('ZADD', prefix .. 'ready:' .. jobType, lane) end
+if #slice < limit * 2 then
+  redis.call('SET', layout, version)
+  return { 'done' }
+end
+return { 'more', slice[#slice] }
