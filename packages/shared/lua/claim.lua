@@ -46,17 +46,28 @@ local CHUNK = math.max(1, math.min(count, 100))
 
 -- Each lane is read from its head, CHUNK entries at a time; `buffer` holds what was read and
 -- not yet looked at, `offset` where the next read starts (the jobs passed over stay in place).
+-- A worker of one type has nothing to compare its lane's head with, so it pops instead of
+-- reading (one command a claim, not a read and a removal) and puts back what it passes over.
 local lanes = {}
 for jobType in string.gmatch(ARGV[9], '%S+') do
   lanes[#lanes + 1] = { type = jobType, key = prefix .. 'ready:' .. jobType, buffer = {},
     next = 1, offset = 0, done = false, taken = {} }
 end
+local popsLane = #lanes == 1
+local putBack = {}
+local popped = 0
 local function head(lane)
   if lane.next > #lane.buffer and not lane.done then
-    lane.buffer = redis.call('ZRANGE', lane.key, lane.offset, lane.offset + CHUNK - 1, 'WITHSCORES')
+    if popsLane then
+      lane.buffer = redis.call('ZPOPMIN', lane.key, count - popped)
+      if #lane.buffer < (count - popped) * 2 then lane.done = true end
+    else
+      lane.buffer = redis.call('ZRANGE', lane.key, lane.offset, lane.offset + CHUNK - 1,
+        'WITHSCORES')
+      if #lane.buffer < CHUNK * 2 then lane.done = true end
+    end
     lane.next = 1
     lane.offset = lane.offset + CHUNK
-    if #lane.buffer < CHUNK * 2 then lane.done = true end
   end
   if lane.next > #lane.buffer then return nil end
   return tonumber(lane.buffer[lane.next + 1])
@@ -65,7 +76,7 @@ end
 local out = { nowMs, -1, 0 }
 -- Takes the most urgent job at the head of any lane, until `count` are taken. A suspect this
 -- worker may not take is passed over and stays where it is, keeping its place in line.
-local popped, claimed, passed, removed = 0, {}, 0, {}
+local claimed, passed, removed = {}, 0, {}
 while popped < count and passed < MAX_PASSED do
   local best, bestScore
   for _, lane in ipairs(lanes) do
@@ -73,7 +84,7 @@ while popped < count and passed < MAX_PASSED do
     if score and (not bestScore or score < bestScore) then best, bestScore = lane, score end
   end
   if not best then break end
-  local id = best.buffer[best.next]
+  local id, score = best.buffer[best.next], best.buffer[best.next + 1]
   best.next = best.next + 2
   local jobKey = prefix .. 'job:' .. id
   local f = redis.call('HMGET', jobKey, 'job_type', 'payload', 'max_attempts',
@@ -81,6 +92,10 @@ while popped < count and passed < MAX_PASSED do
   local suspect = tonumber(f[8] or 0) >= SUSPECT_AFTER_LOSSES
   if suspect and holdsSuspect then
     passed = passed + 1
+    if popsLane then
+      putBack[#putBack + 1] = score
+      putBack[#putBack + 1] = id
+    end
   else
     if suspect then holdsSuspect = true end
     popped = popped + 1
@@ -94,9 +109,10 @@ out[3] = passed
 if #removed > 0 then
   callInSlices('ZREM', queued, removed)
   for _, lane in ipairs(lanes) do
-    if #lane.taken > 0 then callInSlices('ZREM', lane.key, lane.taken) end
+    if #lane.taken > 0 and not popsLane then callInSlices('ZREM', lane.key, lane.taken) end
   end
 end
+if #putBack > 0 then callInSlices('ZADD', lanes[1].key, putBack) end
 local leases, now = {}, tonumber(nowUs)
 local deadline = nowMs + (confirmWithinMs > 0 and confirmWithinMs or leaseMs)
 -- One `picked` event entry for the whole claim (events.ts reads it as a "Picked job" and a

@@ -4,6 +4,7 @@ with what they all need. Line numbers in a script's error messages count these l
 
 nowUs                 Redis's clock, microseconds since the epoch, as text (what records store)
 nowMs                 the same in milliseconds, as a number (scores, deadlines)
+LAYOUT_VERSION        the key layout these scripts write (relane.lua)
 PRIORITY_BAND         2^42 sequence numbers per priority level: a ready job's score is
                       (10 - priority) * PRIORITY_BAND + seq, so equal priorities keep FIFO order
 priorityNumber(p)     a stored priority, an integer 1..10 or a label, as 1..10 (as priority.ts)
@@ -37,6 +38,8 @@ do
 end
 
 local PRIORITY_BAND = 4398046511104
+-- The key layout these scripts write (the `layout` key): 2 has a lane per job type (relane.lua).
+local LAYOUT_VERSION = '2'
 local PRIORITY_LABELS = { high = 10, normal = 5, low = 1 }
 local function priorityNumber(priority)
   return tonumber(priority) or PRIORITY_LABELS[priority] or 5

@@ -2,22 +2,22 @@
 relane: puts jobs that a release without per-type lanes left in `queued` into their type's lane
 (ready:<type>), where workers claim them, one slice per call so Redis never blocks long. Jobs
 queued since are in their lane already; adding one again changes nothing (same score). The last
-call records the layout version, and later calls return at once.
+call records the layout version, and later calls return at once. (A queue's first submission
+records it too: a queue this release created has nothing to move.)
 
 KEYS[1] queued  zset of ready jobs
 KEYS[2] layout  string, the key layout version this queue is in
 ARGV[1] key prefix (jq:{queue}:)
-ARGV[2] the layout version with lanes
-ARGV[3] the score of the last job done by the previous call ('-inf' for the first)
-ARGV[4] most jobs in this call
+ARGV[2] the score of the last job done by the previous call ('-inf' for the first)
+ARGV[3] most jobs in this call
 
 Returns { 'done' } or { 'more', the score to pass in the next call }.
 ]]
--- callInSlices: see prelude.lua.
+-- LAYOUT_VERSION and callInSlices: see prelude.lua.
 local queued, layout = KEYS[1], KEYS[2]
-local prefix, version, after, limit = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+local prefix, after, limit = ARGV[1], ARGV[2], tonumber(ARGV[3])
 
-if redis.call('GET', layout) == version then return { 'done' } end
+if redis.call('GET', layout) == LAYOUT_VERSION then return { 'done' } end
 local from = after == '-inf' and '-inf' or '(' .. after
 local slice = redis.call('ZRANGE', queued, from, '+inf', 'BYSCORE', 'LIMIT', 0, limit, 'WITHSCORES')
 local lanes = {}
@@ -32,7 +32,7 @@ for i = 1, #slice, 2 do
 end
 for jobType, lane in pairs(lanes) do callInSlices('ZADD', prefix .. 'ready:' .. jobType, lane) end
 if #slice < limit * 2 then
-  redis.call('SET', layout, version)
+  redis.call('SET', layout, LAYOUT_VERSION)
   return { 'done' }
 end
 return { 'more', slice[#slice] }

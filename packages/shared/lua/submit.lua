@@ -61,6 +61,8 @@ for i = 0, n - 1 do
 
   if not existing then
     local seq = redis.call('INCR', seqKey)
+    -- The queue's first job: no earlier release left jobs to move into lanes (relane.lua).
+    if seq == 1 then redis.call('SET', prefix .. 'layout', LAYOUT_VERSION) end
     local status = 'queued'
     local jobKey = prefix .. 'job:' .. id
     -- The record holds no copy of its id (the key has it) nor of the priority number (the
