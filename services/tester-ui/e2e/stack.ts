@@ -1,6 +1,7 @@
 // The whole product on free ports, for the browser test: a redis-server of its own, the built
-// api and worker, and the tester page's server in front of the api. The worker can be
-// replaced (to make jobs fail, then succeed) and the api restarted on the same port.
+// api and worker, the example worker of a user's own job type (examples/custom-worker, on the
+// SDK), and the tester page's server in front of the api. The worker can be replaced (to make
+// jobs fail, then succeed) and the api restarted on the same port.
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { onFreePort, RedisServerProcess, stopAll } from '@jobqueue/testkit';
 import { REPO_ROOT, ServiceProcess, startService } from '../../../test/support/service-process';
 
 const UI_SERVER = join(REPO_ROOT, 'services', 'tester-ui', 'dist', 'server', 'main.js');
+const CUSTOM_WORKER = join(REPO_ROOT, 'examples', 'custom-worker', 'worker.mjs');
 
 export interface WorkerBehaviour {
   /** MOCK_EMAIL_FAILURE_RATE: 0 always delivers, 1 always fails. */
@@ -38,6 +40,11 @@ export class Stack {
       }
     });
     await this.startWorker({ failureRate: 0 });
+    const custom = new ServiceProcess(process.execPath, [CUSTOM_WORKER], {
+      name: 'custom-worker',
+      env: this.serviceEnv,
+    });
+    await custom.waitForLine(/Starting worker/);
 
     await onFreePort(async (uiPort) => {
       const ui = new ServiceProcess(process.execPath, [UI_SERVER], {

@@ -109,6 +109,29 @@ describe('the tester page', () => {
     await logLine(`Job ${jobId} completed successfully`).waitFor();
   });
 
+  it("runs a job type of a user's own worker: a form from its schema, its progress and log lines", async () => {
+    await page.getByRole('combobox', { name: 'Job type' }).selectOption('render_report');
+    await page.getByRole('textbox', { name: 'Title' }).fill('Q3 costs');
+    const rows = page.getByRole('textbox', { name: 'Rows' });
+    await rows.fill('rent 1200');
+    await page.getByRole('button', { name: 'Submit Job' }).click();
+    // The schema the worker declared checks the payload on the page before anything is sent.
+    await page.getByText('Enter a JSON list, in [ ]').waitFor();
+
+    await rows.fill('[{"label": "Rent", "amount": 1200}, {"label": "Power", "amount": 80.5}]');
+    const previous = await currentNotice();
+    await page.getByRole('button', { name: 'Submit Job' }).click();
+    const jobId = await submittedJobId(previous);
+    await statusBadge(jobId).filter({ hasText: 'completed' }).waitFor();
+    const record = page.getByRole('article', { name: `Job ${jobId}` });
+    expect(await record.locator('.job-progress').textContent()).toBe('Progress: {"rows_done":2}');
+    expect(
+      await record.getByRole('region', { name: 'Lines the job logged' }).textContent(),
+    ).toContain('rendering "Q3 costs": 2 rows');
+    expect(await record.locator('.raw-json').textContent()).toContain('"total": 1280.5');
+    await page.getByRole('combobox', { name: 'Job type' }).selectOption('send_email');
+  });
+
   it('retries a job that failed for good from the table, and it then completes', async () => {
     await stack.startWorker({ failureRate: 1 });
     await fillEmail('Fails until retried');
@@ -131,8 +154,9 @@ describe('the tester page', () => {
     await statusBadge(jobId).filter({ hasText: 'completed' }).waitFor();
     await logLine(`Job ${jobId} completed successfully`).waitFor();
 
-    // The dashboard catches up by itself: both jobs completed, nothing left running.
-    await page.locator('.count-completed dd', { hasText: /^2$/ }).waitFor();
+    // The dashboard catches up by itself: the three jobs so far (two emails and the report)
+    // completed, nothing left running.
+    await page.locator('.count-completed dd', { hasText: /^3$/ }).waitFor();
     await page.locator('.count-processing dd', { hasText: /^0$/ }).waitFor();
     await page.getByRole('heading', { name: /Dashboard/ }).scrollIntoViewIfNeeded();
     await page.locator('.chart .recharts-line').first().waitFor();

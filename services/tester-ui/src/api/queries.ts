@@ -9,13 +9,15 @@ const JOB_POLL_MS = 1000;
 const DASHBOARD_POLL_MS = 2000;
 /** While a query is failing (API down), try again at this pace until it answers. */
 const RECOVER_POLL_MS = 3000;
+/** Workers declare types as they start: a page left open learns of them, and of their workers. */
+const JOB_TYPES_POLL_MS = 10_000;
 
 export function useJobTypes() {
   return useQuery({
     queryKey: ['job-types'],
     queryFn: api.jobTypes,
-    staleTime: Infinity,
-    refetchInterval: (query) => (query.state.status === 'error' ? RECOVER_POLL_MS : false),
+    refetchInterval: (query) =>
+      query.state.status === 'error' ? RECOVER_POLL_MS : JOB_TYPES_POLL_MS,
   });
 }
 

@@ -2,7 +2,7 @@
 import { get, type FieldError, type FieldErrors, type UseFormRegister } from 'react-hook-form';
 import { Field } from '../components/Field';
 import type { PayloadField } from './formSchema';
-import { optionalNumber, optionalText, type SubmitFormValues } from './formValues';
+import { optionalJson, optionalNumber, optionalText, type SubmitFormValues } from './formValues';
 
 interface Props {
   fields: PayloadField[];
@@ -22,7 +22,11 @@ export function PayloadFields({ fields, register, errors }: Props) {
         const name = field.name as `payload.${string}`;
         const numeric = field.kind === 'number' || field.kind === 'integer';
         const registration = register(name, {
-          setValueAs: numeric ? optionalNumber : optionalText,
+          setValueAs: numeric
+            ? optionalNumber
+            : field.kind === 'json'
+              ? optionalJson
+              : optionalText,
         });
         return (
           <Field
@@ -38,6 +42,10 @@ export function PayloadFields({ fields, register, errors }: Props) {
               switch (field.kind) {
                 case 'textarea':
                   return <textarea rows={4} {...common} />;
+                case 'json':
+                  return (
+                    <textarea rows={4} spellCheck={false} className="json-input" {...common} />
+                  );
                 case 'choice':
                   return (
                     <select {...common}>

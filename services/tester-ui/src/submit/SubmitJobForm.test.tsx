@@ -66,6 +66,44 @@ describe('the submit form', () => {
     expect(await screen.findByRole('textbox', { name: /title/i })).toBeInTheDocument();
   });
 
+  it('takes a list field as JSON, sends it as a list, and names text that is not a list', async () => {
+    const report = {
+      job_type: 'render_report',
+      description: 'Renders a report',
+      payload_schema: {
+        type: 'object',
+        required: ['rows'],
+        properties: {
+          rows: { type: 'array', items: { type: 'object' }, minItems: 1 },
+        },
+      },
+      workers: 1,
+    };
+    const calls = stubApi({
+      'GET /job-types': () => json(200, { job_types: [report] }),
+      'POST /submit-job': () => json(202, { job_id: JOB_ID, status: 'queued' }),
+    });
+    renderWithApi(<SubmitJobForm onSubmitted={vi.fn()} />);
+    const rows = await screen.findByRole('textbox', { name: /Rows/ });
+    expect(rows.tagName).toBe('TEXTAREA');
+    expect(rows).toHaveAccessibleDescription('Typed as JSON');
+
+    await userEvent.type(rows, 'rent: 1200');
+    await userEvent.click(screen.getByRole('button', { name: 'Submit Job' }));
+    await waitFor(() => expect(rows).toHaveAccessibleDescription(/Enter a JSON list, in \[ \]/));
+    expect(posts(calls)).toHaveLength(0);
+
+    await userEvent.clear(rows);
+    // userEvent reads [ and { as key names: doubled, they are typed as themselves.
+    await userEvent.type(rows, '[[{{"label": "Rent", "amount": 1200}]');
+    await userEvent.click(screen.getByRole('button', { name: 'Submit Job' }));
+    await waitFor(() => expect(posts(calls)).toHaveLength(1));
+    expect(posts(calls)[0]!.body).toMatchObject({
+      job_type: 'render_report',
+      payload: { rows: [{ label: 'Rent', amount: 1200 }] },
+    });
+  });
+
   it('names every missing required field and sends nothing', async () => {
     const calls = submitRoutes();
     const form = await renderForm();

@@ -18,6 +18,7 @@ import { submitResolver } from './validation';
 
 const NUMERIC_PRIORITIES = Array.from({ length: 10 }, (_, i) => String(10 - i));
 const FIXED_FIELDS = ['job_type', 'priority', 'max_attempts', 'delay_ms'];
+const FIRST_CHOICE = 'send_email';
 
 interface Props {
   onSubmitted: (jobId: string) => void;
@@ -47,7 +48,10 @@ function JobForm({
   jobTypes: JobType[];
   onSubmitted: (jobId: string) => void;
 }) {
-  const [selectedType, setSelectedType] = useState(jobTypes[0]!.job_type);
+  // The product's own example type first, as the README walks through it; else the first listed.
+  const [selectedType, setSelectedType] = useState(
+    jobTypes.some((t) => t.job_type === FIRST_CHOICE) ? FIRST_CHOICE : jobTypes[0]!.job_type,
+  );
   const jobType = jobTypes.find((t) => t.job_type === selectedType) ?? jobTypes[0]!;
   const resolver = useMemo(() => submitResolver(jobType), [jobType]);
   const fields = useMemo(() => payloadFields(jobType), [jobType]);

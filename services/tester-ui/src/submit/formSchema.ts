@@ -8,7 +8,7 @@ export const PRIORITIES = ['high', 'normal', 'low'] as const;
 export const MAX_ATTEMPTS_LIMIT = 100;
 
 export type PayloadFieldKind =
-  'email' | 'text' | 'textarea' | 'number' | 'integer' | 'boolean' | 'choice';
+  'email' | 'text' | 'textarea' | 'number' | 'integer' | 'boolean' | 'choice' | 'json';
 
 export interface PayloadField {
   /** The form field name, e.g. "payload.to". */
@@ -31,6 +31,8 @@ function kindOf(key: string, schema: JsonSchema): PayloadFieldKind {
   if (type === 'integer') return 'integer';
   if (type === 'number') return 'number';
   if (type === 'boolean') return 'boolean';
+  // A list or an object (rows of a report, a map of options) is typed in as JSON.
+  if (type === 'array' || type === 'object') return 'json';
   if (schema.format === 'email') return 'email';
   return isLongText(key, schema) ? 'textarea' : 'text';
 }
@@ -43,14 +45,17 @@ function labelOf(key: string, schema: JsonSchema): string {
 
 export function payloadFields(jobType: JobType): PayloadField[] {
   const { properties = {}, required = [] } = jobType.payload_schema;
-  return Object.entries(properties).map(([key, schema]) => ({
-    name: `payload.${key}`,
-    label: labelOf(key, schema),
-    kind: kindOf(key, schema),
-    required: required.includes(key),
-    choices: (schema.enum ?? []).map(String),
-    description: schema.description,
-  }));
+  return Object.entries(properties).map(([key, schema]) => {
+    const kind = kindOf(key, schema);
+    return {
+      name: `payload.${key}`,
+      label: labelOf(key, schema),
+      kind,
+      required: required.includes(key),
+      choices: (schema.enum ?? []).map(String),
+      description: schema.description ?? (kind === 'json' ? 'Typed as JSON' : undefined),
+    };
+  });
 }
 
 /**
@@ -73,7 +78,9 @@ function withFriendlyMessages(schema: JsonSchema): JsonSchema {
             ...property,
             errorMessage: { format: 'Enter an email address', pattern: 'Enter an email address' },
           }
-        : property,
+        : property.type === 'array' || property.type === 'object'
+          ? { ...property, errorMessage: { type: jsonHint(property.type) } }
+          : property,
     ]),
   );
   const required = schema.required ?? [];
@@ -85,6 +92,11 @@ function withFriendlyMessages(schema: JsonSchema): JsonSchema {
     properties,
     ...(required.length > 0 ? { errorMessage: { required: requiredMessages } } : {}),
   };
+}
+
+/** What a JSON field asks for, in words, when its text is not JSON of the right kind. */
+export function jsonHint(type: 'array' | 'object'): string {
+  return type === 'array' ? 'Enter a JSON list, in [ ]' : 'Enter a JSON object, in { }';
 }
 
 export function submitSchema(jobType: JobType): JsonSchema {

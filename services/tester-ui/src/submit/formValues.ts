@@ -14,6 +14,16 @@ export function optionalText(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() === '' ? undefined : (value as string);
 }
 
+/** JSON text as its value; text that is not JSON stays text, for the schema check to name. */
+export function optionalJson(value: unknown): unknown {
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return value;
+  }
+}
+
 export function optionalNumber(value: unknown): number | undefined {
   if (value === '' || value === null || value === undefined) return undefined;
   return Number(value);
