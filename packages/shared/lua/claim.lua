@@ -48,19 +48,26 @@ local CHUNK = math.max(1, math.min(count, 100))
 -- not yet looked at, `offset` where the next read starts (the jobs passed over stay in place).
 -- A worker of one type has nothing to compare its lane's head with, so it pops instead of
 -- reading (one command a claim, not a read and a removal) and puts back what it passes over.
-local lanes = {}
+local lanes, named = {}, {}
 for jobType in string.gmatch(ARGV[9], '%S+') do
-  lanes[#lanes + 1] = { type = jobType, key = prefix .. 'ready:' .. jobType, buffer = {},
-    next = 1, offset = 0, done = false, taken = {} }
+  if not named[jobType] then
+    named[jobType] = true
+    lanes[#lanes + 1] = { type = jobType, key = prefix .. 'ready:' .. jobType, buffer = {},
+      next = 1, offset = 0, done = false, taken = {} }
+  end
 end
 local popsLane = #lanes == 1
 local putBack = {}
-local popped = 0
+-- Jobs taken, suspects passed over, and entries dropped (below): a claim looks at no more
+-- than MAX_PASSED jobs it does not take.
+local popped, passed, dropped = 0, 0, 0
 local function head(lane)
   if lane.next > #lane.buffer and not lane.done then
     if popsLane then
-      lane.buffer = redis.call('ZPOPMIN', lane.key, count - popped)
-      if #lane.buffer < (count - popped) * 2 then lane.done = true end
+      -- Never more than the loop looks at before it stops, so nothing popped is left out.
+      local want = math.min(count - popped, MAX_PASSED - passed - dropped)
+      lane.buffer = redis.call('ZPOPMIN', lane.key, want)
+      if #lane.buffer < want * 2 then lane.done = true end
     else
       lane.buffer = redis.call('ZRANGE', lane.key, lane.offset, lane.offset + CHUNK - 1,
         'WITHSCORES')
@@ -76,8 +83,8 @@ end
 local out = { nowMs, -1, 0 }
 -- Takes the most urgent job at the head of any lane, until `count` are taken. A suspect this
 -- worker may not take is passed over and stays where it is, keeping its place in line.
-local claimed, passed, removed = {}, 0, {}
-while popped < count and passed < MAX_PASSED do
+local claimed, removed = {}, {}
+while popped < count and passed + dropped < MAX_PASSED do
   local best, bestScore
   for _, lane in ipairs(lanes) do
     local score = head(lane)
@@ -88,9 +95,15 @@ while popped < count and passed < MAX_PASSED do
   best.next = best.next + 2
   local jobKey = prefix .. 'job:' .. id
   local f = redis.call('HMGET', jobKey, 'job_type', 'payload', 'max_attempts',
-    'priority', 'next_attempt_at', 'created_at', 'attempts', 'lost')
+    'priority', 'next_attempt_at', 'created_at', 'attempts', 'lost', 'status')
   local suspect = tonumber(f[8] or 0) >= SUSPECT_AFTER_LOSSES
-  if suspect and holdsSuspect then
+  if f[9] ~= 'queued' then
+    -- Not in line any more (its record expired or was deleted, or a process of an earlier
+    -- release moved it without knowing lanes): dropped from the line, never claimed.
+    dropped = dropped + 1
+    best.taken[#best.taken + 1] = id
+    removed[#removed + 1] = id
+  elseif suspect and holdsSuspect then
     passed = passed + 1
     if popsLane then
       putBack[#putBack + 1] = score
@@ -101,8 +114,7 @@ while popped < count and passed < MAX_PASSED do
     popped = popped + 1
     best.taken[#best.taken + 1] = id
     removed[#removed + 1] = id
-    -- An id without a record (deleted by hand) is dropped from the queue.
-    if f[1] then claimed[#claimed + 1] = { id, jobKey, f } end
+    claimed[#claimed + 1] = { id, jobKey, f }
   end
 end
 out[3] = passed
@@ -148,7 +160,7 @@ end
 -- Pass the wake-up on: another blocked worker of the type takes what this one left (one
 -- without a suspect takes a suspect passed over here). A worker that passed suspects over waits
 -- for one of its own jobs to end, not on the marker, so the wake-up never goes round in circles.
-if popped > 0 or passed > 0 then
+if popped > 0 or passed > 0 or dropped > 0 then
   for _, lane in ipairs(lanes) do
     if lane.offset > 0 and redis.call('ZCARD', lane.key) > 0 then
       wakeWorkersOf(prefix, lane.type)

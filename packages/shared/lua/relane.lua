@@ -20,10 +20,13 @@ local prefix, after, limit = ARGV[1], ARGV[2], tonumber(ARGV[3])
 if redis.call('GET', layout) == LAYOUT_VERSION then return { 'done' } end
 local from = after == '-inf' and '-inf' or '(' .. after
 local slice = redis.call('ZRANGE', queued, from, '+inf', 'BYSCORE', 'LIMIT', 0, limit, 'WITHSCORES')
-local lanes = {}
+local lanes, gone = {}, {}
 for i = 1, #slice, 2 do
   local jobType = redis.call('HGET', prefix .. 'job:' .. slice[i], 'job_type')
-  if jobType then
+  if not jobType then
+    -- Its record is gone (deleted by hand): it leaves the line, as a claim would drop it.
+    gone[#gone + 1] = slice[i]
+  else
     lanes[jobType] = lanes[jobType] or {}
     local lane = lanes[jobType]
     lane[#lane + 1] = slice[i + 1]
@@ -31,6 +34,7 @@ for i = 1, #slice, 2 do
   end
 end
 for jobType, lane in pairs(lanes) do callInSlices('ZADD', prefix .. 'ready:' .. jobType, lane) end
+if #gone > 0 then callInSlices('ZREM', queued, gone) end
 if #slice < limit * 2 then
   redis.call('SET', layout, LAYOUT_VERSION)
   return { 'done' }

@@ -100,3 +100,65 @@ test('a queue this release created is never walked: its first submission records
   await upgradeLayout(fixture.redis, keys);
   expect(await fixture.redis.zscore(keys.ready('test'), 'not-in-a-lane')).toBeNull();
 });
+
+function fetcherFor(workerId: string) {
+  return new JobFetcher(fixture.redis, fixture.queue.keys, {
+    workerId,
+    leaseMs: 5000,
+    eventsMaxLen: 1000,
+    blockTimeoutMs: 100,
+    jobTypes: ['test'],
+  });
+}
+
+test('a lane entry whose job is no longer queued is dropped, never claimed', async () => {
+  const { keys } = fixture.queue;
+  const [moved, ready] = await fixture.queue.submitMany([
+    { job_type: 'test', payload: { n: 1 } },
+    { job_type: 'test', payload: { n: 2 } },
+  ]);
+  // What a process of an earlier release leaves when it cancels: `queued` updated, the lane not.
+  await fixture.redis.hset(keys.job(moved!.job_id), 'status', 'cancelled');
+  await fixture.redis.zrem(keys.queued, moved!.job_id);
+  const fetcher = fetcherFor('drops-stale');
+  const claimed = await fetcher.claim(5);
+  await fetcher.close();
+  expect(claimed.map((job) => job.id)).toEqual([ready!.job_id]);
+  expect((await fixture.queue.get(moved!.job_id))?.status).toBe('cancelled');
+  await expectLaneToMatchQueued(0);
+});
+
+test('a worker that passes over a thousand suspects loses none of the jobs it looked at', async () => {
+  const { keys } = fixture.queue;
+  const jobs = [
+    ...(await fixture.queue.submitMany(
+      Array.from({ length: 1000 }, (_, n) => ({ job_type: 'test', payload: { n } })),
+    )),
+    ...(await fixture.queue.submitMany(
+      Array.from({ length: 10 }, (_, n) => ({ job_type: 'test', payload: { n } })),
+    )),
+  ];
+  // The first 1,005 were lost with their workers twice: suspects.
+  const pipeline = fixture.redis.pipeline();
+  for (const { job_id } of jobs.slice(0, 1005)) pipeline.hset(keys.job(job_id), 'lost', 2);
+  await pipeline.exec();
+  const fetcher = fetcherFor('holds-a-suspect');
+  // Already running a suspect, it may take none: it passes over 1,000 and stops there.
+  const claimed = await fetcher.claim(3, true);
+  await fetcher.close();
+  expect(claimed).toEqual([]);
+  expect(fetcher.suspectsPassed).toBe(1000);
+  await expectLaneToMatchQueued(1010);
+});
+
+test('the upgrade drops ids whose record is gone from the line', async () => {
+  const { keys } = fixture.queue;
+  const [kept, deleted] = await fixture.queue.submitMany([
+    { job_type: 'test', payload: { n: 1 } },
+    { job_type: 'test', payload: { n: 2 } },
+  ]);
+  await fixture.redis.del(keys.ready('test'), keys.layout, keys.job(deleted!.job_id));
+  await upgradeLayout(fixture.redis, keys);
+  expect(await fixture.redis.zrange(keys.queued, 0, -1)).toEqual([kept!.job_id]);
+  await expectLaneToMatchQueued(1);
+});
