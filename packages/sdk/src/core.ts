@@ -5,6 +5,9 @@ export {
   createRedis,
   defineJobType,
   loadConfig,
+  RetryLaterError,
+  UnrecoverableError,
+  verifySignature,
   Worker,
   workerSettings,
   type ErrorDetail,
@@ -16,4 +19,5 @@ export {
   type Logger,
   type Priority,
   type SubmitResult,
+  type VerifyOptions,
 } from '../../../packages/shared/src/index';

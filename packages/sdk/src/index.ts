@@ -1,6 +1,8 @@
 // @jobqueue/sdk: define job types, run them in workers, submit jobs to the stack.
 
 export { defineJobType, type JobTypeDefinition } from './core';
+export { UnrecoverableError, RetryLaterError } from './core';
+export { verifySignature, type VerifyOptions } from './core';
 export { startWorker, type RunningWorker, type StartWorkerOptions } from './start-worker';
 export {
   JobQueueClient,

@@ -16,6 +16,9 @@ ARGV[4] error message
 ARGV[5] backoff base (ms)
 ARGV[6] retention of failed jobs (seconds)
 ARGV[7] events stream max length (approximate)
+ARGV[8] how to retry: '' after the backoff; 'never' fails the job now, whatever attempts it has
+        left (the handler said retrying cannot help); a number of ms: no sooner than that (a
+        target's Retry-After), or the backoff if that is longer
 
 Returns { outcome, retry delay (ms) or 0, attempts, max_attempts }, outcome one of
 'retrying', 'failed', 'lease_lost'.
@@ -23,8 +26,8 @@ Returns { outcome, retry delay (ms) or 0, attempts, max_attempts }, outcome one 
 -- nowUs, nowMs, PRIORITY_BAND, priorityNumber, callInSlices and addJobEvent: see prelude.lua.
 local active, scheduled, failed, marker, events, totals =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
-local prefix, id, token, err, backoffBaseMs, ttl, maxEvents =
-  ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7]
+local prefix, id, token, err, backoffBaseMs, ttl, maxEvents, retry =
+  ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7], ARGV[8] or ''
 
 local jobKey = prefix .. 'job:' .. id
 if redis.call('HGET', jobKey, 'lease_token') ~= token then
@@ -39,8 +42,8 @@ redis.call('HDEL', jobKey, 'lease_token', 'unconfirmed')
 addJobEvent(events, maxEvents, 'type', 'failed', 'job_ids', id,
   'attempts', attempts, 'error', err, 'message', 'Job ' .. id .. ' failed: ' .. err, 'time', nowUs)
 
-if attempts < maxAttempts then
-  local delayMs = (2 ^ attempts) * backoffBaseMs
+if attempts < maxAttempts and retry ~= 'never' then
+  local delayMs = math.max((2 ^ attempts) * backoffBaseMs, tonumber(retry) or 0)
   local dueMs = nowMs + delayMs
   redis.call('HSET', jobKey, 'status', 'scheduled', 'last_error', err,
     'next_attempt_at', string.format('%d', dueMs * 1000))
@@ -62,7 +65,9 @@ redis.call('EXPIRE', jobKey, ttl)
 redis.call('ZADD', failed, nowMs, id)
 redis.call('ZREMRANGEBYSCORE', failed, '-inf', '(' .. (nowMs - ttl * 1000))
 redis.call('HINCRBY', totals, 'failed', 1)
+local why = attempts < maxAttempts and ' (not retried: its handler said retrying cannot help)' or ''
 addJobEvent(events, maxEvents, 'type', 'dead', 'job_ids', id,
   'attempts', attempts, 'error', err,
-  'message', 'Job ' .. id .. ' permanently failed after ' .. attempts .. ' attempts', 'time', nowUs)
+  'message', 'Job ' .. id .. ' permanently failed after ' .. attempts .. ' attempts' .. why,
+  'time', nowUs)
 return { 'failed', 0, attempts, maxAttempts }

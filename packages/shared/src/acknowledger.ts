@@ -16,6 +16,8 @@ export interface AcknowledgerOptions {
   failedJobTtlSeconds: number;
   eventsMaxLen: number;
   onRedisError: (error: Error, what: string) => void;
+  /** Throw while Redis is away instead of trying again (a caller that answers 503 itself). */
+  giveUpWhenRedisIsAway?: boolean;
 }
 
 export type FailOutcome =
@@ -58,7 +60,8 @@ export class Acknowledger {
     });
   }
 
-  async fail(job: ClaimedJob, error: string): Promise<FailOutcome> {
+  /** `retry`: fail.lua's directive ('' after the backoff, 'never', or the least delay in ms). */
+  async fail(job: ClaimedJob, error: string, retry = ''): Promise<FailOutcome> {
     const [outcome, delayMs, attempt, maxAttempts] = await this.retryUntilRedisAnswers('fail', () =>
       runScript<[string, number, number, number]>(this.redis, 'fail', this.keys, [
         this.keys.prefix,
@@ -68,6 +71,7 @@ export class Acknowledger {
         this.options.backoffBaseMs,
         this.options.failedJobTtlSeconds,
         this.options.eventsMaxLen,
+        retry,
       ]),
     );
     if (outcome === 'retrying')
@@ -119,7 +123,7 @@ export class Acknowledger {
       try {
         return await call();
       } catch (error) {
-        if (!isRedisUnavailable(error)) throw error;
+        if (!isRedisUnavailable(error) || this.options.giveUpWhenRedisIsAway) throw error;
         this.options.onRedisError(error as Error, what);
         await sleep(Math.min(100 * attempt, 2000));
       }

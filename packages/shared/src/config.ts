@@ -16,6 +16,23 @@ const onOff = z
   .default('0')
   .transform((value) => ['1', 'true', 'yes', 'on'].includes(value));
 
+// A comma-separated list of origins (scheme, host and port, no path); unset or empty: none.
+const originList = z
+  .string()
+  .optional()
+  .transform((value) =>
+    value
+      ? value
+          .split(',')
+          .map((origin) => origin.trim().replace(/\/$/, ''))
+          .filter(Boolean)
+      : [],
+  )
+  .refine(
+    (origins) => origins.every((origin) => /^https?:\/\/[^/\s]+$/.test(origin)),
+    'must be a comma list of origins like https://app.example.com',
+  );
+
 const redisUrl = z
   .string()
   .default('redis://127.0.0.1:6379')
@@ -51,21 +68,7 @@ const configSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Browser origins allowed to call the API (CORS); empty: none. */
-  CORS_ORIGINS: z
-    .string()
-    .optional()
-    .transform((value) =>
-      value
-        ? value
-            .split(',')
-            .map((origin) => origin.trim())
-            .filter(Boolean)
-        : [],
-    )
-    .refine(
-      (origins) => origins.every((origin) => /^https?:\/\/[^/\s]+$/.test(origin)),
-      'must be a comma list of origins like https://app.example.com',
-    ),
+  CORS_ORIGINS: originList,
   /** Jobs submitted per minute per client IP; 0: unlimited. */
   SUBMIT_RATE_LIMIT: int(0, 10_000_000, 0),
   /** Take the client IP from X-Forwarded-For (only behind a proxy that sets it). */
@@ -94,6 +97,10 @@ const configSchema = z.object({
   MOCK_EMAIL_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0.3),
   /** Accept and run `shell` jobs, which run any command on worker machines. Off by default. */
   ALLOW_SHELL_JOBS: onOff,
+  /** Where `http` jobs may send requests; unset: no `http` job is accepted or run. */
+  HTTP_JOB_ALLOWED_ORIGINS: originList,
+  /** The key `http` jobs' requests are signed with (X-Jobqueue-Signature). */
+  HTTP_JOB_SIGNING_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Live-log streams (GET /events) open at once in one API process. */
   EVENTS_MAX_STREAMS: int(1, 1_000_000, 1000),
   /** Live-log streams open at once per client. */
@@ -142,6 +149,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
 function camelCase(name: string): string {
   return name.toLowerCase().replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+}
+
+/** The `http` job settings alone, for the job type registry when its caller does not say. */
+export function httpTargetsFromEnv(env: NodeJS.ProcessEnv = process.env): {
+  allowedOrigins: string[];
+  signingSecret?: string;
+} {
+  const only = configSchema.pick({ HTTP_JOB_ALLOWED_ORIGINS: true, HTTP_JOB_SIGNING_SECRET: true });
+  const parsed = only.safeParse({
+    HTTP_JOB_ALLOWED_ORIGINS: env.HTTP_JOB_ALLOWED_ORIGINS || undefined,
+    HTTP_JOB_SIGNING_SECRET: env.HTTP_JOB_SIGNING_SECRET || undefined,
+  });
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
+    );
+  }
+  return {
+    allowedOrigins: parsed.data.HTTP_JOB_ALLOWED_ORIGINS,
+    signingSecret: parsed.data.HTTP_JOB_SIGNING_SECRET,
+  };
 }
 
 /** ALLOW_SHELL_JOBS alone, for the job type registry when its caller does not say. */

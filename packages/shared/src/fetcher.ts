@@ -87,44 +87,25 @@ export class JobFetcher {
     holdsSuspect: boolean,
     confirmWithinMs = 0,
   ): Promise<ClaimedJob[]> {
-    const reply = await runScript<(string | number)[]>(client, 'claim', this.keys, [
-      this.keys.prefix,
+    const reply = await runClaim(client, this.keys, {
+      ...this.options,
       count,
-      this.options.leaseMs,
-      this.options.workerId,
-      randomUUID(),
-      this.options.eventsMaxLen,
-      holdsSuspect ? 1 : 0,
+      holdsSuspect,
       confirmWithinMs,
-      this.options.jobTypes.join(' '),
-    ]);
-    const offset = Number(reply[0]) - Date.now();
+    });
+    const offset = reply.redisNowMs - Date.now();
     // An answer made in Redis well before this process reads it: this process was frozen (or
     // its event loop stalled) since. Its jobs are dropped; recovery puts them back uncounted.
     const late = this.clockKnown && this.clockOffsetMs - offset > confirmWithinMs / 2;
     if (confirmWithinMs > 0 && late) {
-      this.staleClaimsDropped = Math.floor((reply.length - 3) / 9);
+      this.staleClaimsDropped = reply.jobs.length;
       return [];
     }
     this.clockOffsetMs = offset;
     this.clockKnown = true;
-    this.nextDueMs = Number(reply[1]);
-    this.suspectsPassed = Number(reply[2]);
-    const jobs: ClaimedJob[] = [];
-    for (let i = 3; i + 8 < reply.length; i += 9) {
-      jobs.push({
-        id: String(reply[i]),
-        leaseToken: String(reply[i + 1]),
-        jobType: String(reply[i + 2]),
-        payload: String(reply[i + 3]),
-        attempt: Number(reply[i + 4]),
-        maxAttempts: Number(reply[i + 5]),
-        priority: String(reply[i + 6]),
-        waitedMs: Number(reply[i + 7]),
-        suspect: Number(reply[i + 8]) === 1,
-      });
-    }
-    return jobs;
+    this.nextDueMs = reply.nextDueMs;
+    this.suspectsPassed = reply.suspectsPassed;
+    return reply.jobs;
   }
 
   /** Whether a scheduled job was due at the last claim; the next claim promotes it first. */
@@ -167,11 +148,7 @@ export class JobFetcher {
   }
 
   private async promoteDue(): Promise<void> {
-    const [, nextDue] = await runScript<[number, number]>(this.redis, 'promote', this.keys, [
-      this.keys.prefix,
-      PROMOTE_BATCH,
-    ]);
-    this.nextDueMs = Number(nextDue);
+    this.nextDueMs = await promoteDue(this.redis, this.keys);
   }
 
   /**
@@ -198,4 +175,72 @@ export class JobFetcher {
   private redisNow(): number {
     return Date.now() + this.clockOffsetMs;
   }
+}
+
+export interface ClaimRequest {
+  workerId: string;
+  jobTypes: string[];
+  count: number;
+  leaseMs: number;
+  eventsMaxLen: number;
+  holdsSuspect?: boolean;
+  /** 0, or how long the jobs stay leased unless confirmed (claim.lua ARGV[8]). */
+  confirmWithinMs?: number;
+}
+
+export interface ClaimReply {
+  /** Redis's clock when it ran the claim. */
+  redisNowMs: number;
+  /** The earliest scheduled due time (Redis ms), -1 when none. */
+  nextDueMs: number;
+  suspectsPassed: number;
+  jobs: ClaimedJob[];
+}
+
+/** Runs one claim (claim.lua) and reads its answer. */
+export async function runClaim(
+  client: RedisClient,
+  keys: QueueKeys,
+  request: ClaimRequest,
+): Promise<ClaimReply> {
+  const reply = await runScript<(string | number)[]>(client, 'claim', keys, [
+    keys.prefix,
+    request.count,
+    request.leaseMs,
+    request.workerId,
+    randomUUID(),
+    request.eventsMaxLen,
+    request.holdsSuspect ? 1 : 0,
+    request.confirmWithinMs ?? 0,
+    request.jobTypes.join(' '),
+  ]);
+  const jobs: ClaimedJob[] = [];
+  for (let i = 3; i + 8 < reply.length; i += 9) {
+    jobs.push({
+      id: String(reply[i]),
+      leaseToken: String(reply[i + 1]),
+      jobType: String(reply[i + 2]),
+      payload: String(reply[i + 3]),
+      attempt: Number(reply[i + 4]),
+      maxAttempts: Number(reply[i + 5]),
+      priority: String(reply[i + 6]),
+      waitedMs: Number(reply[i + 7]),
+      suspect: Number(reply[i + 8]) === 1,
+    });
+  }
+  return {
+    redisNowMs: Number(reply[0]),
+    nextDueMs: Number(reply[1]),
+    suspectsPassed: Number(reply[2]),
+    jobs,
+  };
+}
+
+/** Moves due scheduled jobs into line; resolves with the next due time (Redis ms) or -1. */
+export async function promoteDue(redis: RedisClient, keys: QueueKeys): Promise<number> {
+  const [, nextDue] = await runScript<[number, number]>(redis, 'promote', keys, [
+    keys.prefix,
+    PROMOTE_BATCH,
+  ]);
+  return Number(nextDue);
 }

@@ -4,6 +4,16 @@ export * from './config';
 export * from './durability';
 export * from './errors';
 export * from './events';
+export { UnrecoverableError, RetryLaterError } from './job-errors';
+export * from './http-signature';
+export {
+  httpJob,
+  httpPayload,
+  HTTP_REFUSAL,
+  type HttpPayload,
+  type HttpResult,
+  type HttpTargetOptions,
+} from './job-types/http';
 export * from './keys';
 export * from './logger';
 export * from './priority';
@@ -35,3 +45,4 @@ export {
   type ShellPayload,
   type ShellResult,
 } from './job-types/shell';
+export * from './remote-workers';

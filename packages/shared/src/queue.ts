@@ -15,7 +15,8 @@ import { registerScripts, runScript } from './scripts';
 import { SubmitBatcher } from './submit-batcher';
 import type { QueueStats, SubmitResult } from './wire';
 import { JobTypeCatalog } from './job-types/catalog';
-import type { JobTypeDeclaration } from './job-types/declaration';
+import { checkDeclaration, type JobTypeDeclaration } from './job-types/declaration';
+import { RemoteWorkers, type RemoteWorkersOptions } from './remote-workers';
 import { TypeRegistry, type ListedJobType } from './job-types/type-registry';
 import {
   MAX_BULK_JOBS,
@@ -105,6 +106,51 @@ export class JobQueue {
       if (!this.catalog.lookup(type.job_type)?.refusedBecause) listed.set(type.job_type, type);
     }
     return [...listed.values()].sort((a, b) => a.job_type.localeCompare(b.job_type));
+  }
+
+  /** Whether workers may claim jobs of this type: declared, or built in, and not switched off. */
+  async acceptsJobType(name: string): Promise<boolean> {
+    await this.catalog.prepare([name]);
+    const type = this.catalog.lookup(name);
+    return Boolean(type && !type.refusedBecause);
+  }
+
+  /**
+   * Declares a job type for a worker that is not a Node process (over HTTP): checked as a Node
+   * worker's declaration is, then written to the registry. Resolves with the type as listed.
+   */
+  async declareJobType(name: string, input: unknown): Promise<JobTypeListing> {
+    const body = input && typeof input === 'object' && !Array.isArray(input) ? input : {};
+    if ('job_type' in body && (body as { job_type: unknown }).job_type !== name) {
+      throw new ValidationError('invalid job type declaration: job_type differs from the path', [
+        { path: 'job_type', message: `must be "${name}" (the name in the path) or left out` },
+      ]);
+    }
+    const declaration = checkDeclaration({ ...body, job_type: name });
+    if (this.catalog.lookup(name)?.refusedBecause || this.jobTypes.has(name)) {
+      throw new ConflictError(
+        `job type "${name}" is one of this product's own; choose another name`,
+      );
+    }
+    await unavailableWhenRedisIsAway('declare a job type', () =>
+      this.typeRegistry.declare([declaration], 'http'),
+    );
+    await this.refreshJobTypes();
+    const listed = (await this.listJobTypes()).find((type) => type.job_type === name);
+    return listed!;
+  }
+
+  /** Claims, renewals and outcomes for workers over HTTP, with this queue's retention settings. */
+  remoteWorkers(
+    settings: Pick<RemoteWorkersOptions, 'leaseMs' | 'backoffBaseMs' | 'onError'>,
+  ): RemoteWorkers {
+    return new RemoteWorkers(this.redis, this.keys, {
+      ...settings,
+      eventsMaxLen: this.options.eventsMaxLen,
+      jobTtlSeconds: this.options.jobTtlSeconds,
+      failedJobTtlSeconds: this.options.failedJobTtlSeconds,
+      acceptsType: (name) => this.acceptsJobType(name),
+    });
   }
 
   async submit(input: unknown): Promise<SubmitResult> {

@@ -13,6 +13,7 @@ import { TypeRegistry } from './job-types/type-registry';
 import type { JobTypeRegistry } from './job-types/registry';
 import { queueKeys, WORKER_STALE_MS, type QueueKeys } from './keys';
 import { upgradeLayout } from './layout';
+import { retryDirective } from './job-errors';
 import { LazyAbort } from './lazy-abort';
 import { LeaseKeeper } from './lease-keeper';
 import type { Logger } from './logger';
@@ -404,7 +405,7 @@ export class Worker {
         log.warn(`Job ${job.id} stopped before finishing: ${describeError(abort.reason)}`);
         return;
       }
-      await this.recordFailure(job, describeError(error), log, ended);
+      await this.recordFailure(job, describeError(error), retryDirective(error), log, ended);
       return;
     }
     release();
@@ -454,12 +455,13 @@ export class Worker {
   private async recordFailure(
     job: ClaimedJob,
     message: string,
+    retry: string,
     log: Logger,
     ended: (outcome: AttemptOutcome) => void,
   ): Promise<void> {
     log.warn({ error: message }, `Job ${job.id} failed: ${message}`);
     try {
-      const outcome = await this.acks.fail(job, message);
+      const outcome = await this.acks.fail(job, message, retry);
       ended(outcome.outcome);
       if (outcome.outcome === 'retrying') {
         log.info(
@@ -467,7 +469,11 @@ export class Worker {
           `Retrying job ${job.id} after ${formatSeconds(outcome.delayMs)} seconds (attempt ${outcome.attempt})`,
         );
       } else if (outcome.outcome === 'failed') {
-        log.error(`Job ${job.id} permanently failed after ${outcome.attempt} attempts`);
+        const why =
+          retry === 'never' && outcome.attempt < outcome.maxAttempts
+            ? ' (not retried: its handler said retrying cannot help)'
+            : '';
+        log.error(`Job ${job.id} permanently failed after ${outcome.attempt} attempts${why}`);
       } else {
         log.warn(`Job ${job.id} failed but its lease was lost; the newer attempt's outcome stands`);
       }

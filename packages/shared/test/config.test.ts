@@ -56,6 +56,18 @@ describe('loadConfig', () => {
       ['MOCK_EMAIL_DELAY_MS', '5', 'mockEmailDelayMs', 5],
       ['MOCK_EMAIL_FAILURE_RATE', '0', 'mockEmailFailureRate', 0],
       ['ALLOW_SHELL_JOBS', 'yes', 'allowShellJobs', true],
+      [
+        'HTTP_JOB_ALLOWED_ORIGINS',
+        'http://billing:8080, https://hooks.example/',
+        'httpJobAllowedOrigins',
+        ['http://billing:8080', 'https://hooks.example'],
+      ],
+      [
+        'HTTP_JOB_SIGNING_SECRET',
+        'a-secret-of-16-chars',
+        'httpJobSigningSecret',
+        'a-secret-of-16-chars',
+      ],
       ['EVENTS_MAX_STREAMS', '10', 'eventsMaxStreams', 10],
       ['EVENTS_MAX_STREAMS_PER_CLIENT', '2', 'eventsMaxStreamsPerClient', 2],
       ['EVENTS_MAX_BUFFER_BYTES', '65536', 'eventsMaxBufferBytes', 65536],

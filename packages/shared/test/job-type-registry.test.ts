@@ -167,7 +167,7 @@ test('a type nobody declared is refused, naming the known types', async () => {
   const error = await problems(apiQueue(), { job_type: 'resize_imag', payload: {} });
   expect(error.details[0]).toEqual({
     path: 'job_type',
-    message: '"resize_imag" is not a known job type (known: resize_image, send_email, shell)',
+    message: '"resize_imag" is not a known job type (known: http, resize_image, send_email, shell)',
   });
 });
 

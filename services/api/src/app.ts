@@ -14,6 +14,7 @@ import { securityHeaders } from './security-headers';
 import { eventRoutes, type EventStreamLimits } from './routes/events';
 import { jobRoutes } from './routes/jobs';
 import { metaRoutes } from './routes/meta';
+import { workerRoutes } from './routes/workers';
 
 export interface AppOptions {
   logger: Logger;
@@ -27,6 +28,8 @@ export interface AppOptions {
   trustProxy?: boolean;
   /** Bounds on live-log streams (GET /events); each unset one takes its EVENTS_MAX_* default. */
   eventStreams?: Partial<EventStreamLimits>;
+  /** Leases of jobs claimed over HTTP (JOB_LEASE_MS) and their retry backoff (BACKOFF_BASE_MS). */
+  httpWorkers?: { leaseMs?: number; backoffBaseMs?: number };
 }
 
 export interface App {
@@ -76,9 +79,18 @@ export function createApp(queue: JobQueue, options: AppOptions): App {
   const limit = options.submitRateLimit ?? 0;
   jobRoutes(router, queue, metrics, limit > 0 ? limitSubmissions(limit) : undefined);
   metaRoutes(router, queue);
+  const defaults = loadConfig({});
+  const remoteWorkers = queue.remoteWorkers({
+    leaseMs: options.httpWorkers?.leaseMs ?? defaults.jobLeaseMs,
+    backoffBaseMs: options.httpWorkers?.backoffBaseMs ?? defaults.backoffBaseMs,
+    onError: (error, what) =>
+      options.logger.warn({ err: error.message }, `HTTP workers: ${what} failed; will try again`),
+  });
+  remoteWorkers.maintain();
+  workerRoutes(router, queue, remoteWorkers);
   const streams = eventRoutes(router, queue, hub, {
     // Unset ones take their defaults from the one place settings are defined.
-    ...streamLimits(loadConfig({})),
+    ...streamLimits(defaults),
     ...options.eventStreams,
   });
   metrics.watchEventStreams(() => streams.open);
@@ -86,7 +98,15 @@ export function createApp(queue: JobQueue, options: AppOptions): App {
   // Answers 405 (with Allow) for a known path with the wrong method; errorHandler writes the body.
   koa.use(router.allowedMethods());
 
-  return { koa, router, openEventStreams: () => streams.open, close: () => hub.close() };
+  return {
+    koa,
+    router,
+    openEventStreams: () => streams.open,
+    close: async () => {
+      await remoteWorkers.close();
+      await hub.close();
+    },
+  };
 }
 
 /** The live-log bounds a configuration sets (EVENTS_MAX_*, EVENTS_STALL_MS). */

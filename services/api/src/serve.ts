@@ -49,6 +49,7 @@ export async function serveApi(extraJobTypes: JobType[] = []): Promise<void> {
     submitRateLimit: config.submitRateLimit,
     trustProxy: config.trustProxy,
     eventStreams: streamLimits(config),
+    httpWorkers: { leaseMs: config.jobLeaseMs, backoffBaseMs: config.backoffBaseMs },
   });
   // Commands fail at once while the connection is not up yet, so give it a moment before taking
   // requests; when Redis is away the API listens anyway and answers 503 until it is back.

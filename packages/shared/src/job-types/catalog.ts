@@ -17,6 +17,8 @@ export interface AcceptedJobType {
   declaration: JobTypeDeclaration;
   /** Set when this process refuses the type (switched off here); says why. */
   refusedBecause?: string;
+  /** A built-in type whose settings here add checks (http's origins): this process's wins. */
+  ownChecks?: boolean;
   problems(payload: unknown, pathPrefix: string): ErrorDetail[];
 }
 
@@ -32,9 +34,22 @@ export class JobTypeCatalog {
     private readonly registry?: TypeRegistry,
   ) {
     for (const type of local.values()) {
+      const checked = accepted(declarationOf(type));
+      const extra = type.submissionProblems;
       this.builtIn.set(type.name, {
-        ...accepted(declarationOf(type)),
+        ...checked,
         refusedBecause: type.refusedBecause,
+        problems: extra
+          ? (payload, pathPrefix) => {
+              const problems = checked.problems(payload, pathPrefix);
+              if (problems.length > 0) return problems;
+              return extra(payload).map(({ path, message }) => ({
+                path: `${pathPrefix}.${path}`,
+                message,
+              }));
+            }
+          : checked.problems,
+        ownChecks: Boolean(extra),
       });
     }
   }
@@ -72,7 +87,7 @@ export class JobTypeCatalog {
   /** A type this process refuses stays refused here, whatever the registry says. */
   lookup(name: string): AcceptedJobType | undefined {
     const builtIn = this.builtIn.get(name);
-    if (builtIn?.refusedBecause) return builtIn;
+    if (builtIn?.refusedBecause || builtIn?.ownChecks) return builtIn;
     return this.registered.get(name) ?? builtIn;
   }
 

@@ -35,6 +35,11 @@ export interface JobType<Payload = unknown> {
   defaults?: JobTypeDefaults;
   /** Set when this process refuses submissions of the type (it is switched off); says why. */
   refusedBecause?: string;
+  /**
+   * Checks beyond the schema that this process's settings make (e.g. the origins an `http` job
+   * may call), run on a payload the schema accepted: each problem's path is within the payload.
+   */
+  submissionProblems?(payload: unknown): { path: string; message: string }[];
   /** Returns the job's result (stored as JSON); throws to fail the attempt. */
   run(payload: Payload, context: JobContext): Promise<unknown>;
 }

@@ -1,6 +1,7 @@
 // The job types a process knows, keyed by name. The API uses their payload schemas; workers run them.
 
-import { shellJobsAllowed } from '../config';
+import { httpTargetsFromEnv, shellJobsAllowed } from '../config';
+import { httpJob, refusedHttpJob, type HttpTargetOptions } from './http';
 import type { JobType } from './job-type';
 import { sendEmailJob, type MockEmailOptions } from './send-email';
 import { refusedShellJob, shellJob } from './shell';
@@ -12,13 +13,18 @@ export interface JobTypeOptions {
   /** Accept and run `shell` jobs. Unset: ALLOW_SHELL_JOBS, so every process (API, worker,
    * queuectl) follows the same switch without passing it along. */
   allowShellJobs?: boolean;
+  /** Where `http` jobs may go, and their signing key. Unset: HTTP_JOB_ALLOWED_ORIGINS and
+   * HTTP_JOB_SIGNING_SECRET, like the shell switch. */
+  httpTargets?: HttpTargetOptions;
 }
 
 export function createJobTypes(options: JobTypeOptions): JobTypeRegistry {
   const allowShell = options.allowShellJobs ?? shellJobsAllowed();
+  const http = options.httpTargets ?? httpTargetsFromEnv();
   const types = [
     sendEmailJob(options.mockEmail),
     allowShell ? shellJob() : refusedShellJob(),
+    http.allowedOrigins.length > 0 ? httpJob(http) : refusedHttpJob(),
   ] as JobType[];
   return new Map(types.map((type) => [type.name, type]));
 }

@@ -1,0 +1,310 @@
+// Workers in any language, over HTTP: the API claims, renews, completes and fails jobs for them
+// with the same scripts a Node worker runs, so leases, fencing and recovery are one code path.
+//
+// A claim with nothing ready waits inside Redis, as a Node worker does: on the markers of the
+// types asked for (and the one a due time change sets), with the claim queued behind the wait on
+// the same connection, so a job submitted meanwhile is handed out at once. Claimed jobs are
+// leased only for CONFIRM_WITHIN_MS and unconfirmed until the answer has been written to the
+// worker (confirm); a worker that hung up before it got them never started them, and recovery
+// gives their attempt back.
+//
+// The API also keeps the queue moving when no Node worker runs: it recovers expired leases and
+// promotes due jobs on a timer (maintain).
+
+import { z } from 'zod';
+import { ConflictError, NotFoundError, ValidationError } from './errors';
+import { CONFIRM_WITHIN_MS, promoteDue, runClaim, type ClaimedJob } from './fetcher';
+import { JOB_TYPE_NAME_PATTERN } from './job-types/declaration';
+import { WORKER_STALE_MS, type QueueKeys } from './keys';
+import { Acknowledger } from './acknowledger';
+import { duplicateForBlocking, type RedisClient } from './redis';
+import { registerScripts, runScript } from './scripts';
+import { parseOrThrow } from './schemas';
+
+/** The longest a claim may wait for work. */
+export const MAX_CLAIM_WAIT_MS = 30_000;
+export const MAX_CLAIM_JOBS = 100;
+/** Claims waiting at once in one API process; past it, a claim answers at once. */
+const MAX_WAITING_CLAIMS = 200;
+const MAINTAIN_EVERY_MS = 1000;
+const RECOVER_BATCH = 500;
+
+const workerId = z
+  .string()
+  .regex(/^[A-Za-z0-9_.:@-]{1,200}$/, "must be 1-200 letters, digits, '_', '.', ':', '@' or '-'");
+const leaseToken = z.string().min(1, 'must not be empty').max(200);
+
+export const claimRequestSchema = z.strictObject({
+  worker_id: workerId,
+  job_types: z
+    .array(z.string().regex(JOB_TYPE_NAME_PATTERN, 'must be a job type name'))
+    .min(1, 'must name at least one job type')
+    .max(100),
+  max_jobs: z.number().int('must be a whole number').min(1).max(MAX_CLAIM_JOBS).default(1),
+  wait_ms: z.number().int('must be a whole number').min(0).max(MAX_CLAIM_WAIT_MS).default(0),
+});
+export const heartbeatRequestSchema = z.strictObject({ lease_token: leaseToken });
+export const completeRequestSchema = z.strictObject({
+  lease_token: leaseToken,
+  result: z.unknown().optional(),
+});
+export const failRequestSchema = z.strictObject({
+  lease_token: leaseToken,
+  error: z.string().min(1, 'must say what went wrong').max(10_000),
+  /** false: fail the job now, whatever attempts it has left. */
+  retry: z.boolean().default(true),
+});
+
+/** One job as a claim over HTTP hands it out. */
+export interface HandedOutJob {
+  job_id: string;
+  lease_token: string;
+  job_type: string;
+  payload: unknown;
+  attempt: number;
+  max_attempts: number;
+  /** When the lease ends unless renewed (ISO time): heartbeat before then. */
+  lease_expires_at: string;
+}
+
+export interface RemoteWorkersOptions {
+  leaseMs: number;
+  eventsMaxLen: number;
+  backoffBaseMs: number;
+  jobTtlSeconds: number;
+  failedJobTtlSeconds: number;
+  /** Whether a job type may be claimed (declared, and not switched off here). */
+  acceptsType(name: string): Promise<boolean>;
+  onError(error: Error, what: string): void;
+}
+
+export class RemoteWorkers {
+  private readonly acks: Acknowledger;
+  private readonly idle: RedisClient[] = [];
+  private waiting = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private nextDueMs = -1;
+  private closed = false;
+
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly keys: QueueKeys,
+    private readonly options: RemoteWorkersOptions,
+  ) {
+    this.acks = new Acknowledger(redis, keys, {
+      ...options,
+      onRedisError: (error) => options.onError(error, 'recording an outcome'),
+      // The worker asking is told 503 and asks again; the request does not hang.
+      giveUpWhenRedisIsAway: true,
+    });
+  }
+
+  /** Claims up to max_jobs, waiting up to wait_ms for the first; [] when none came. */
+  async claim(input: unknown, hungUp: AbortSignal): Promise<ClaimedJob[]> {
+    const request = parseOrThrow(claimRequestSchema, input, 'invalid claim');
+    const refused: string[] = [];
+    for (const name of request.job_types)
+      if (!(await this.options.acceptsType(name))) refused.push(name);
+    if (refused.length > 0) {
+      throw new ValidationError(
+        `invalid claim: job_types ${refused.map((name) => `"${name}"`).join(', ')} not declared (PUT /job-types/:name)`,
+        refused.map((name) => ({
+          path: `job_types.${request.job_types.indexOf(name)}`,
+          message: `"${name}" is not a declared job type`,
+        })),
+      );
+    }
+    const claim = {
+      workerId: request.worker_id,
+      jobTypes: [...new Set(request.job_types)],
+      count: request.max_jobs,
+      leaseMs: this.options.leaseMs,
+      eventsMaxLen: this.options.eventsMaxLen,
+      confirmWithinMs: CONFIRM_WITHIN_MS,
+    };
+    const deadline = Date.now() + request.wait_ms;
+    for (;;) {
+      if (this.nextDueMs >= 0 && this.nextDueMs <= Date.now()) await this.promote();
+      const reply = await runClaim(this.redis, this.keys, claim);
+      this.nextDueMs = reply.nextDueMs - (reply.redisNowMs - Date.now());
+      if (reply.jobs.length > 0) return reply.jobs;
+      const left = deadline - Date.now();
+      if (left <= 0 || hungUp.aborted || this.closed || this.waiting >= MAX_WAITING_CLAIMS)
+        return [];
+      const untilDue = this.nextDueMs >= 0 ? Math.max(0, this.nextDueMs - Date.now()) : left;
+      const jobs = await this.waitThenClaim(claim, Math.min(left, untilDue), hungUp);
+      if (jobs.length > 0) return jobs;
+    }
+  }
+
+  private async waitThenClaim(
+    claim: Parameters<typeof runClaim>[2],
+    waitMs: number,
+    hungUp: AbortSignal,
+  ): Promise<ClaimedJob[]> {
+    const connection = this.idle.pop() ?? this.blockingConnection();
+    this.waiting++;
+    // A worker that hangs up ends its wait: the connection is dropped with the claim behind it
+    // unsent or unanswered (a claim that ran anyway leased its jobs unconfirmed).
+    const hangUp = () => connection.disconnect();
+    hungUp.addEventListener('abort', hangUp, { once: true });
+    try {
+      const [, reply] = await Promise.all([
+        connection.bzpopmin(
+          this.keys.marker,
+          ...claim.jobTypes.map((jobType) => this.keys.typeMarker(jobType)),
+          // Redis reads 0 as "forever": wait at least a millisecond.
+          (Math.max(1, waitMs) / 1000).toFixed(3),
+        ),
+        runClaim(connection, this.keys, claim),
+      ]);
+      this.nextDueMs = reply.nextDueMs - (reply.redisNowMs - Date.now());
+      return reply.jobs;
+    } catch (error) {
+      if (hungUp.aborted) return [];
+      throw error;
+    } finally {
+      this.waiting--;
+      hungUp.removeEventListener('abort', hangUp);
+      if (!hungUp.aborted && !this.closed && connection.status === 'ready')
+        this.idle.push(connection);
+      else connection.disconnect();
+    }
+  }
+
+  private blockingConnection(): RedisClient {
+    const connection = duplicateForBlocking(this.redis);
+    registerScripts(connection);
+    return connection;
+  }
+
+  /** Once the worker has the answer: the jobs' leases become whole and their attempts count. */
+  async confirm(workerIdValue: string, jobs: ClaimedJob[]): Promise<void> {
+    if (jobs.length === 0) return;
+    await this.renew(workerIdValue, jobs);
+  }
+
+  /** The answer for a claimed job. */
+  handedOut(job: ClaimedJob, redisNowMs = Date.now()): HandedOutJob {
+    return {
+      job_id: job.id,
+      lease_token: job.leaseToken,
+      job_type: job.jobType,
+      payload: JSON.parse(job.payload) as unknown,
+      attempt: job.attempt,
+      max_attempts: job.maxAttempts,
+      lease_expires_at: new Date(redisNowMs + this.options.leaseMs).toISOString(),
+    };
+  }
+
+  /** Renews a job's lease; ConflictError when it is not that token's any more. */
+  async heartbeat(id: string, input: unknown): Promise<{ lease_expires_at: string }> {
+    const { lease_token } = parseOrThrow(heartbeatRequestSchema, input, 'invalid heartbeat');
+    const worker = await this.leaseHolder(id, lease_token);
+    const lost = await this.renew(worker, [{ id, leaseToken: lease_token }]);
+    if (lost.length > 0) throw leaseLost(id);
+    return { lease_expires_at: new Date(Date.now() + this.options.leaseMs).toISOString() };
+  }
+
+  async complete(id: string, input: unknown): Promise<void> {
+    const { lease_token, result } = parseOrThrow(
+      completeRequestSchema,
+      input,
+      'invalid completion',
+    );
+    await this.leaseHolder(id, lease_token);
+    const recorded = await this.acks.complete(asClaimed(id, lease_token), result ?? null);
+    if (!recorded) throw leaseLost(id);
+  }
+
+  async fail(id: string, input: unknown): Promise<{ status: 'scheduled' | 'failed' }> {
+    const request = parseOrThrow(failRequestSchema, input, 'invalid failure');
+    await this.leaseHolder(id, request.lease_token);
+    const retry = request.retry ? '' : 'never';
+    const outcome = await this.acks.fail(asClaimed(id, request.lease_token), request.error, retry);
+    if (outcome.outcome === 'lease_lost') throw leaseLost(id);
+    return { status: outcome.outcome === 'retrying' ? 'scheduled' : 'failed' };
+  }
+
+  /** The worker holding the job's lease under this token: NotFound or Conflict otherwise. */
+  private async leaseHolder(id: string, token: string): Promise<string> {
+    const [exists, holder, current] = await this.redis
+      .multi()
+      .exists(this.keys.job(id))
+      .hget(this.keys.job(id), 'worker_id')
+      .hget(this.keys.job(id), 'lease_token')
+      .exec()
+      .then((replies) => (replies ?? []).map(([, value]) => value));
+    if (!exists) throw new NotFoundError(`job ${id} not found`);
+    if (current !== token) throw leaseLost(id);
+    return String(holder ?? 'http');
+  }
+
+  private async renew(
+    worker: string,
+    jobs: { id: string; leaseToken: string }[],
+  ): Promise<string[]> {
+    return runScript<string[]>(this.redis, 'extend', this.keys, [
+      this.keys.prefix,
+      this.options.leaseMs,
+      worker,
+      WORKER_STALE_MS,
+      jobs.length,
+      ...jobs.flatMap((job) => [job.id, job.leaseToken]),
+    ]);
+  }
+
+  /**
+   * Recovers expired leases and promotes due jobs every second, so jobs of HTTP workers keep
+   * moving with no Node worker running.
+   */
+  maintain(): void {
+    this.timer = setInterval(() => void this.tick(), MAINTAIN_EVERY_MS);
+    this.timer.unref();
+  }
+
+  private async tick(): Promise<void> {
+    try {
+      await runScript(this.redis, 'recover', this.keys, [
+        this.keys.prefix,
+        RECOVER_BATCH,
+        this.options.failedJobTtlSeconds,
+        this.options.eventsMaxLen,
+      ]);
+      await this.promote();
+    } catch (error) {
+      this.options.onError(error as Error, 'recovering leases and promoting due jobs');
+    }
+  }
+
+  private async promote(): Promise<void> {
+    const nextDue = await promoteDue(this.redis, this.keys);
+    this.nextDueMs = nextDue;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.timer);
+    for (const connection of this.idle.splice(0)) connection.disconnect();
+  }
+}
+
+function asClaimed(id: string, leaseToken: string): ClaimedJob {
+  return {
+    id,
+    leaseToken,
+    jobType: '',
+    payload: '',
+    attempt: 0,
+    maxAttempts: 0,
+    priority: '',
+    waitedMs: 0,
+    suspect: false,
+  };
+}
+
+function leaseLost(id: string): ConflictError {
+  return new ConflictError(
+    `the lease on job ${id} is not yours any more: another attempt holds it or the job ended`,
+  );
+}
