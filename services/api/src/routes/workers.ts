@@ -20,7 +20,7 @@ export function workerRoutes(router: Router, queue: JobQueue, workers: RemoteWor
     // A worker that hangs up while its claim waits stops the wait; jobs it never received stay
     // unconfirmed and come back without their attempt counted.
     const hungUp = new AbortController();
-    ctx.req.once('close', () => {
+    ctx.res.once('close', () => {
       if (!ctx.res.writableFinished) hungUp.abort();
     });
     const body = ctx.request.body as { worker_id?: unknown };

@@ -1,0 +1,181 @@
+// Workers over HTTP against the real API and Redis, with no Node worker at all: declare a type,
+// claim (waiting for work), renew, complete, fail; fencing answers 409; a worker that vanished
+// has its job recovered and a delayed job still becomes due, by the API alone.
+
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startApi, type ApiFixture, type Json } from './api-fixture';
+
+let api: ApiFixture;
+
+const TYPE = 'resize_image';
+const declaration = {
+  description: 'Resizes an image',
+  payload_schema: {
+    type: 'object',
+    required: ['url', 'width'],
+    properties: { url: { type: 'string' }, width: { type: 'integer', minimum: 1 } },
+    additionalProperties: false,
+  },
+  defaults: { max_attempts: 3 },
+};
+const put = (path: string, body: unknown) =>
+  api.call('PUT', path, {
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+const claim = (body: Record<string, unknown>, signal?: AbortSignal) =>
+  api.call('POST', '/workers/claim', {
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ worker_id: 'py-1', job_types: [TYPE], ...body }),
+    signal: signal ?? AbortSignal.timeout(40_000),
+  });
+const submit = async (extra: Record<string, unknown> = {}) => {
+  const reply = await api.post('/submit-job', {
+    job_type: TYPE,
+    payload: { url: 'https://img.example/a.png', width: 200 },
+    ...extra,
+  });
+  expect(reply.status).toBe(202);
+  return reply.body.job_id as string;
+};
+
+beforeEach(async () => {
+  api = await startApi({ app: { httpWorkers: { leaseMs: 1500, backoffBaseMs: 20 } } });
+  expect((await put(`/job-types/${TYPE}`, declaration)).status).toBe(200);
+});
+afterEach(() => api.close());
+
+test('a type declared over HTTP is listed and checks submissions', async () => {
+  const listed = (await api.get('/job-types')).body.job_types.find(
+    (type: Json) => type.job_type === TYPE,
+  );
+  expect(listed).toMatchObject({ description: 'Resizes an image', defaults: { max_attempts: 3 } });
+  const refused = await api.post('/submit-job', {
+    job_type: TYPE,
+    payload: { url: 'x', width: 0 },
+  });
+  expect(refused.status).toBe(400);
+  expect(refused.body.error.details).toEqual([
+    { path: 'payload.width', message: expect.stringContaining('1') },
+  ]);
+});
+
+test('a bad declaration is refused, naming the problem; a product type cannot be taken over', async () => {
+  const badSchema = await put('/job-types/thumbnail', { payload_schema: { type: 'nonsense' } });
+  expect(badSchema.status).toBe(400);
+  expect(badSchema.body.error.details[0].path).toBe('payload_schema');
+  const badName = await put('/job-types/9lives', declaration);
+  expect(badName.status).toBe(400);
+  expect(badName.body.error.details[0].path).toBe('job_type');
+  const taken = await put('/job-types/send_email', declaration);
+  expect(taken.status).toBe(409);
+});
+
+test('a claim hands out a job with its lease; complete records the result, once', async () => {
+  const id = await submit();
+  const reply = await claim({ max_jobs: 5 });
+  expect(reply.status).toBe(200);
+  expect(reply.body.jobs).toEqual([
+    {
+      job_id: id,
+      lease_token: expect.any(String),
+      job_type: TYPE,
+      payload: { url: 'https://img.example/a.png', width: 200 },
+      attempt: 1,
+      max_attempts: 3,
+      lease_expires_at: expect.any(String),
+    },
+  ]);
+  const token = reply.body.jobs[0].lease_token;
+  expect((await api.post(`/jobs/${id}/heartbeat`, { lease_token: token })).status).toBe(200);
+  const done = await api.post(`/jobs/${id}/complete`, { lease_token: token, result: { w: 200 } });
+  expect(done).toMatchObject({ status: 200, body: { job_id: id, status: 'completed' } });
+  expect(await api.queue.get(id)).toMatchObject({ status: 'completed', result: { w: 200 } });
+
+  const again = await api.post(`/jobs/${id}/complete`, { lease_token: token, result: null });
+  expect(again.status).toBe(409);
+  expect((await claim({})).body.jobs).toEqual([]);
+});
+
+test('a claim waiting for work gets a job submitted meanwhile at once', async () => {
+  const waiting = claim({ wait_ms: 30_000 });
+  await sleep(300); // the claim is waiting in Redis now
+  const id = await submit();
+  // Well before the wait would have ended by itself.
+  const reply = await Promise.race([waiting, sleep(20_000, null)]);
+  expect(reply?.body.jobs.map((job: Json) => job.job_id)).toEqual([id]);
+});
+
+test('fail retries the job, or with retry false fails it at once', async () => {
+  const first = await submit();
+  const [job] = (await claim({})).body.jobs;
+  const retried = await api.post(`/jobs/${first}/fail`, {
+    lease_token: job.lease_token,
+    error: 'decoder crashed',
+  });
+  expect(retried.body).toEqual({ job_id: first, status: 'scheduled' });
+  const second = (await claim({ wait_ms: 5000 })).body.jobs[0];
+  expect(second).toMatchObject({ job_id: first, attempt: 2 });
+
+  const given = await api.post(`/jobs/${first}/fail`, {
+    lease_token: second.lease_token,
+    error: 'not an image',
+    retry: false,
+  });
+  expect(given.body).toEqual({ job_id: first, status: 'failed' });
+  expect(await api.queue.get(first)).toMatchObject({
+    status: 'failed',
+    attempts: 2,
+    last_error: 'not an image',
+  });
+});
+
+test('a stale token, an unknown job and a malformed request answer 409, 404 and 400', async () => {
+  const id = await submit();
+  await claim({});
+  const stale = await api.post(`/jobs/${id}/heartbeat`, { lease_token: 'not-the-token' });
+  expect(stale.status).toBe(409);
+  const unknown = await api.post('/jobs/0190b6a2-0000-7000-8000-000000000000/complete', {
+    lease_token: 'x',
+  });
+  expect(unknown.status).toBe(404);
+  const malformed = await claim({ max_jobs: 0, job_types: [] });
+  expect(malformed.status).toBe(400);
+  expect(malformed.body.error.details.map((d: Json) => d.path).sort()).toEqual([
+    'job_types',
+    'max_jobs',
+  ]);
+  const undeclared = await claim({ job_types: ['never_declared'] });
+  expect(undeclared.status).toBe(400);
+  expect(undeclared.body.error.details[0].path).toBe('job_types.0');
+});
+
+test('with no Node worker, a vanished HTTP worker’s job is recovered and a delayed job becomes due', async () => {
+  const lost = await submit();
+  const [job] = (await claim({})).body.jobs;
+  expect(job.job_id).toBe(lost);
+  // The worker vanishes: no heartbeat. Its lease (1.5 s here) runs out; the API recovers it.
+  const again = (await claim({ worker_id: 'py-2', wait_ms: 10_000 })).body.jobs[0];
+  expect(again).toMatchObject({ job_id: lost, attempt: 2 });
+  const late = await api.post(`/jobs/${lost}/complete`, { lease_token: job.lease_token });
+  expect(late.status).toBe(409);
+
+  const delayed = await submit({ delay_ms: 500 });
+  const due = (await claim({ worker_id: 'py-2', wait_ms: 10_000 })).body.jobs[0];
+  expect(due).toMatchObject({ job_id: delayed, attempt: 1 });
+});
+
+test('a worker that hangs up while its claim waits takes nothing with it', async () => {
+  const hangUp = new AbortController();
+  const waiting = claim({ wait_ms: 30_000 }, hangUp.signal).catch(() => 'hung up');
+  await sleep(300);
+  hangUp.abort();
+  expect(await waiting).toBe('hung up');
+  await sleep(100);
+  const id = await submit();
+  const reply = await claim({ worker_id: 'py-2', wait_ms: 5000 });
+  expect(reply.body.jobs[0]).toMatchObject({ job_id: id, attempt: 1 });
+  // The wait ended with the connection: no claim ran for the worker that hung up.
+  const picked = (await api.queue.events('0', 1000)).filter((e) => e.type === 'picked');
+  expect(picked.map((e) => [e.job_id, e.worker_id])).toEqual([[id, 'py-2']]);
+});
