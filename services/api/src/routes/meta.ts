@@ -2,11 +2,17 @@
 
 import type Router from '@koa/router';
 import type { JobQueue } from '@jobqueue/shared';
+import { openApiDocument } from '../openapi';
 
 export function metaRoutes(router: Router, queue: JobQueue): void {
   // The registry as workers declared it, with the types this process accepts built in.
   router.get('/job-types', async (ctx) => {
     ctx.body = { job_types: await queue.listJobTypes() };
+  });
+
+  // Built on each request: it describes the job types registered now.
+  router.get('/openapi.json', async (ctx) => {
+    ctx.body = openApiDocument(await queue.listJobTypes());
   });
 
   router.get('/stats', async (ctx) => {
