@@ -126,6 +126,22 @@ export class Lab {
     return worker;
   }
 
+  /** Starts a worker over HTTP (http-worker.ts) and resolves once it is claiming. */
+  async startHttpWorker(env: Record<string, string> = {}): Promise<ChildService> {
+    const id = `h${++this.workerCount}`;
+    const worker = new ChildService(id, process.execPath, [join(CHAOS_DIST, 'http-worker.js')], {
+      ...process.env,
+      ...this.env,
+      CHAOS_API_URL: this.apiUrl,
+      CHAOS_LEDGER_DIR: this.ledgerDir,
+      WORKER_ID: id,
+      ...env,
+    });
+    this.workers.push(worker);
+    await worker.waitForLine((line) => line.startsWith(`http worker ${id} claiming`), 20_000);
+    return worker;
+  }
+
   async startWorkers(count: number, env: Record<string, string> = {}): Promise<ChildService[]> {
     return Promise.all(Array.from({ length: count }, () => this.startWorker(env)));
   }

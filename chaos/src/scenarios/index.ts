@@ -10,6 +10,7 @@ import { REDIS_PAUSE, redisPause, type RedisPauseParams } from './redis-pause';
 import { REDIS_RESTART, redisRestart, type RedisRestartParams } from './redis-restart';
 import {
   GRACEFUL_RESTARTS,
+  HTTP_WORKER_KILLS,
   WORKER_KILLS,
   workerRestarts,
   type WorkerRestartParams,
@@ -35,6 +36,7 @@ export const SMALL: {
   badInput: BadInputParams;
   load: LoadParams;
   hostileClients: HostileClientsParams;
+  httpWorkerKills: WorkerRestartParams;
 } = {
   workerKills: {
     ...WORKER_KILLS,
@@ -84,6 +86,14 @@ export const SMALL: {
     replayClients: 10,
     floodJobs: 3000,
   },
+  httpWorkerKills: {
+    ...HTTP_WORKER_KILLS,
+    jobs: 400,
+    handlerMs: 150,
+    killEveryMs: 500,
+    leaseMs: 1000,
+    drainTimeoutMs: 30_000,
+  },
 };
 
 const FULL = {
@@ -96,6 +106,7 @@ const FULL = {
   badInput: BAD_INPUT,
   load: LOAD,
   hostileClients: HOSTILE_CLIENTS,
+  httpWorkerKills: HTTP_WORKER_KILLS,
 };
 
 const sized = (size: Size) => (size === 'full' ? FULL : SMALL);
@@ -110,4 +121,9 @@ export const SCENARIOS: Scenario[] = [
   { number: 7, title: 'bad input', run: (s) => badInput(sized(s).badInput) },
   { number: 8, title: 'load', run: (s) => load(sized(s).load) },
   { number: 9, title: 'hostile clients', run: (s) => hostileClients(sized(s).hostileClients) },
+  {
+    number: 10,
+    title: 'HTTP worker kills',
+    run: (s) => workerRestarts(sized(s).httpWorkerKills),
+  },
 ];

@@ -18,6 +18,8 @@ export interface WorkerRestartParams {
   leaseMs: number;
   signal: 'SIGKILL' | 'SIGTERM';
   drainTimeoutMs: number;
+  /** Workers over HTTP (no Redis connection; the api recovers their jobs) instead of Node ones. */
+  overHttp?: boolean;
 }
 
 export const WORKER_KILLS: WorkerRestartParams = {
@@ -32,15 +34,28 @@ export const WORKER_KILLS: WorkerRestartParams = {
 
 export const GRACEFUL_RESTARTS: WorkerRestartParams = { ...WORKER_KILLS, signal: 'SIGTERM' };
 
+export const HTTP_WORKER_KILLS: WorkerRestartParams = {
+  ...WORKER_KILLS,
+  jobs: 5000,
+  overHttp: true,
+};
+
 export async function workerRestarts(params: WorkerRestartParams): Promise<ScenarioResult> {
-  const name = params.signal === 'SIGKILL' ? 'worker kills' : 'graceful restarts';
+  const name = params.overHttp
+    ? 'HTTP worker kills'
+    : params.signal === 'SIGKILL'
+      ? 'worker kills'
+      : 'graceful restarts';
   const lab = await Lab.start({
-    name: params.signal === 'SIGKILL' ? 'kills' : 'restarts',
+    name: params.overHttp ? 'http-kills' : params.signal === 'SIGKILL' ? 'kills' : 'restarts',
     env: { JOB_LEASE_MS: String(params.leaseMs), WORKER_CONCURRENCY: '10' },
   });
+  const startWorker = () => (params.overHttp ? lab.startHttpWorker() : lab.startWorker());
   try {
     // Only workers that are fetching are stopped: one still starting has nothing to lose yet.
-    const fetching = new Set(await lab.startWorkers(params.workers));
+    const fetching = new Set(
+      await Promise.all(Array.from({ length: params.workers }, () => startWorker())),
+    );
     let restarts = 0;
     let chaosOn = true;
     // Replacements start beside the loop, not in it: a slow start must not space out the kills.
@@ -55,7 +70,7 @@ export async function workerRestarts(params: WorkerRestartParams): Promise<Scena
         fetching.delete(victim);
         lab.signalWorker(victim, params.signal);
         restarts++;
-        replacements.push(lab.startWorker().then((worker) => fetching.add(worker)));
+        replacements.push(startWorker().then((worker) => fetching.add(worker)));
       }
     })();
 
