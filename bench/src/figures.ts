@@ -33,6 +33,7 @@ export function figures(
   bull: SystemRounds,
   api: HttpRounds,
   bare: HttpRounds,
+  overHttp: { http: number[]; node: number[] },
 ): Figure[] {
   const both = (
     key: string,
@@ -155,6 +156,16 @@ export function figures(
         op: '<=',
         value: 1,
       },
+    ),
+    summarize(
+      {
+        key: 'http_worker_drain_jobs_per_s',
+        label: 'drain by a worker over HTTP, jobs/s',
+        versus: 'Node worker',
+        digits: 0,
+      },
+      overHttp.http,
+      overHttp.node,
     ),
   ];
 }

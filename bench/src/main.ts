@@ -18,6 +18,7 @@ import { jsonLine, table, type Figure } from './report';
 import { median } from './stats';
 import { BullmqQueue } from './systems/bullmq';
 import { OurQueue } from './systems/ours';
+import { drainOverHttp } from './http-worker-drain';
 import type { QueueSystem } from './systems/system';
 
 const BULK_JOBS = 1000;
@@ -49,6 +50,7 @@ async function main(options: BenchOptions): Promise<void> {
   ];
   const run = (part: string) => options.only.includes(part as BenchOptions['only'][number]);
   const handoffs: HandoffResult[] = [];
+  const overHttp: { http: number[]; node: number[] } = { http: [], node: [] };
 
   try {
     for (let round = 1; round <= options.rounds; round++) {
@@ -97,6 +99,30 @@ async function main(options: BenchOptions): Promise<void> {
         );
         handoffs.push(result);
       }
+      if (run('http-worker')) {
+        // Beside this round's Node drain of the same jobs (the drain part's, or one of its own).
+        let node = run('drain') ? systems[0]!.rounds.drain.at(-1)!.jobsPerSecond : undefined;
+        if (node === undefined) {
+          await using(systems[0]!.make('bench'), async (queue) => {
+            const result = await drain(redis, queue, {
+              n: options.n,
+              concurrency: options.concurrency,
+              queueName: 'bench',
+              logFile: join(logDir, 'ours-worker.log'),
+            });
+            node = result.jobsPerSecond;
+          });
+        }
+        progress(`round ${round}: drain of ${options.n} jobs by a worker over HTTP`);
+        const http = await drainOverHttp(redis, {
+          n: options.n,
+          concurrency: options.concurrency,
+          logDir,
+        });
+        progress(`  ${http.toFixed(0)} jobs/s over HTTP; ${node!.toFixed(0)} by the Node worker`);
+        overHttp.http.push(http);
+        overHttp.node.push(node!);
+      }
       if (run('http')) {
         for (const server of servers) {
           await httpRound(
@@ -135,6 +161,7 @@ async function main(options: BenchOptions): Promise<void> {
     systems[1]!.rounds,
     servers[0]!.rounds,
     servers[1]!.rounds,
+    overHttp,
   );
   const floor = handoffs.length > 0 ? handoffFigures(handoffs, all) : null;
   console.log(table(all));

@@ -212,18 +212,22 @@ export class RemoteWorkers {
       input,
       'invalid completion',
     );
-    await this.leaseHolder(id, lease_token);
     const recorded = await this.acks.complete(asClaimed(id, lease_token), result ?? null);
-    if (!recorded) throw leaseLost(id);
+    if (!recorded) throw await this.refusal(id);
   }
 
   async fail(id: string, input: unknown): Promise<{ status: 'scheduled' | 'failed' }> {
     const request = parseOrThrow(failRequestSchema, input, 'invalid failure');
-    await this.leaseHolder(id, request.lease_token);
     const retry = request.retry ? '' : 'never';
     const outcome = await this.acks.fail(asClaimed(id, request.lease_token), request.error, retry);
-    if (outcome.outcome === 'lease_lost') throw leaseLost(id);
+    if (outcome.outcome === 'lease_lost') throw await this.refusal(id);
     return { status: outcome.outcome === 'retrying' ? 'scheduled' : 'failed' };
+  }
+
+  /** Why a fenced call was refused: the job does not exist, or the lease is not that token's. */
+  private async refusal(id: string): Promise<Error> {
+    const exists = await this.redis.exists(this.keys.job(id));
+    return exists ? leaseLost(id) : new NotFoundError(`job ${id} not found`);
   }
 
   /** The worker holding the job's lease under this token: NotFound or Conflict otherwise. */
