@@ -141,7 +141,7 @@ describe('queuectl enqueue', () => {
         code: 'validation_failed',
         message: expect.stringContaining('"nope" is not a known job type'),
         details: [
-          { path: 'job_type', message: expect.stringContaining('known: send_email, shell') },
+          { path: 'job_type', message: expect.stringContaining('known: http, send_email, shell') },
         ],
       },
     });
