@@ -7,6 +7,8 @@ KEYS[1] queued     zset of ready jobs
 KEYS[2] active     zset of leased jobs, score = lease deadline (ms)
 KEYS[3] scheduled  zset of waiting jobs, read for the earliest due time
 KEYS[4] events     stream of transitions
+KEYS[5] paused     hash: '*' when the whole queue is paused, a type's name when that type is;
+                   a paused lane is not claimed from (its jobs keep their place)
 ARGV[1] key prefix (jq:{queue}:)
 ARGV[2] most jobs to claim
 ARGV[3] lease length (ms)
@@ -31,12 +33,13 @@ a frozen host) costs the jobs it lost one attempt and no throughput: they run ag
 and even suspects take one slot per worker, never a whole worker or the whole queue.
 
 Returns { Redis time (ms), earliest scheduled due time (ms) or -1, suspects passed over (left
-          for a worker without one), then per job 9 entries: id, lease token, job_type, payload,
+          for a worker without one), then per job 10 entries: id, lease token, job_type, payload,
           attempts, max_attempts, priority as given, ms the job waited: since it was due (its
-          run_at or retry time) or else created, 1 if it is a suspect else 0 }
+          run_at or retry time) or else created, 1 if it is a suspect else 0, its timeout in ms
+          (0 = none) }
 ]]
 -- nowUs, nowMs, callInSlices, trimEvents and wakeWorkersOf: see prelude.lua.
-local queued, active, scheduled, events = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local queued, active, scheduled, events, paused = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local prefix, count, leaseMs, workerId, tokenBase, maxEvents, holdsSuspect, confirmWithinMs =
   ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], ARGV[5], ARGV[6], ARGV[7] == '1',
   tonumber(ARGV[8] or 0)
@@ -48,12 +51,21 @@ local CHUNK = math.max(1, math.min(count, 100))
 -- not yet looked at, `offset` where the next read starts (the jobs passed over stay in place).
 -- A worker of one type has nothing to compare its lane's head with, so it pops instead of
 -- reading (one command a claim, not a read and a removal) and puts back what it passes over.
-local lanes, named = {}, {}
+local lanes, named, names = {}, {}, { '*' }
 for jobType in string.gmatch(ARGV[9], '%S+') do
   if not named[jobType] then
     named[jobType] = true
-    lanes[#lanes + 1] = { type = jobType, key = prefix .. 'ready:' .. jobType, buffer = {},
-      next = 1, offset = 0, done = false, taken = {} }
+    names[#names + 1] = jobType
+  end
+end
+-- One read says what is paused: the queue, or some of these types.
+local pausedNow = redis.call('HMGET', paused, unpack(names))
+if not pausedNow[1] then
+  for i = 2, #names do
+    if not pausedNow[i] then
+      lanes[#lanes + 1] = { type = names[i], key = prefix .. 'ready:' .. names[i], buffer = {},
+        next = 1, offset = 0, done = false, taken = {} }
+    end
   end
 end
 local popsLane = #lanes == 1
@@ -95,7 +107,7 @@ while popped < count and passed + dropped < MAX_PASSED do
   best.next = best.next + 2
   local jobKey = prefix .. 'job:' .. id
   local f = redis.call('HMGET', jobKey, 'job_type', 'payload', 'max_attempts',
-    'priority', 'next_attempt_at', 'created_at', 'attempts', 'lost', 'status')
+    'priority', 'next_attempt_at', 'created_at', 'attempts', 'lost', 'status', 'timeout_ms')
   local suspect = tonumber(f[8] or 0) >= SUSPECT_AFTER_LOSSES
   if f[9] ~= 'queued' then
     -- Not in line any more (its record expired or was deleted, or a process of an earlier
@@ -146,6 +158,7 @@ for i, job in ipairs(claimed) do
   out[#out + 1] = attempts; out[#out + 1] = f[3]; out[#out + 1] = f[4]
   out[#out + 1] = math.max(0, math.floor((now - readyUs) / 1000))
   out[#out + 1] = tonumber(f[8] or 0) >= SUSPECT_AFTER_LOSSES and 1 or 0
+  out[#out + 1] = tonumber(f[10] or 0)
 end
 if #leases > 0 then
   callInSlices('ZADD', active, leases)

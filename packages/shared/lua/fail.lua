@@ -1,7 +1,9 @@
 --[[
-fail: records a failed attempt, fenced by the lease token. While attempts < max_attempts the job
-waits in `scheduled` for 2^attempts * backoff base ms and is then `scheduled`; otherwise it is
-`failed` for good, with `failed_at` and `last_error`. The wait lives in Redis, not in a timer.
+fail: records a failed attempt, fenced by the lease token, in the record's `errors` and
+`last_error`. While attempts < max_attempts the job waits in `scheduled` for its backoff: the
+record's policy (`backoff`: exponential base_ms * 2^(attempt-1) up to max_ms, or fixed base_ms;
+jitter takes up to that share off) or else 2^attempts * the queue's backoff base ms. Otherwise it
+is `failed` for good, with `failed_at`. The wait lives in Redis, not in a timer.
 
 KEYS[1] active     zset of leased jobs
 KEYS[2] scheduled  zset of waiting jobs, score = due time (ms)
@@ -19,6 +21,7 @@ ARGV[7] events stream max length (approximate)
 ARGV[8] how to retry: '' after the backoff; 'never' fails the job now, whatever attempts it has
         left (the handler said retrying cannot help); a number of ms: no sooner than that (a
         target's Retry-After), or the backoff if that is longer
+ARGV[9] a random number in [0, 1) for the jitter (scripts draw no random numbers of their own)
 
 Returns { outcome, retry delay (ms) or 0, attempts, max_attempts }, outcome one of
 'retrying', 'failed', 'lease_lost'.
@@ -26,16 +29,28 @@ Returns { outcome, retry delay (ms) or 0, attempts, max_attempts }, outcome one 
 -- nowUs, nowMs, PRIORITY_BAND, priorityNumber, callInSlices and addJobEvent: see prelude.lua.
 local active, scheduled, failed, marker, events, totals =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
-local prefix, id, token, err, backoffBaseMs, ttl, maxEvents, retry =
-  ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7], ARGV[8] or ''
+local prefix, id, token, err, backoffBaseMs, ttl, maxEvents, retry, random =
+  ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7], ARGV[8] or '',
+  tonumber(ARGV[9] or 0)
 
 local jobKey = prefix .. 'job:' .. id
 if redis.call('HGET', jobKey, 'lease_token') ~= token then
   return { 'lease_lost', 0, 0, 0 }
 end
 
-local f = redis.call('HMGET', jobKey, 'attempts', 'max_attempts')
+local f = redis.call('HMGET', jobKey, 'attempts', 'max_attempts', 'backoff')
 local attempts, maxAttempts = tonumber(f[1]), tonumber(f[2])
+keepError(jobKey, attempts, err)
+
+local function backoffMs()
+  if not f[3] then return (2 ^ attempts) * backoffBaseMs end
+  local policy = cjson.decode(f[3])
+  local ms = policy.base_ms
+  if policy.type == 'exponential' then ms = ms * 2 ^ (attempts - 1) end
+  if policy.max_ms then ms = math.min(ms, policy.max_ms) end
+  if policy.jitter then ms = ms * (1 - policy.jitter * random) end
+  return math.floor(ms)
+end
 
 redis.call('ZREM', active, id)
 redis.call('HDEL', jobKey, 'lease_token', 'unconfirmed')
@@ -43,9 +58,9 @@ addJobEvent(events, maxEvents, 'type', 'failed', 'job_ids', id,
   'attempts', attempts, 'error', err, 'message', 'Job ' .. id .. ' failed: ' .. err, 'time', nowUs)
 
 if attempts < maxAttempts and retry ~= 'never' then
-  local delayMs = math.max((2 ^ attempts) * backoffBaseMs, tonumber(retry) or 0)
+  local delayMs = math.max(backoffMs(), tonumber(retry) or 0)
   local dueMs = nowMs + delayMs
-  redis.call('HSET', jobKey, 'status', 'scheduled', 'last_error', err,
+  redis.call('HSET', jobKey, 'status', 'scheduled',
     'next_attempt_at', string.format('%d', dueMs * 1000))
   redis.call('ZADD', scheduled, dueMs, id)
   redis.call('HINCRBY', totals, 'retried', 1)
@@ -60,7 +75,7 @@ if attempts < maxAttempts and retry ~= 'never' then
   return { 'retrying', delayMs, attempts, maxAttempts }
 end
 
-redis.call('HSET', jobKey, 'status', 'failed', 'failed_at', nowUs, 'last_error', err)
+redis.call('HSET', jobKey, 'status', 'failed', 'failed_at', nowUs)
 redis.call('EXPIRE', jobKey, ttl)
 redis.call('ZADD', failed, nowMs, id)
 redis.call('ZREMRANGEBYSCORE', failed, '-inf', '(' .. (nowMs - ttl * 1000))

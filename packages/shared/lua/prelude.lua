@@ -25,6 +25,9 @@ trimEvents(events, maxEvents, added)
 wakeWorkersOf(prefix, jobType)
                       wakes one worker blocked on the marker of that job type (`marker:<type>`):
                       only workers that run the type wait there, so no other takes the wake-up
+keepError(jobKey, attempt, err)
+                      keeps a failed attempt in the record's `errors` (JSON list of {attempt,
+                      error, at}, the last ERRORS_KEPT) beside `last_error`
 addJobEvent(events, maxEvents, field, value, ...)
                       adds an entry of one job's event (fields type, job_ids, attempts, message,
                       error, ...) and trims as above: every entry has the same shape, a job_ids
@@ -77,6 +80,15 @@ end
 local function addJobEvent(events, maxEvents, ...)
   redis.call('XADD', events, '*', ...)
   trimEvents(events, maxEvents, 1)
+end
+
+local ERRORS_KEPT = 20
+local function keepError(jobKey, attempt, err)
+  local kept = redis.call('HGET', jobKey, 'errors')
+  local errors = kept and cjson.decode(kept) or {}
+  errors[#errors + 1] = { attempt = tonumber(attempt), error = err, at = nowUs }
+  while #errors > ERRORS_KEPT do table.remove(errors, 1) end
+  redis.call('HSET', jobKey, 'errors', cjson.encode(errors), 'last_error', err)
 end
 
 local function wakeWorkersOf(prefix, jobType)

@@ -48,6 +48,8 @@ for _, id in ipairs(expired) do
       types[f[7]] = true
     elseif attempts < maxAttempts then
       -- It may be what killed its worker: lost twice, it shares no worker with another such job.
+      keepError(jobKey, attempts,
+        'Worker ' .. worker .. ' was lost while running attempt ' .. attempts .. ' (lease expired)')
       redis.call('HSET', jobKey, 'status', 'queued')
       redis.call('HINCRBY', jobKey, 'lost', 1)
       putReady(queued, prefix, f[7], readyScore(f[3], f[4]), id)
@@ -60,7 +62,8 @@ for _, id in ipairs(expired) do
     else
       local err = 'Worker ' .. worker .. ' was lost while running attempt ' .. attempts ..
         ' (lease expired)'
-      redis.call('HSET', jobKey, 'status', 'failed', 'failed_at', nowUs, 'last_error', err)
+      keepError(jobKey, attempts, err)
+      redis.call('HSET', jobKey, 'status', 'failed', 'failed_at', nowUs)
       redis.call('EXPIRE', jobKey, ttl)
       redis.call('ZADD', failed, nowMs, id)
       addJobEvent(events, maxEvents, 'type', 'dead', 'job_ids', id,

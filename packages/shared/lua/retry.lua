@@ -31,7 +31,7 @@ redis.call('ZREM', failed, id)
 redis.call('ZREM', cancelled, id)
 redis.call('PERSIST', jobKey)
 redis.call('HSET', jobKey, 'status', 'queued', 'attempts', 0, 'seq', seq)
-redis.call('HDEL', jobKey, 'failed_at', 'cancelled_at', 'completed_at', 'picked_at',
+redis.call('HDEL', jobKey, 'failed_at', 'cancelled_at', 'completed_at', 'picked_at', 'errors',
   'next_attempt_at', 'last_error', 'result', 'worker_id')
 putReady(queued, prefix, f[3], readyScore(f[2], seq), id)
 redis.call('HINCRBY', totals, 'retried', 1)

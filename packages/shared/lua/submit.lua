@@ -18,9 +18,9 @@ ARGV[4] retention of the created index (ms): older entries are trimmed
 ARGV[5] number of jobs n
 ARGV[6] the n ids as 16 bytes each, in order (for the created index; one argument, which costs
         the client far less to send than n)
-ARGV[7] n groups of 9: id, job_type, priority as given, priority number 1..10, payload JSON,
+ARGV[7] n groups of 11: id, job_type, priority as given, priority number 1..10, payload JSON,
         max_attempts, delay in ms (0 = none), absolute run time in ms (0 = none), idempotency
-        key ('' = none)
+        key ('' = none), timeout in ms (0 = none), backoff policy JSON ('' = the queue's)
 
 Returns a flat array with three entries per job: job id, status, 1 if created or 0 if an
 idempotency key matched an earlier job (then the id and status are the earlier job's).
@@ -39,10 +39,11 @@ local added = 0
 -- of each type, `ready:<type>`.
 local queuedArgs, laneArgs = {}, {}
 for i = 0, n - 1 do
-  local base = 7 + i * 9
+  local base = 7 + i * 11
   local id, jobType, priority, priorityNum, payload, maxAttempts, delayMs, runAtMs, idemKey =
     ARGV[base], ARGV[base + 1], ARGV[base + 2], tonumber(ARGV[base + 3]), ARGV[base + 4],
     ARGV[base + 5], tonumber(ARGV[base + 6]), tonumber(ARGV[base + 7]), ARGV[base + 8]
+  local timeoutMs, backoff = ARGV[base + 9], ARGV[base + 10]
   -- Delays count from Redis time, so every process shares one clock.
   local dueMs = runAtMs > 0 and runAtMs or nowMs + delayMs
 
@@ -71,6 +72,9 @@ for i = 0, n - 1 do
       'status', status, 'attempts', 0, 'max_attempts', maxAttempts, 'created_at', nowUs,
       'seq', seq)
     if idemKey ~= '' then redis.call('HSET', jobKey, 'idempotency_key', idemKey) end
+    -- Only when set: most jobs take the defaults, and every field costs memory per job.
+    if timeoutMs ~= '0' then redis.call('HSET', jobKey, 'timeout_ms', timeoutMs) end
+    if backoff ~= '' then redis.call('HSET', jobKey, 'backoff', backoff) end
     if dueMs > nowMs then
       status = 'scheduled'
       redis.call('HSET', jobKey, 'status', status, 'next_attempt_at', string.format('%d', dueMs * 1000))

@@ -72,6 +72,7 @@ export class Acknowledger {
         this.options.failedJobTtlSeconds,
         this.options.eventsMaxLen,
         retry,
+        Math.random(),
       ]),
     );
     if (outcome === 'retrying')

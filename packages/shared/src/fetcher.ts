@@ -31,6 +31,8 @@ export interface ClaimedJob {
   waitedMs: number;
   /** Its last attempt was lost with its worker: it may be what killed it (see claim.lua). */
   suspect: boolean;
+  /** How long the attempt may run (ms); 0: no limit. */
+  timeoutMs: number;
 }
 
 export interface FetcherOptions {
@@ -215,7 +217,7 @@ export async function runClaim(
     request.jobTypes.join(' '),
   ]);
   const jobs: ClaimedJob[] = [];
-  for (let i = 3; i + 8 < reply.length; i += 9) {
+  for (let i = 3; i + 9 < reply.length; i += 10) {
     jobs.push({
       id: String(reply[i]),
       leaseToken: String(reply[i + 1]),
@@ -226,6 +228,7 @@ export async function runClaim(
       priority: String(reply[i + 6]),
       waitedMs: Number(reply[i + 7]),
       suspect: Number(reply[i + 8]) === 1,
+      timeoutMs: Number(reply[i + 9]),
     });
   }
   return {

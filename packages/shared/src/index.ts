@@ -4,7 +4,12 @@ export * from './config';
 export * from './durability';
 export * from './errors';
 export * from './events';
-export { UnrecoverableError, RetryLaterError } from './job-errors';
+export {
+  UnrecoverableError,
+  RetryLaterError,
+  JobTimeoutError,
+  JobCancelledError,
+} from './job-errors';
 export * from './http-signature';
 export {
   httpJob,

@@ -17,6 +17,22 @@ export class RetryLaterError extends Error {
   }
 }
 
+/** The abort reason of an attempt that ran past its timeout_ms. */
+export class JobTimeoutError extends Error {
+  override name = 'JobTimeoutError';
+  constructor(readonly timeoutMs: number) {
+    super(`timed out after ${timeoutMs} ms`);
+  }
+}
+
+/** The abort reason of a running job cancelled by DELETE /jobs/:id. */
+export class JobCancelledError extends Error {
+  override name = 'JobCancelledError';
+  constructor() {
+    super('cancelled while running');
+  }
+}
+
 /** fail.lua's retry directive for an error: 'never', the least delay in ms, or '' (backoff). */
 export function retryDirective(error: unknown): string {
   if (error instanceof UnrecoverableError) return 'never';

@@ -25,6 +25,10 @@ export interface QueueKeys {
   types: string;
   /** Hash, worker id -> the job type names it runs (JSON list), beside its heartbeat. */
   typeWorkers: string;
+  /** Hash: '*' when the whole queue is paused, a job type's name when that type is. */
+  paused: string;
+  /** The pub/sub channel (not a key) on which cancel.lua names running jobs it cancelled. */
+  cancels: string;
   /** The version of this layout the queue's keys are in (see relane.lua). */
   layout: string;
   job(id: string): string;
@@ -73,6 +77,8 @@ export function queueKeys(queueName: string): QueueKeys {
     types: `${prefix}types`,
     typeWorkers: `${prefix}type_workers`,
     layout: `${prefix}layout`,
+    cancels: `${prefix}cancels`,
+    paused: `${prefix}paused`,
     job: (id) => `${prefix}job:${id}`,
     ready: (jobType) => `${prefix}ready:${jobType}`,
     wake: (workerId) => `${prefix}wake:${workerId}`,

@@ -13,7 +13,7 @@ import { execPipeline, type RedisClient } from './redis';
 import { unavailableWhenRedisIsAway } from './redis-errors';
 import { registerScripts, runScript } from './scripts';
 import { SubmitBatcher } from './submit-batcher';
-import type { QueueStats, SubmitResult } from './wire';
+import type { PausedState, QueueStats, SubmitResult } from './wire';
 import { JobTypeCatalog } from './job-types/catalog';
 import { checkDeclaration, type JobTypeDeclaration } from './job-types/declaration';
 import { RemoteWorkers, type RemoteWorkersOptions } from './remote-workers';
@@ -228,6 +228,8 @@ export class JobQueue {
         job.delayMs,
         job.runAtMs,
         job.idempotencyKey ?? '',
+        job.timeoutMs,
+        job.backoff ? JSON.stringify(job.backoff) : '',
       );
     });
     const reply = await unavailableWhenRedisIsAway('submit', () =>
@@ -279,6 +281,7 @@ export class JobQueue {
     }
     pipeline.hgetall(this.keys.totals);
     pipeline.zcount(this.keys.workers, Date.now() - WORKER_STALE_MS, '+inf');
+    pipeline.hkeys(this.keys.paused);
     const values = (await unavailableWhenRedisIsAway('stats', () => execPipeline(pipeline))).slice(
       1,
     );
@@ -297,7 +300,44 @@ export class JobQueue {
         recovered: Number(totals.recovered ?? 0),
       },
       workers: Number(values[JOB_STATUSES.length + 1] ?? 0),
+      paused: pausedOf((values[JOB_STATUSES.length + 2] ?? []) as string[]),
     };
+  }
+
+  /**
+   * Pauses the whole queue (no `jobType`) or one job type: workers claim none of its jobs until
+   * it is resumed; queued jobs keep their place, running ones finish. NotFound for an unknown type.
+   */
+  async pause(jobType?: string): Promise<PausedState> {
+    if (jobType !== undefined) await this.requireKnownType(jobType);
+    await unavailableWhenRedisIsAway('pause', () =>
+      this.redis.hset(this.keys.paused, jobType ?? '*', String(Date.now())),
+    );
+    return this.pausedState();
+  }
+
+  /** Resumes what pause() paused, and wakes the workers of the types it frees. */
+  async resume(jobType?: string): Promise<PausedState> {
+    if (jobType !== undefined) await this.requireKnownType(jobType);
+    await this.refreshJobTypes();
+    const freed = jobType !== undefined ? [jobType] : this.catalog.knownNames();
+    const pipeline = this.redis.pipeline().hdel(this.keys.paused, jobType ?? '*');
+    // One worker of each type wakes and claims; it passes the wake-up on while work is left.
+    for (const name of freed) pipeline.zadd(this.keys.typeMarker(name), 0, '0');
+    await unavailableWhenRedisIsAway('resume', () => execPipeline(pipeline));
+    return this.pausedState();
+  }
+
+  /** What is paused now: the queue, and which job types. */
+  async pausedState(): Promise<PausedState> {
+    return pausedOf(
+      await unavailableWhenRedisIsAway('read pauses', () => this.redis.hkeys(this.keys.paused)),
+    );
+  }
+
+  private async requireKnownType(name: string): Promise<void> {
+    await this.prepareTypes([{ job_type: name }]);
+    if (!this.catalog.lookup(name)) throw new NotFoundError(`job type "${name}" is not known`);
   }
 
   /** Queues on `pipeline` the dropping of index entries whose records expired (forget.lua). */
@@ -308,7 +348,10 @@ export class JobQueue {
     ]);
   }
 
-  /** Cancels a queued or scheduled job; ConflictError when it is running or finished. */
+  /**
+   * Cancels a job that has not finished; a running one's handler is told to stop (its worker
+   * aborts its signal) and its result is refused. ConflictError when it has finished.
+   */
   async cancel(id: string): Promise<JobRecord> {
     const jobId = parseJobId(id);
     const [outcome, status] = await unavailableWhenRedisIsAway('cancel', () =>
@@ -322,7 +365,7 @@ export class JobQueue {
     if (outcome === 'not_found') throw new NotFoundError(`job ${jobId} not found`);
     if (outcome === 'conflict')
       throw new ConflictError(
-        `job ${jobId} is ${status}; only queued or scheduled jobs can be cancelled`,
+        `job ${jobId} is ${status}; only a job that has not finished can be cancelled`,
       );
     return this.getOrThrow(jobId);
   }
@@ -383,4 +426,8 @@ export class JobQueue {
   async ping(): Promise<void> {
     await unavailableWhenRedisIsAway('ping', () => this.redis.ping());
   }
+}
+
+function pausedOf(fields: string[]): PausedState {
+  return { queue: fields.includes('*'), job_types: fields.filter((f) => f !== '*').sort() };
 }

@@ -37,5 +37,12 @@ export function decodeJobRecord(id: string, hash: Record<string, string>): JobRe
     idempotency_key: hash.idempotency_key ?? null,
     progress: parseJson(hash.progress),
     logs: hash.logs ? (JSON.parse(hash.logs) as string[]) : [],
+    errors: hash.errors
+      ? (JSON.parse(hash.errors) as { attempt: number; error: string; at: string }[]).map(
+          (entry) => ({ ...entry, at: microsToIso(entry.at) ?? entry.at }),
+        )
+      : [],
+    timeout_ms: hash.timeout_ms ? Number(hash.timeout_ms) : null,
+    backoff: hash.backoff ? (JSON.parse(hash.backoff) as JobRecord['backoff']) : null,
   };
 }

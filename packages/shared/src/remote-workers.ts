@@ -304,6 +304,7 @@ function asClaimed(id: string, leaseToken: string): ClaimedJob {
     priority: '',
     waitedMs: 0,
     suspect: false,
+    timeoutMs: 0,
   };
 }
 

@@ -10,12 +10,42 @@ import { JOB_STATUSES } from './record';
 const MAX_DELAY_MS = 366 * 24 * 3600 * 1000;
 export const MAX_BULK_JOBS = 1000;
 
+/** How long one attempt may run before it fails as timed out. */
+export const timeoutMsSchema = z
+  .number()
+  .int('must be a whole number')
+  .min(1)
+  .max(24 * 3600 * 1000);
+
+/**
+ * How long a failed attempt waits before the next: exponential (base_ms, then twice that, ...,
+ * at most max_ms) or fixed (base_ms each time); jitter takes up to that share off at random.
+ */
+export const backoffSchema = z.strictObject({
+  type: z.enum(['exponential', 'fixed']),
+  base_ms: z
+    .number()
+    .int('must be a whole number')
+    .min(1)
+    .max(24 * 3600 * 1000),
+  max_ms: z
+    .number()
+    .int('must be a whole number')
+    .min(1)
+    .max(7 * 24 * 3600 * 1000)
+    .optional(),
+  jitter: z.number().min(0).max(1).optional(),
+});
+export type Backoff = z.output<typeof backoffSchema>;
+
 export const submitJobSchema = z
   .strictObject({
     job_type: z.string().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
     priority: prioritySchema.optional(),
     payload: z.record(z.string(), z.unknown(), { error: 'must be a JSON object' }),
     max_attempts: z.number().int('must be a whole number').min(1).max(100).optional(),
+    timeout_ms: timeoutMsSchema.optional(),
+    backoff: backoffSchema.optional(),
     delay_ms: z.number().int('must be a whole number').min(0).max(MAX_DELAY_MS).optional(),
     run_at: z.iso
       .datetime({ offset: true, error: 'must be an ISO 8601 date-time' })
@@ -43,6 +73,10 @@ export interface NewJob {
   priority: Priority;
   payload: unknown;
   maxAttempts: number;
+  /** 0: no timeout. */
+  timeoutMs: number;
+  /** null: the queue's BACKOFF_BASE_MS doubling. */
+  backoff: Backoff | null;
   delayMs: number;
   runAtMs: number;
   idempotencyKey: string | null;
@@ -156,6 +190,8 @@ export function parseSubmission(
     priority: body.priority ?? typeDefaults.priority ?? 'normal',
     payload: body.payload,
     maxAttempts: body.max_attempts ?? typeDefaults.max_attempts ?? defaults.maxAttempts,
+    timeoutMs: body.timeout_ms ?? typeDefaults.timeout_ms ?? 0,
+    backoff: body.backoff ?? typeDefaults.backoff ?? null,
     delayMs: body.delay_ms ?? 0,
     runAtMs: body.run_at ? Date.parse(body.run_at) : 0,
     idempotencyKey: body.idempotency_key ?? null,

@@ -37,6 +37,17 @@ export interface JobRecord {
   progress: unknown;
   /** The last 100 lines the handler wrote with ctx.log(). */
   logs: string[];
+  /** Every failed attempt, oldest first (the last 20), beside last_error. */
+  errors: { attempt: number; error: string; at: string }[];
+  /** How long one attempt may run (ms); null: no limit. */
+  timeout_ms: number | null;
+  /** Its retry policy; null: the queue's (BACKOFF_BASE_MS, doubling). */
+  backoff: {
+    type: 'exponential' | 'fixed';
+    base_ms: number;
+    max_ms?: number;
+    jitter?: number;
+  } | null;
 }
 
 /** GET /jobs: one page, and where the next one starts (null: no more). */
@@ -65,6 +76,13 @@ export interface QueueStats {
     recovered: number;
   };
   workers: number;
+  paused: PausedState;
+}
+
+/** What is paused: the whole queue, and job types one by one. */
+export interface PausedState {
+  queue: boolean;
+  job_types: string[];
 }
 
 /** One event of GET /events (the SSE `data`), also what queuectl logs prints. */

@@ -4,7 +4,8 @@
 import type { ClaimedJob } from './fetcher';
 
 /** How one attempt ended, as recorded in Redis ('stopped': aborted by this worker, not recorded). */
-export type AttemptOutcome = 'completed' | 'retrying' | 'failed' | 'lease_lost' | 'stopped';
+export type AttemptOutcome =
+  'completed' | 'retrying' | 'failed' | 'lease_lost' | 'stopped' | 'cancelled';
 
 export interface WorkerHooks {
   /** This worker claimed a job; `job.waitedMs` is how long it waited in the queue. */

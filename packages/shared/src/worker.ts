@@ -13,7 +13,7 @@ import { TypeRegistry } from './job-types/type-registry';
 import type { JobTypeRegistry } from './job-types/registry';
 import { queueKeys, WORKER_STALE_MS, type QueueKeys } from './keys';
 import { upgradeLayout } from './layout';
-import { retryDirective } from './job-errors';
+import { JobCancelledError, JobTimeoutError, retryDirective } from './job-errors';
 import { LazyAbort } from './lazy-abort';
 import { LeaseKeeper } from './lease-keeper';
 import type { Logger } from './logger';
@@ -75,6 +75,8 @@ export class Worker {
   /** Set by runUntilIdle: the fetch loop ends once nothing is ready and nothing runs. */
   private untilIdle = false;
   private loop: Promise<void> | undefined;
+  /** Hears cancel.lua name the running jobs it cancelled (pub/sub). */
+  private cancels: RedisClient | undefined;
   private readonly hooks: WorkerHooks;
   private readonly typeRegistry: TypeRegistry;
   /** What this worker declares in the registry: the types it runs. */
@@ -146,6 +148,7 @@ export class Worker {
     this.typeHeartbeat = setInterval(() => void this.refreshJobTypes(), WORKER_STALE_MS / 3);
     this.typeHeartbeat.unref();
     await this.leases.start();
+    await this.listenForCancels();
     this.log.info(
       { queue: this.options.queueName, concurrency: this.options.concurrency },
       `Starting worker ${this.id} on queue ${this.options.queueName} (concurrency ${this.options.concurrency})`,
@@ -182,6 +185,7 @@ export class Worker {
         entry.abort.abort(new Error('worker shutting down'));
     }
     await this.leases.stop();
+    this.cancels?.disconnect();
     clearInterval(this.typeHeartbeat);
     await this.options.redis.zrem(this.keys.workers, this.id).catch(() => undefined);
     await this.typeRegistry.leave(this.id).catch(() => undefined);
@@ -211,6 +215,25 @@ export class Worker {
         'Could not declare job types yet; will retry',
       );
     }
+  }
+
+  /**
+   * A job cancelled while it runs here has its handler's signal aborted at once. (Should a
+   * message be missed, the next lease renewal finds the lease gone and aborts it then.)
+   */
+  private async listenForCancels(): Promise<void> {
+    const connection = this.options.redis.duplicate();
+    connection.on('error', () => undefined); // it reconnects and subscribes again by itself
+    connection.on('message', (_channel: string, id: string) => {
+      this.running.get(id)?.abort.abort(new JobCancelledError());
+    });
+    this.cancels = connection;
+    await connection.subscribe(this.keys.cancels).catch((error: Error) => {
+      this.log.warn(
+        { err: error.message },
+        'Could not listen for cancels yet; lease renewals will tell',
+      );
+    });
   }
 
   /** Before its first claim, so a backlog an earlier release queued is in the lanes it reads. */
@@ -386,7 +409,7 @@ export class Worker {
     // The handler starts first, its bookkeeping after: the log lines are written at the end of
     // this turn either way (log-output.ts), so they read the same, and the job does not wait
     // for them (bench/README.md).
-    const running = this.execute(job, abort);
+    const running = timeLimited(this.execute(job, abort), job.timeoutMs, abort);
     const log = this.log.child({ job_id: job.id, attempt: job.attempt });
     this.hooks.jobClaimed?.(job);
     log.info(`Picked job ${job.id}`);
@@ -398,6 +421,17 @@ export class Worker {
       result = await running;
     } catch (error) {
       release();
+      if (abort.reason instanceof JobCancelledError) {
+        ended('cancelled');
+        log.info(`Job ${job.id} cancelled while running; its handler stopped`);
+        return;
+      }
+      // Past its timeout: a failed attempt, retried as any other; the handler may run on, but
+      // its slot is free and its result is never sent.
+      if (abort.reason instanceof JobTimeoutError) {
+        await this.recordFailure(job, abort.reason.message, '', log, ended);
+        return;
+      }
       // Stopped by this worker (shutdown timeout, lost lease), not failed by the job: no failed
       // attempt is recorded; the lease expires and recovery hands the job to another worker.
       if (abort.aborted) {
@@ -409,6 +443,11 @@ export class Worker {
       return;
     }
     release();
+    if (abort.reason instanceof JobCancelledError) {
+      ended('cancelled');
+      log.info(`Job ${job.id} cancelled while running; its result is dropped`);
+      return;
+    }
     try {
       const recorded = await this.acks.complete(job, result);
       ended(recorded ? 'completed' : 'lease_lost');
@@ -515,4 +554,26 @@ function describeError(error: unknown): string {
 function formatSeconds(ms: number): string {
   const seconds = ms / 1000;
   return Number.isInteger(seconds) ? String(seconds) : seconds.toFixed(3).replace(/0+$/, '');
+}
+
+/** The handler's outcome, or a JobTimeoutError (its signal aborted) once timeoutMs have passed. */
+function timeLimited<T>(running: Promise<T>, timeoutMs: number, abort: LazyAbort): Promise<T> {
+  if (timeoutMs <= 0) return running;
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      const timedOut = new JobTimeoutError(timeoutMs);
+      abort.abort(timedOut);
+      reject(timedOut);
+    }, timeoutMs);
+    running.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
 }

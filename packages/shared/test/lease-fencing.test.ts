@@ -77,7 +77,15 @@ describe('leases and lease tokens', () => {
       status: 'completed',
       attempts: 2,
       result: { from: 'healthy' },
-      last_error: null,
+      // The lost attempt is in the error history; the zombie's refused failure is not.
+      last_error: 'Worker zombie was lost while running attempt 1 (lease expired)',
+      errors: [
+        {
+          attempt: 1,
+          error: 'Worker zombie was lost while running attempt 1 (lease expired)',
+          at: expect.any(String),
+        },
+      ],
     });
     const completions = (await fixture.queue.events('0', 1000)).filter(
       (e) => e.type === 'completed' && e.job_id === job_id,

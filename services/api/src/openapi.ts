@@ -143,6 +143,26 @@ export function openApiDocument(jobTypes: JobTypeListing[]): Schema {
       },
     },
   });
+  const pausedState = {
+    type: 'object',
+    properties: {
+      queue: { type: 'boolean' },
+      job_types: { type: 'array', items: { type: 'string' } },
+    },
+  };
+  const pauseRoute = (summary: string, byType: boolean) => ({
+    post: {
+      summary,
+      tags: ['operations'],
+      ...(byType
+        ? { parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }] }
+        : {}),
+      responses: {
+        200: reply('what is paused now', pausedState),
+        ...(byType ? { 404: error('no such job type') } : {}),
+      },
+    },
+  });
   const outcome = {
     type: 'object',
     properties: { job_id: { type: 'string' }, status: { type: 'string' } },
@@ -298,6 +318,10 @@ export function openApiDocument(jobTypes: JobTypeListing[]): Schema {
         failRequestSchema,
         outcome,
       ),
+      '/queue/pause': pauseRoute('Pause the whole queue: running jobs finish, none start', false),
+      '/queue/resume': pauseRoute('Resume the queue', false),
+      '/job-types/{name}/pause': pauseRoute('Pause one job type; the others keep flowing', true),
+      '/job-types/{name}/resume': pauseRoute('Resume one job type', true),
       '/stats': {
         get: {
           summary: 'Counts, totals, live workers',

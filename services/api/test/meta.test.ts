@@ -35,6 +35,7 @@ test('GET /stats counts jobs per status, lifetime totals and live workers', asyn
     counts: { queued: 0, scheduled: 0, processing: 0, completed: 0, failed: 0, cancelled: 0 },
     totals: { submitted: 0, completed: 0, failed: 0, retried: 0, recovered: 0 },
     workers: 0,
+    paused: { queue: false, job_types: [] },
   });
 
   await api.submitEmail({ delay_ms: 60_000 });
@@ -50,6 +51,7 @@ test('GET /stats counts jobs per status, lifetime totals and live workers', asyn
       counts: { queued: 0, scheduled: 1, processing: 0, completed: 0, failed: 1, cancelled: 1 },
       totals: { submitted: 3, completed: 0, failed: 1, retried: 0, recovered: 0 },
       workers: 1,
+      paused: { queue: false, job_types: [] },
     });
   } finally {
     await worker.stop();

@@ -19,6 +19,7 @@ const OUTCOME_EVENT: Record<AttemptOutcome, string> = {
   failed: 'failed',
   lease_lost: 'lease_lost',
   stopped: 'stopped',
+  cancelled: 'cancelled',
 };
 
 /** What the metrics read from the running worker. */

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ValidationError } from '../errors';
 import { prioritySchema } from '../priority';
-import { issuesToDetails } from '../schemas';
+import { backoffSchema, issuesToDetails, timeoutMsSchema } from '../schemas';
 import type { JobType } from './job-type';
 import { compileSchema, SchemaError } from './payload-validator';
 
@@ -18,29 +18,8 @@ export const MAX_SCHEMA_BYTES = 64 * 1024;
 const defaultsSchema = z.strictObject({
   max_attempts: z.number().int('must be a whole number').min(1).max(100).optional(),
   priority: prioritySchema.optional(),
-  timeout_ms: z
-    .number()
-    .int('must be a whole number')
-    .min(1)
-    .max(24 * 3600 * 1000)
-    .optional(),
-  backoff: z
-    .strictObject({
-      type: z.enum(['exponential', 'fixed']),
-      base_ms: z
-        .number()
-        .int()
-        .min(1)
-        .max(24 * 3600 * 1000),
-      max_ms: z
-        .number()
-        .int()
-        .min(1)
-        .max(7 * 24 * 3600 * 1000)
-        .optional(),
-      jitter: z.number().min(0).max(1).optional(),
-    })
-    .optional(),
+  timeout_ms: timeoutMsSchema.optional(),
+  backoff: backoffSchema.optional(),
 });
 
 export const declarationSchema = z.strictObject({

@@ -15,6 +15,20 @@ export function metaRoutes(router: Router, queue: JobQueue): void {
     ctx.body = openApiDocument(await queue.listJobTypes());
   });
 
+  // Pause and resume: the whole queue, or one job type. Running jobs finish; queued ones wait.
+  router.post('/queue/pause', async (ctx) => {
+    ctx.body = await queue.pause();
+  });
+  router.post('/queue/resume', async (ctx) => {
+    ctx.body = await queue.resume();
+  });
+  router.post('/job-types/:name/pause', async (ctx) => {
+    ctx.body = await queue.pause(ctx.params.name);
+  });
+  router.post('/job-types/:name/resume', async (ctx) => {
+    ctx.body = await queue.resume(ctx.params.name);
+  });
+
   router.get('/stats', async (ctx) => {
     ctx.body = await queue.stats();
   });
