@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { enqueueCommand } from './commands/enqueue';
 import { logsCommand } from './commands/logs';
+import { pauseCommands } from './commands/pause';
 import { cancelCommand, retryCommand } from './commands/retry-cancel';
 import { statsCommand } from './commands/stats';
 import { listCommand, statusCommand } from './commands/status';
@@ -28,6 +29,7 @@ export function createProgram(): Command {
     typesCommand,
     retryCommand,
     cancelCommand,
+    pauseCommands,
     logsCommand,
     workerCommand,
     runCommand,

@@ -41,7 +41,7 @@ export interface JobQueueOptions {
   eventsMaxLen: number;
 }
 
-export type { QueueStats, SubmitResult } from './wire';
+export type { PausedState, QueueStats, SubmitResult } from './wire';
 
 /** One entry of GET /job-types: as registered, or a built-in type no worker has declared yet. */
 export type JobTypeListing = ListedJobType | (JobTypeDeclaration & { workers: number });

@@ -32,7 +32,7 @@ export function cancelCommand(program: Command): void {
   jsonOption(
     program
       .command('cancel')
-      .description('cancel a queued or scheduled job (a running or finished one cannot be)')
+      .description('cancel a job that has not finished; a running one is told to stop')
       .argument('<id>', 'the job to cancel'),
   )
     .addHelpText(

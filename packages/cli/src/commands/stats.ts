@@ -9,6 +9,7 @@ import { describeError } from '../errors';
 import { paintStatus, type Output } from '../output';
 import { parseDuration } from '../parse';
 import { action, jsonOption } from './action';
+import { describePaused } from './pause';
 
 type Totals = QueueStats['totals'];
 type Rates = Record<keyof Totals, number>;
@@ -105,6 +106,8 @@ function render(out: Output, stats: QueueStats, rates: Rates | undefined): void 
   out.text(
     JOB_STATUSES.map((status) => `${paintStatus(c, status)} ${stats.counts[status]}`).join('  '),
   );
+  if (stats.paused.queue || stats.paused.job_types.length > 0)
+    out.text(c.bold(describePaused(stats.paused)));
   const totals = Object.entries(stats.totals).map(([key, n]) => `${key} ${n}`);
   out.text(`${c.bold('totals')}  ${totals.join('  ')}`);
   if (rates) {
