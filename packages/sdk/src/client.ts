@@ -21,6 +21,16 @@ export interface SubmitOptions {
   runAt?: Date | string;
   /** A repeated key within its retention gives back the first job instead of a new one. */
   idempotencyKey?: string;
+  /** How long one attempt may run; past it the attempt fails as timed out. */
+  timeoutMs?: number;
+  /** How long a failed attempt waits before the next (default: the type's, else the queue's). */
+  backoff?: { type: 'exponential' | 'fixed'; baseMs: number; maxMs?: number; jitter?: number };
+}
+
+/** What is paused: the whole queue, and job types one by one. */
+export interface PausedState {
+  queue: boolean;
+  job_types: string[];
 }
 
 export interface WaitOptions {
@@ -62,6 +72,13 @@ export class JobQueueClient {
       delay_ms: options.delayMs,
       run_at: runAt,
       idempotency_key: options.idempotencyKey,
+      timeout_ms: options.timeoutMs,
+      backoff: options.backoff && {
+        type: options.backoff.type,
+        base_ms: options.backoff.baseMs,
+        max_ms: options.backoff.maxMs,
+        jitter: options.backoff.jitter,
+      },
     });
   }
 
@@ -82,6 +99,16 @@ export class JobQueueClient {
     }
   }
 
+  /** Pauses the whole queue, or one job type: running jobs finish, no more start. */
+  pause(jobType?: string): Promise<PausedState> {
+    return this.request<PausedState>('POST', pausePath(jobType, 'pause'));
+  }
+
+  resume(jobType?: string): Promise<PausedState> {
+    return this.request<PausedState>('POST', pausePath(jobType, 'resume'));
+  }
+
+  /** Cancels a job that has not finished; a running one's handler is told to stop. */
   cancel(jobId: string): Promise<JobRecord> {
     return this.request<JobRecord>('DELETE', `/jobs/${encodeURIComponent(jobId)}`);
   }
@@ -120,4 +147,10 @@ export class JobQueueClient {
     }
     return reply as T;
   }
+}
+
+function pausePath(jobType: string | undefined, verb: 'pause' | 'resume'): string {
+  return jobType === undefined
+    ? `/queue/${verb}`
+    : `/job-types/${encodeURIComponent(jobType)}/${verb}`;
 }

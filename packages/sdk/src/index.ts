@@ -8,6 +8,7 @@ export {
   JobQueueClient,
   JobQueueError,
   type ClientOptions,
+  type PausedState,
   type SubmitOptions,
   type WaitOptions,
 } from './client';

@@ -146,3 +146,54 @@ async function readEvents(jobId: string): Promise<{ type: string; message: strin
     .filter((line) => line.startsWith('data: '))
     .map((line) => JSON.parse(line.slice(6)));
 }
+
+test('the client pauses and resumes a type, sets a timeout and a backoff, and cancels a running job', async () => {
+  const started: string[] = [];
+  const waitForCancel = defineJobType({
+    name: 'wait_for_cancel',
+    payload: z.object({ n: z.number() }),
+    async run({ n }, ctx) {
+      started.push(String(n));
+      await new Promise((_, reject) => ctx.signal.addEventListener('abort', reject));
+    },
+  });
+  worker = await startWorker({
+    redisUrl: testRedisUrl(),
+    queue,
+    jobTypes: [waitForCancel],
+    logLevel: 'silent',
+    handleSignals: false,
+  });
+  const client = new JobQueueClient({ url: api.url });
+
+  expect(await client.pause('wait_for_cancel')).toEqual({
+    queue: false,
+    job_types: ['wait_for_cancel'],
+  });
+  const timed = await client.submit(
+    'wait_for_cancel',
+    { n: 1 },
+    {
+      maxAttempts: 1,
+      timeoutMs: 200,
+      backoff: { type: 'fixed', baseMs: 10 },
+    },
+  );
+  expect(await client.get(timed.job_id)).toMatchObject({
+    status: 'queued',
+    timeout_ms: 200,
+    backoff: { type: 'fixed', base_ms: 10 },
+  });
+  expect(await client.resume('wait_for_cancel')).toEqual({ queue: false, job_types: [] });
+  expect(await client.waitFor(timed.job_id, { timeoutMs: 20_000 })).toMatchObject({
+    status: 'failed',
+    last_error: 'timed out after 200 ms',
+  });
+
+  const long = await client.submit('wait_for_cancel', { n: 2 });
+  const deadline = Date.now() + 10_000;
+  while ((await client.get(long.job_id)).status !== 'processing' && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  expect(await client.cancel(long.job_id)).toMatchObject({ status: 'cancelled' });
+  expect(started).toEqual(['1', '2']);
+});
