@@ -66,4 +66,7 @@ export const api = {
     sendJson<unknown>('POST', `/jobs/${encodeURIComponent(jobId)}/retry`),
   cancelJob: (jobId: string) => sendJson<unknown>('DELETE', `/jobs/${encodeURIComponent(jobId)}`),
   stats: () => apiFetch<QueueStats>('/stats'),
+  /** Pauses or resumes the whole queue. */
+  setQueuePaused: (paused: boolean) =>
+    sendJson<unknown>('POST', `/queue/${paused ? 'pause' : 'resume'}`),
 };

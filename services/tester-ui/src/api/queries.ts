@@ -74,6 +74,11 @@ export function useRetryJob() {
   return useMutation({ mutationFn: api.retryJob, onSettled: invalidate });
 }
 
+export function useQueuePause() {
+  const invalidate = useInvalidateJobs();
+  return useMutation({ mutationFn: api.setQueuePaused, onSettled: invalidate });
+}
+
 export function useCancelJob() {
   const invalidate = useInvalidateJobs();
   return useMutation({ mutationFn: api.cancelJob, onSettled: invalidate });

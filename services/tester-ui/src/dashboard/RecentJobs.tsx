@@ -1,5 +1,5 @@
 // The most recent jobs, newest first, filterable by status and paged with the API's cursor.
-// Retry is offered where the API allows it (failed, cancelled), Cancel likewise (queued, scheduled).
+// Retry is offered where the API allows it (failed, cancelled), Cancel likewise (not finished).
 import { useState } from 'react';
 import { useCancelJob, useJobList, useRetryJob } from '../api/queries';
 import { JOB_STATUSES, type JobRecord, type JobStatus } from '../api/types';
@@ -8,7 +8,7 @@ import { formatDateTime } from '../format';
 
 const PAGE_SIZE = 10;
 const RETRYABLE: JobStatus[] = ['failed', 'cancelled'];
-const CANCELLABLE: JobStatus[] = ['queued', 'scheduled'];
+const CANCELLABLE: JobStatus[] = ['queued', 'scheduled', 'processing'];
 
 interface Props {
   onSelectJob: (jobId: string) => void;

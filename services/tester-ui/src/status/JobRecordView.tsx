@@ -37,6 +37,18 @@ export function JobRecordView({ job, live }: { job: JobRecord; live: boolean }) 
           <strong>Last error:</strong> {job.last_error}
         </p>
       )}
+      {job.errors?.length > 1 && (
+        <section aria-label="Failed attempts">
+          <h3>Failed attempts</h3>
+          <ol className="job-errors">
+            {job.errors.map((entry) => (
+              <li key={`${entry.attempt}-${entry.at}`}>
+                Attempt {entry.attempt}: {entry.error}
+              </li>
+            ))}
+          </ol>
+        </section>
+      )}
       {job.progress !== null && job.progress !== undefined && (
         <p className="job-progress">
           <strong>Progress:</strong> {formatProgress(job.progress)}

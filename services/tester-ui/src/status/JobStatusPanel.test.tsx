@@ -65,6 +65,28 @@ describe('the status view', () => {
     expect(lines.map((line) => line.textContent)).toEqual(['rendering "Q3": 80 rows', 'halfway']);
   });
 
+  it('lists every failed attempt once there was more than one', async () => {
+    statusRoute(
+      jobRecord({
+        status: 'failed',
+        completed_at: null,
+        last_error: 'timed out after 150 ms',
+        errors: [
+          { attempt: 1, error: 'upstream said no', at: '2025-05-31T22:46:01.000000Z' },
+          { attempt: 2, error: 'timed out after 150 ms', at: '2025-05-31T22:46:02.000000Z' },
+        ],
+      }),
+    );
+    renderWithApi(<JobStatusPanel jobId={JOB_ID} onCheck={() => {}} />);
+    const attempts = within(
+      await screen.findByRole('region', { name: 'Failed attempts' }),
+    ).getAllByRole('listitem');
+    expect(attempts.map((item) => item.textContent)).toEqual([
+      'Attempt 1: upstream said no',
+      'Attempt 2: timed out after 150 ms',
+    ]);
+  });
+
   it('shows the next attempt and the last error while a retry is pending', async () => {
     const inFiveSeconds = new Date(Date.now() + 5000).toISOString();
     statusRoute(

@@ -45,6 +45,9 @@ export function jobRecord(overrides: Partial<JobRecord> = {}): JobRecord {
     idempotency_key: null,
     progress: null,
     logs: [],
+    errors: [],
+    timeout_ms: null,
+    backoff: null,
     ...overrides,
   };
 }
