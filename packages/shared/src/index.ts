@@ -51,3 +51,4 @@ export {
   type ShellResult,
 } from './job-types/shell';
 export * from './remote-workers';
+export * from './schedules';

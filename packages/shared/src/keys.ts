@@ -25,6 +25,10 @@ export interface QueueKeys {
   types: string;
   /** Hash, worker id -> the job type names it runs (JSON list), beside its heartbeat. */
   typeWorkers: string;
+  /** Hash, schedule name -> its definition (JSON): the cron schedules. */
+  schedules: string;
+  /** Sorted set, schedule name -> its next run (ms). */
+  schedulesDue: string;
   /** Hash: '*' when the whole queue is paused, a job type's name when that type is. */
   paused: string;
   /** The pub/sub channel (not a key) on which cancel.lua names running jobs it cancelled. */
@@ -79,6 +83,8 @@ export function queueKeys(queueName: string): QueueKeys {
     layout: `${prefix}layout`,
     cancels: `${prefix}cancels`,
     paused: `${prefix}paused`,
+    schedules: `${prefix}schedules`,
+    schedulesDue: `${prefix}schedules_due`,
     job: (id) => `${prefix}job:${id}`,
     ready: (jobType) => `${prefix}ready:${jobType}`,
     wake: (workerId) => `${prefix}wake:${workerId}`,

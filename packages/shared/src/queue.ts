@@ -87,6 +87,12 @@ export class JobQueue {
     );
   }
 
+  /** parse() against the registry as it is now (read again for a type not seen yet). */
+  async parseChecked(input: unknown): Promise<NewJob> {
+    await this.prepareTypes([input]);
+    return this.parse(input);
+  }
+
   /** Reads the job-type registry again, so parse() knows every type declared until now. */
   async refreshJobTypes(): Promise<void> {
     await unavailableWhenRedisIsAway('read job types', () => this.catalog.refresh());

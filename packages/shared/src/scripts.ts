@@ -19,6 +19,7 @@ export const SCRIPT_NAMES = [
   'forget',
   'report',
   'relane',
+  'advance_schedule',
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 

@@ -3,7 +3,14 @@
 
 import Koa from 'koa';
 import Router from '@koa/router';
-import { loadConfig, type Config, type JobQueue, type Logger } from '@jobqueue/shared';
+import {
+  loadConfig,
+  ScheduleRunner,
+  Schedules,
+  type Config,
+  type JobQueue,
+  type Logger,
+} from '@jobqueue/shared';
 import { requireToken } from './auth';
 import { allowOrigins } from './cors';
 import { errorHandler } from './errors';
@@ -15,6 +22,7 @@ import { eventRoutes, type EventStreamLimits } from './routes/events';
 import { jobRoutes } from './routes/jobs';
 import { metaRoutes } from './routes/meta';
 import { workerRoutes } from './routes/workers';
+import { scheduleRoutes } from './routes/schedules';
 
 export interface AppOptions {
   logger: Logger;
@@ -88,6 +96,10 @@ export function createApp(queue: JobQueue, options: AppOptions): App {
   });
   remoteWorkers.maintain();
   workerRoutes(router, queue, remoteWorkers);
+  const schedules = new Schedules(queue);
+  const scheduleRunner = new ScheduleRunner(schedules, options.logger);
+  scheduleRunner.start();
+  scheduleRoutes(router, schedules);
   const streams = eventRoutes(router, queue, hub, {
     // Unset ones take their defaults from the one place settings are defined.
     ...streamLimits(defaults),
@@ -103,6 +115,7 @@ export function createApp(queue: JobQueue, options: AppOptions): App {
     router,
     openEventStreams: () => streams.open,
     close: async () => {
+      scheduleRunner.stop();
       await remoteWorkers.close();
       await hub.close();
     },

@@ -11,6 +11,7 @@ import {
   heartbeatRequestSchema,
   JOB_STATUSES,
   listJobsSchema,
+  scheduleSchema,
   submitJobSchema,
   type JobTypeListing,
 } from '@jobqueue/shared';
@@ -322,6 +323,30 @@ export function openApiDocument(jobTypes: JobTypeListing[]): Schema {
       '/queue/resume': pauseRoute('Resume the queue', false),
       '/job-types/{name}/pause': pauseRoute('Pause one job type; the others keep flowing', true),
       '/job-types/{name}/resume': pauseRoute('Resume one job type', true),
+      '/schedules': {
+        post: {
+          summary: 'Create or replace a cron schedule (seconds field optional)',
+          tags: ['operations'],
+          requestBody: body(requestSchema(scheduleSchema)),
+          responses: {
+            201: reply('the schedule with its next run'),
+            400: error('a bad cron expression, time zone or job, named'),
+          },
+        },
+        get: {
+          summary: 'Every schedule with its next run',
+          tags: ['operations'],
+          responses: { 200: reply('the schedules') },
+        },
+      },
+      '/schedules/{name}': {
+        delete: {
+          summary: 'Delete a schedule',
+          tags: ['operations'],
+          parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { 204: reply('deleted'), 404: error('no such schedule') },
+        },
+      },
       '/stats': {
         get: {
           summary: 'Counts, totals, live workers',

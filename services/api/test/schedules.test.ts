@@ -1,0 +1,89 @@
+// Cron schedules through the API: created with their next run, refused with the problem named,
+// listed, deleted; every tick submits one job, carrying the schedule and the tick in its
+// idempotency key.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startApi, type ApiFixture, type Json } from './api-fixture';
+
+let api: ApiFixture;
+beforeEach(async () => {
+  api = await startApi();
+});
+afterEach(() => api.close());
+
+const EMAIL = { to: 'ops@example.com', subject: 'Tick', message: 'Hello from cron' };
+
+async function scheduledJobs(name: string): Promise<Json[]> {
+  const page = await api.get('/jobs?limit=500');
+  return page.body.jobs.filter((job: Json) =>
+    String(job.idempotency_key).startsWith(`schedule:${name}:`),
+  );
+}
+
+test('a schedule every second submits one job per tick until it is deleted', async () => {
+  const created = await api.post('/schedules', {
+    name: 'every-second',
+    cron: '* * * * * *',
+    job_type: 'send_email',
+    payload: EMAIL,
+    priority: 'low',
+  });
+  expect(created.status).toBe(201);
+  expect(created.body).toMatchObject({ name: 'every-second', timezone: 'UTC', priority: 'low' });
+  expect(Date.parse(created.body.next_run_at)).toBeGreaterThan(Date.now() - 1000);
+
+  const listed = await api.get('/schedules');
+  expect(listed.body.schedules.map((s: Json) => s.name)).toEqual(['every-second']);
+
+  await sleep(2600);
+  expect((await api.call('DELETE', '/schedules/every-second')).status).toBe(204);
+  const jobs = await scheduledJobs('every-second');
+  expect(jobs.length).toBeGreaterThanOrEqual(2);
+  const ticks = jobs.map((job) => Number(String(job.idempotency_key).split(':')[2]));
+  expect(new Set(ticks).size).toBe(ticks.length); // one job per tick
+  expect(ticks.every((tick) => tick % 1000 === 0)).toBe(true); // on the second
+  expect(jobs[0]).toMatchObject({ job_type: 'send_email', priority: 'low', payload: EMAIL });
+
+  await sleep(1500);
+  expect(await scheduledJobs('every-second')).toHaveLength(jobs.length);
+  expect((await api.call('DELETE', '/schedules/every-second')).status).toBe(404);
+});
+
+test('a bad cron, time zone, job type or payload is refused when created, naming it', async () => {
+  const bad = await api.post('/schedules', {
+    name: 'nightly',
+    cron: '61 * * * *',
+    timezone: 'Mars/Olympus',
+    job_type: 'send_email',
+    payload: { to: 'not-an-email', subject: 'x', message: 'y' },
+  });
+  expect(bad.status).toBe(400);
+  expect(bad.body.error.details.map((d: Json) => d.path).sort()).toEqual([
+    'payload.to',
+    'timezone',
+  ]);
+  const badCron = await api.post('/schedules', {
+    name: 'nightly',
+    cron: '61 * * * *',
+    job_type: 'nope',
+    payload: {},
+  });
+  expect(badCron.body.error.details.map((d: Json) => d.path).sort()).toEqual(['cron', 'job_type']);
+  expect((await api.get('/schedules')).body.schedules).toEqual([]);
+});
+
+test('a schedule in a time zone runs at its local time', async () => {
+  const reply = await api.post('/schedules', {
+    name: 'paris-nine',
+    cron: '0 9 * * *',
+    timezone: 'Europe/Paris',
+    job_type: 'send_email',
+    payload: EMAIL,
+  });
+  const next = new Date(reply.body.next_run_at);
+  const parisHour = new Intl.DateTimeFormat('en', {
+    timeZone: 'Europe/Paris',
+    hour: 'numeric',
+    hourCycle: 'h23',
+  }).format(next);
+  expect(Number(parisHour)).toBe(9);
+});
