@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { enqueueCommand } from './commands/enqueue';
 import { logsCommand } from './commands/logs';
 import { pauseCommands } from './commands/pause';
+import { scheduleCommands } from './commands/schedules';
 import { cancelCommand, retryCommand } from './commands/retry-cancel';
 import { statsCommand } from './commands/stats';
 import { listCommand, statusCommand } from './commands/status';
@@ -30,6 +31,7 @@ export function createProgram(): Command {
     retryCommand,
     cancelCommand,
     pauseCommands,
+    scheduleCommands,
     logsCommand,
     workerCommand,
     runCommand,

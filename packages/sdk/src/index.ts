@@ -9,6 +9,8 @@ export {
   JobQueueError,
   type ClientOptions,
   type PausedState,
+  type Schedule,
+  type ScheduleOptions,
   type SubmitOptions,
   type WaitOptions,
 } from './client';

@@ -197,3 +197,26 @@ test('the client pauses and resumes a type, sets a timeout and a backoff, and ca
   expect(await client.cancel(long.job_id)).toMatchObject({ status: 'cancelled' });
   expect(started).toEqual(['1', '2']);
 });
+
+test('the client schedules a job every second, lists the schedule and removes it', async () => {
+  const client = new JobQueueClient({ url: api.url });
+  const payload = { to: 'ops@example.com', subject: 'tick', message: 'tick' };
+  const schedule = await client.schedule('sdk-tick', '* * * * * *', 'send_email', payload);
+  expect(schedule).toMatchObject({ name: 'sdk-tick', timezone: 'UTC', job_type: 'send_email' });
+  expect((await client.schedules()).map((s) => s.name)).toContain('sdk-tick');
+  const bad = await client.schedule('sdk-bad', 'often', 'send_email', payload).catch((e) => e);
+  expect(bad).toMatchObject({ status: 400, details: [{ path: 'cron' }] });
+
+  const deadline = Date.now() + 10_000;
+  let ticked = false;
+  while (!ticked && Date.now() < deadline) {
+    const page = (await fetch(`${api.url}/jobs?limit=100`).then((r) => r.json())) as {
+      jobs: { idempotency_key: string | null }[];
+    };
+    ticked = page.jobs.some((job) => job.idempotency_key?.startsWith('schedule:sdk-tick:'));
+    if (!ticked) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  expect(ticked).toBe(true);
+  await client.unschedule('sdk-tick');
+  expect((await client.schedules()).map((s) => s.name)).not.toContain('sdk-tick');
+});
