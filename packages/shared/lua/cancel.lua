@@ -22,7 +22,8 @@ local queued, scheduled, cancelled, events, active = KEYS[1], KEYS[2], KEYS[3], 
 local prefix, id, ttl, maxEvents = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
 
 local jobKey = prefix .. 'job:' .. id
-local status, jobType, worker = unpack(redis.call('HMGET', jobKey, 'status', 'job_type', 'worker_id'))
+local status, jobType, worker, limitedType =
+  unpack(redis.call('HMGET', jobKey, 'status', 'job_type', 'worker_id', 'limited'))
 if not status then return { 'not_found', '' } end
 if status ~= 'queued' and status ~= 'scheduled' and status ~= 'processing' then
   return { 'conflict', status }
@@ -37,6 +38,7 @@ if status == 'processing' then
   -- Its lease ends here: the worker's completion or failure finds no token and is refused.
   redis.call('ZREM', active, id)
   redis.call('HDEL', jobKey, 'lease_token', 'unconfirmed')
+  leftActive(prefix, jobKey, limitedType)
   redis.call('PUBLISH', prefix .. 'cancels', id)
   message = message .. ' while running on worker ' .. (worker or 'unknown')
 end

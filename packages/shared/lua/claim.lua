@@ -9,6 +9,13 @@ KEYS[3] scheduled  zset of waiting jobs, read for the earliest due time
 KEYS[4] events     stream of transitions
 KEYS[5] paused     hash: '*' when the whole queue is paused, a type's name when that type is;
                    a paused lane is not claimed from (its jobs keep their place)
+KEYS[6] limits     hash: <type> -> the limits its declaration sets, <type>:override -> those set
+                   at run time (JSON {max_concurrency?, rate_limit?: {max, per_ms}}; an override
+                   field wins, null in it removes the limit). A lane is claimed from only as far
+                   as its limits allow, over every worker: `running` counts the type's jobs
+                   running now (jobs claimed under the limit carry `limited`), `starts:<type>`
+                   holds its recent starts. Its other jobs keep their place; other lanes go on.
+KEYS[7] running    hash: type -> jobs of a concurrency-limited type running now
 ARGV[1] key prefix (jq:{queue}:)
 ARGV[2] most jobs to claim
 ARGV[3] lease length (ms)
@@ -36,10 +43,12 @@ Returns { Redis time (ms), earliest scheduled due time (ms) or -1, suspects pass
           for a worker without one), then per job 10 entries: id, lease token, job_type, payload,
           attempts, max_attempts, priority as given, ms the job waited: since it was due (its
           run_at or retry time) or else created, 1 if it is a suspect else 0, its timeout in ms
-          (0 = none) }
+          (0 = none) }; the header's 4th entry: ms until a lane held back by its rate limit may
+          start a job again, or -1 }
 ]]
 -- nowUs, nowMs, callInSlices, trimEvents and wakeWorkersOf: see prelude.lua.
-local queued, active, scheduled, events, paused = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local queued, active, scheduled, events, paused, limits, running =
+  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
 local prefix, count, leaseMs, workerId, tokenBase, maxEvents, holdsSuspect, confirmWithinMs =
   ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], ARGV[5], ARGV[6], ARGV[7] == '1',
   tonumber(ARGV[8] or 0)
@@ -68,16 +77,60 @@ if not pausedNow[1] then
     end
   end
 end
+-- Each lane's limits (one read for all), and how many jobs they let this claim take from it.
+local heldBackMs = -1
+if #lanes > 0 then
+  local fields = {}
+  for _, lane in ipairs(lanes) do
+    fields[#fields + 1] = lane.type
+    fields[#fields + 1] = lane.type .. ':override'
+  end
+  local set = redis.call('HMGET', limits, unpack(fields))
+  for i, lane in ipairs(lanes) do
+    lane.allow, lane.claimed = count, 0
+    if set[2 * i - 1] or set[2 * i] then
+      local declared = set[2 * i - 1] and cjson.decode(set[2 * i - 1]) or {}
+      local override = set[2 * i] and cjson.decode(set[2 * i]) or {}
+      local function limit(name)
+        local value = override[name]
+        if value == nil then value = declared[name] end
+        if value == cjson.null then return nil end
+        return value
+      end
+      local maxConcurrency, rate = limit('max_concurrency'), limit('rate_limit')
+      if maxConcurrency then
+        lane.limited = true
+        local now = tonumber(redis.call('HGET', running, lane.type) or 0)
+        lane.allow = math.min(lane.allow, math.max(0, maxConcurrency - now))
+      end
+      if rate then
+        lane.starts = prefix .. 'starts:' .. lane.type
+        redis.call('ZREMRANGEBYSCORE', lane.starts, '-inf', nowMs - rate.per_ms)
+        local recent = redis.call('ZCARD', lane.starts)
+        lane.allow = math.min(lane.allow, math.max(0, rate.max - recent))
+        if recent >= rate.max and redis.call('ZCARD', lane.key) > 0 then
+          local oldest = redis.call('ZRANGE', lane.starts, 0, 0, 'WITHSCORES')
+          local freeIn = math.max(1, tonumber(oldest[2]) + rate.per_ms - nowMs)
+          if heldBackMs < 0 or freeIn < heldBackMs then heldBackMs = freeIn end
+        end
+      end
+    end
+  end
+end
+
 local popsLane = #lanes == 1
 local putBack = {}
 -- Jobs taken, suspects passed over, and entries dropped (below): a claim looks at no more
 -- than MAX_PASSED jobs it does not take.
 local popped, passed, dropped = 0, 0, 0
 local function head(lane)
+  -- A lane its limits hold back offers nothing more to this claim.
+  if lane.claimed >= lane.allow then return nil end
   if lane.next > #lane.buffer and not lane.done then
     if popsLane then
       -- Never more than the loop looks at before it stops, so nothing popped is left out.
-      local want = math.min(count - popped, MAX_PASSED - passed - dropped)
+      local want = math.min(count - popped, MAX_PASSED - passed - dropped,
+        lane.allow - lane.claimed)
       lane.buffer = redis.call('ZPOPMIN', lane.key, want)
       if #lane.buffer < want * 2 then lane.done = true end
     else
@@ -92,7 +145,7 @@ local function head(lane)
   return tonumber(lane.buffer[lane.next + 1])
 end
 
-local out = { nowMs, -1, 0 }
+local out = { nowMs, -1, 0, heldBackMs }
 -- Takes the most urgent job at the head of any lane, until `count` are taken. A suspect this
 -- worker may not take is passed over and stays where it is, keeping its place in line.
 local claimed, removed = {}, {}
@@ -124,9 +177,10 @@ while popped < count and passed + dropped < MAX_PASSED do
   else
     if suspect then holdsSuspect = true end
     popped = popped + 1
+    best.claimed = best.claimed + 1
     best.taken[#best.taken + 1] = id
     removed[#removed + 1] = id
-    claimed[#claimed + 1] = { id, jobKey, f }
+    claimed[#claimed + 1] = { id, jobKey, f, best }
   end
 end
 out[3] = passed
@@ -143,8 +197,14 @@ local deadline = nowMs + (confirmWithinMs > 0 and confirmWithinMs or leaseMs)
 -- "Processing job" line per job), not an XADD per job and line (bench/README.md).
 local pickedIds, pickedAttempts, pickedPayloads = {}, {}, {}
 for i, job in ipairs(claimed) do
-  local id, jobKey, f = job[1], job[2], job[3]
+  local id, jobKey, f, lane = job[1], job[2], job[3], job[4]
   local token = tokenBase .. ':' .. i
+  -- Counted against its type's limits: running now (until it leaves `active`), started now.
+  if lane.limited then
+    redis.call('HINCRBY', running, lane.type, 1)
+    redis.call('HSET', jobKey, 'limited', lane.type)
+  end
+  if lane.starts then redis.call('ZADD', lane.starts, nowMs, token) end
   local readyUs = tonumber(f[5] or f[6]) or now
   local attempts = tonumber(f[7] or 0) + 1
   redis.call('HSET', jobKey, 'status', 'processing', 'picked_at', nowUs, 'lease_token', token,

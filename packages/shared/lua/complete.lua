@@ -47,7 +47,9 @@ for i = 0, n - 1 do
   local base = 6 + i * 3
   local id, token, result = ARGV[base], ARGV[base + 1], ARGV[base + 2]
   local jobKey = prefix .. 'job:' .. id
-  if redis.call('HGET', jobKey, 'lease_token') == token then
+  local held = redis.call('HMGET', jobKey, 'lease_token', 'limited')
+  if held[1] == token then
+    leftActive(prefix, jobKey, held[2])
     if result ~= '' then
       redis.call('HSET', jobKey, 'status', 'completed', 'completed_at', nowUs, 'result', result)
     else

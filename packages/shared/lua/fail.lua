@@ -38,8 +38,9 @@ if redis.call('HGET', jobKey, 'lease_token') ~= token then
   return { 'lease_lost', 0, 0, 0 }
 end
 
-local f = redis.call('HMGET', jobKey, 'attempts', 'max_attempts', 'backoff')
+local f = redis.call('HMGET', jobKey, 'attempts', 'max_attempts', 'backoff', 'limited')
 local attempts, maxAttempts = tonumber(f[1]), tonumber(f[2])
+leftActive(prefix, jobKey, f[4])
 keepError(jobKey, attempts, err)
 
 local function backoffMs()

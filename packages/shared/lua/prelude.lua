@@ -28,6 +28,10 @@ wakeWorkersOf(prefix, jobType)
 keepError(jobKey, attempt, err)
                       keeps a failed attempt in the record's `errors` (JSON list of {attempt,
                       error, at}, the last ERRORS_KEPT) beside `last_error`
+leftActive(prefix, jobKey, limitedType)
+                      a job leaves `active` (completed, failed, recovered, cancelled): when it
+                      was counted against its type's max_concurrency (`limited`, claim.lua), it
+                      no longer is, and a worker of the type is woken
 addJobEvent(events, maxEvents, field, value, ...)
                       adds an entry of one job's event (fields type, job_ids, attempts, message,
                       error, ...) and trims as above: every entry has the same shape, a job_ids
@@ -93,4 +97,12 @@ end
 
 local function wakeWorkersOf(prefix, jobType)
   redis.call('ZADD', prefix .. 'marker:' .. jobType, 0, '0')
+end
+
+local function leftActive(prefix, jobKey, limitedType)
+  if not limitedType then return end
+  redis.call('HINCRBY', prefix .. 'running', limitedType, -1)
+  redis.call('HDEL', jobKey, 'limited')
+  -- A slot of its type is free: a worker held back by the limit may claim again.
+  wakeWorkersOf(prefix, limitedType)
 end

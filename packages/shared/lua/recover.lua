@@ -29,8 +29,9 @@ for _, id in ipairs(expired) do
   local jobKey = prefix .. 'job:' .. id
   redis.call('ZREM', active, id)
   local f = redis.call('HMGET', jobKey, 'attempts', 'max_attempts', 'priority', 'seq', 'worker_id',
-    'unconfirmed', 'job_type')
+    'unconfirmed', 'job_type', 'limited')
   if f[1] then
+    leftActive(prefix, jobKey, f[8])
     local attempts, maxAttempts = tonumber(f[1]), tonumber(f[2])
     local worker = f[5] or 'unknown'
     redis.call('HDEL', jobKey, 'lease_token', 'unconfirmed')

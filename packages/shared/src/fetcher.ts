@@ -70,6 +70,8 @@ export class JobFetcher {
     registerScripts(this.blocking);
   }
 
+  /** Set by the last claim: ms until a rate-limited lane may start again, -1 when none waits. */
+  private heldBackMs = -1;
   /** Set by the last claim: suspects it passed over, left for a worker without one. */
   suspectsPassed = 0;
   /** Set by the last wait: jobs its claim took that were dropped because its answer came late. */
@@ -107,6 +109,7 @@ export class JobFetcher {
     this.clockKnown = true;
     this.nextDueMs = reply.nextDueMs;
     this.suspectsPassed = reply.suspectsPassed;
+    this.heldBackMs = reply.heldBackMs;
     return reply.jobs;
   }
 
@@ -136,7 +139,15 @@ export class JobFetcher {
         this.keys.marker,
         ...this.options.jobTypes.map((jobType) => this.keys.typeMarker(jobType)),
         this.keys.wake(this.options.workerId),
-        (this.options.blockTimeoutMs / 1000).toFixed(3),
+        // A lane held back by its rate limit frees at a known time: no event says so.
+        (
+          Math.max(
+            1,
+            this.heldBackMs >= 0
+              ? Math.min(this.options.blockTimeoutMs, this.heldBackMs)
+              : this.options.blockTimeoutMs,
+          ) / 1000
+        ).toFixed(3),
       ),
       this.claimOn(this.blocking, count, holdsSuspect, CONFIRM_WITHIN_MS),
     ]).then(([, claimed]) => claimed);
@@ -196,6 +207,8 @@ export interface ClaimReply {
   /** The earliest scheduled due time (Redis ms), -1 when none. */
   nextDueMs: number;
   suspectsPassed: number;
+  /** ms until a lane its rate limit held back may start a job again; -1: none held back. */
+  heldBackMs: number;
   jobs: ClaimedJob[];
 }
 
@@ -217,7 +230,7 @@ export async function runClaim(
     request.jobTypes.join(' '),
   ]);
   const jobs: ClaimedJob[] = [];
-  for (let i = 3; i + 9 < reply.length; i += 10) {
+  for (let i = 4; i + 9 < reply.length; i += 10) {
     jobs.push({
       id: String(reply[i]),
       leaseToken: String(reply[i + 1]),
@@ -235,6 +248,7 @@ export async function runClaim(
     redisNowMs: Number(reply[0]),
     nextDueMs: Number(reply[1]),
     suspectsPassed: Number(reply[2]),
+    heldBackMs: Number(reply[3]),
     jobs,
   };
 }

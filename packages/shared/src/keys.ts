@@ -25,6 +25,10 @@ export interface QueueKeys {
   types: string;
   /** Hash, worker id -> the job type names it runs (JSON list), beside its heartbeat. */
   typeWorkers: string;
+  /** Hash: <type> -> limits its declaration sets; <type>:override -> limits set at run time. */
+  limits: string;
+  /** Hash: type -> jobs of a concurrency-limited type running now (claim.lua). */
+  running: string;
   /** Hash, schedule name -> its definition (JSON): the cron schedules. */
   schedules: string;
   /** Sorted set, schedule name -> its next run (ms). */
@@ -84,6 +88,8 @@ export function queueKeys(queueName: string): QueueKeys {
     cancels: `${prefix}cancels`,
     paused: `${prefix}paused`,
     schedules: `${prefix}schedules`,
+    limits: `${prefix}limits`,
+    running: `${prefix}running`,
     schedulesDue: `${prefix}schedules_due`,
     job: (id) => `${prefix}job:${id}`,
     ready: (jobType) => `${prefix}ready:${jobType}`,

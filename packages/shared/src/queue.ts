@@ -2,6 +2,7 @@
 // state change is one script call; reads are plain commands. It knows nothing about HTTP.
 
 import { stringify as stringifyUuid, v7 as uuidv7 } from 'uuid';
+import { z } from 'zod';
 import { ConflictError, NotFoundError, ValidationError } from './errors';
 import { JobList, STATUS_INDEX, type JobPage } from './job-list';
 import { readEventPage, readEventsAfter, readLatestEvents, type QueueEvent } from './events';
@@ -15,7 +16,12 @@ import { registerScripts, runScript } from './scripts';
 import { SubmitBatcher } from './submit-batcher';
 import type { PausedState, QueueStats, SubmitResult } from './wire';
 import { JobTypeCatalog } from './job-types/catalog';
-import { checkDeclaration, type JobTypeDeclaration } from './job-types/declaration';
+import {
+  checkDeclaration,
+  limitsSchema,
+  type JobTypeDeclaration,
+  type JobTypeLimits,
+} from './job-types/declaration';
 import { RemoteWorkers, type RemoteWorkersOptions } from './remote-workers';
 import { TypeRegistry, type ListedJobType } from './job-types/type-registry';
 import {
@@ -111,7 +117,11 @@ export class JobQueue {
     for (const type of registered) {
       if (!this.catalog.lookup(type.job_type)?.refusedBecause) listed.set(type.job_type, type);
     }
-    return [...listed.values()].sort((a, b) => a.job_type.localeCompare(b.job_type));
+    // The limits in force, which run-time changes may have set apart from the declaration.
+    const limits = await this.limitsInForce();
+    return [...listed.values()]
+      .map((type) => ({ ...type, limits: limits[type.job_type] ?? {} }))
+      .sort((a, b) => a.job_type.localeCompare(b.job_type));
   }
 
   /** Whether workers may claim jobs of this type: declared, or built in, and not switched off. */
@@ -334,6 +344,50 @@ export class JobQueue {
     return this.pausedState();
   }
 
+  /**
+   * Changes a type's limits at run time: `max_concurrency` or `rate_limit` set one (null removes
+   * it), over what its declaration says, until `reset: true` goes back to the declaration. The
+   * change outlives later declarations. Resolves with the limits in force.
+   */
+  async setLimits(jobType: string, input: unknown): Promise<JobTypeLimits> {
+    const change = parseOrThrow(limitsChangeSchema, input, 'invalid limits');
+    await this.requireKnownType(jobType);
+    const field = `${jobType}:override`;
+    const { limits } = this.keys;
+    await unavailableWhenRedisIsAway('change limits', async () => {
+      if (change.reset) {
+        await this.redis.hdel(limits, field);
+      } else {
+        const before = await this.redis.hget(limits, field);
+        const { reset: _reset, ...fields } = change;
+        const merged = { ...(before ? (JSON.parse(before) as object) : {}), ...fields };
+        await this.redis.hset(limits, field, JSON.stringify(merged));
+      }
+      // Looser limits may let held-back jobs start now.
+      await this.redis.zadd(this.keys.typeMarker(jobType), 0, '0');
+    });
+    return (await this.limitsInForce())[jobType] ?? {};
+  }
+
+  /** Each type's limits in force: its declaration's, with run-time changes over them. */
+  async limitsInForce(): Promise<Record<string, JobTypeLimits>> {
+    const stored = await unavailableWhenRedisIsAway('read limits', () =>
+      this.redis.hgetall(this.keys.limits),
+    );
+    const inForce: Record<string, JobTypeLimits> = {};
+    for (const field of Object.keys(stored)) {
+      const type = field.replace(/:override$/, '');
+      if (inForce[type]) continue;
+      const declared = JSON.parse(stored[type] ?? '{}') as Record<string, unknown>;
+      const override = JSON.parse(stored[`${type}:override`] ?? '{}') as Record<string, unknown>;
+      const merged = { ...declared, ...override };
+      inForce[type] = Object.fromEntries(
+        Object.entries(merged).filter(([, value]) => value !== null),
+      ) as JobTypeLimits;
+    }
+    return inForce;
+  }
+
   /** What is paused now: the queue, and which job types. */
   async pausedState(): Promise<PausedState> {
     return pausedOf(
@@ -437,3 +491,10 @@ export class JobQueue {
 function pausedOf(fields: string[]): PausedState {
   return { queue: fields.includes('*'), job_types: fields.filter((f) => f !== '*').sort() };
 }
+
+/** PATCH /job-types/:name: a limit to set, null to remove one, or reset to the declaration. */
+const limitsChangeSchema = z.strictObject({
+  max_concurrency: limitsSchema.shape.max_concurrency.unwrap().nullable().optional(),
+  rate_limit: limitsSchema.shape.rate_limit.unwrap().nullable().optional(),
+  reset: z.literal(true).optional(),
+});

@@ -132,7 +132,8 @@ export class RemoteWorkers {
       if (left <= 0 || hungUp.aborted || this.closed || this.waiting >= MAX_WAITING_CLAIMS)
         return [];
       const untilDue = this.nextDueMs >= 0 ? Math.max(0, this.nextDueMs - Date.now()) : left;
-      const jobs = await this.waitThenClaim(claim, Math.min(left, untilDue), hungUp);
+      const untilFree = reply.heldBackMs >= 0 ? reply.heldBackMs : left;
+      const jobs = await this.waitThenClaim(claim, Math.min(left, untilDue, untilFree), hungUp);
       if (jobs.length > 0) return jobs;
     }
   }

@@ -283,6 +283,31 @@ export function openApiDocument(jobTypes: JobTypeListing[]): Schema {
         },
       },
       '/job-types/{name}': {
+        patch: {
+          summary:
+            'Change a type’s global limits at run time (null removes one; reset: true goes back to the declaration)',
+          tags: ['operations'],
+          parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: body({
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              max_concurrency: { type: ['integer', 'null'], minimum: 1 },
+              rate_limit: {
+                oneOf: [
+                  {
+                    type: 'object',
+                    required: ['max', 'per_ms'],
+                    properties: { max: { type: 'integer' }, per_ms: { type: 'integer' } },
+                  },
+                  { type: 'null' },
+                ],
+              },
+              reset: { const: true },
+            },
+          }),
+          responses: { 200: reply('the limits in force'), 404: error('no such job type') },
+        },
         put: {
           summary: 'Declare a job type (for a worker that is not a Node process)',
           tags: ['workers over HTTP'],

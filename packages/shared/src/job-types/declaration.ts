@@ -22,6 +22,22 @@ const defaultsSchema = z.strictObject({
   backoff: backoffSchema.optional(),
 });
 
+/** Global limits of a type, over every worker (claim.lua): concurrency, and starts per window. */
+export const limitsSchema = z.strictObject({
+  max_concurrency: z.number().int('must be a whole number').min(1).max(1_000_000).optional(),
+  rate_limit: z
+    .strictObject({
+      max: z.number().int('must be a whole number').min(1).max(1_000_000),
+      per_ms: z
+        .number()
+        .int('must be a whole number')
+        .min(1)
+        .max(24 * 3600 * 1000),
+    })
+    .optional(),
+});
+export type JobTypeLimits = z.output<typeof limitsSchema>;
+
 export const declarationSchema = z.strictObject({
   job_type: z
     .string()
@@ -32,6 +48,7 @@ export const declarationSchema = z.strictObject({
   description: z.string().max(1000, 'must be at most 1000 characters').default(''),
   payload_schema: z.record(z.string(), z.unknown(), { error: 'must be a JSON Schema object' }),
   defaults: defaultsSchema.default({}),
+  limits: limitsSchema.optional(),
 });
 
 export type JobTypeDeclaration = z.output<typeof declarationSchema>;
@@ -95,13 +112,14 @@ export function declarationOf(type: JobType): JobTypeDeclaration {
       description: type.description,
       payload_schema: payloadSchema,
       defaults: type.defaults ?? {},
+      ...(type.limits ? { limits: type.limits } : {}),
     },
     `job type "${type.name}"`,
   );
 }
 
 export function declarationVersion(declaration: JobTypeDeclaration): string {
-  const { description, payload_schema, defaults } = declaration;
-  const text = JSON.stringify({ description, payload_schema, defaults });
+  const { description, payload_schema, defaults, limits } = declaration;
+  const text = JSON.stringify({ description, payload_schema, defaults, limits });
   return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }

@@ -16,6 +16,10 @@ export interface JobTypeDefinition<Schema extends z.ZodType> {
   priority?: Priority;
   timeoutMs?: number;
   backoff?: { type: 'exponential' | 'fixed'; baseMs: number; maxMs?: number; jitter?: number };
+  /** At most this many jobs of the type run at once, over every worker. */
+  maxConcurrency?: number;
+  /** At most `max` jobs of the type start in any window of `perMs`, over every worker. */
+  rateLimit?: { max: number; perMs: number };
   /** Runs one attempt; its return value (JSON) is the job's result, a throw fails the attempt. */
   run(payload: z.output<Schema>, ctx: JobContext): Promise<unknown>;
 }
@@ -39,6 +43,17 @@ export function defineJobType<Schema extends z.ZodType>(
         jitter: backoff.jitter,
       },
     },
+    ...(definition.maxConcurrency !== undefined || definition.rateLimit !== undefined
+      ? {
+          limits: {
+            max_concurrency: definition.maxConcurrency,
+            rate_limit: definition.rateLimit && {
+              max: definition.rateLimit.max,
+              per_ms: definition.rateLimit.perMs,
+            },
+          },
+        }
+      : {}),
     run: (payload, ctx) => definition.run(payload, ctx),
   };
 }

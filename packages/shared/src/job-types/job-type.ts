@@ -33,6 +33,11 @@ export interface JobType<Payload = unknown> {
   description: string;
   payloadSchema: z.ZodType<Payload>;
   defaults?: JobTypeDefaults;
+  /** Limits over every worker: jobs running at once, and starts per window. */
+  limits?: {
+    max_concurrency?: number;
+    rate_limit?: { max: number; per_ms: number };
+  };
   /** Set when this process refuses submissions of the type (it is switched off); says why. */
   refusedBecause?: string;
   /**

@@ -46,7 +46,17 @@ export class TypeRegistry {
       changes.push({ job_type: declaration.job_type, from: before, to: version });
       fields.push(declaration.job_type, this.registered(declaration, version, declaredBy));
     });
-    if (fields.length > 0) await this.redis.hset(this.keys.types, ...fields);
+    if (fields.length > 0) {
+      // The limits claim.lua reads, beside the declaration (one read per claim, not a parse).
+      const pipeline = this.redis.pipeline().hset(this.keys.types, ...fields);
+      for (const declaration of declarations) {
+        if (!changes.some((change) => change.job_type === declaration.job_type)) continue;
+        if (declaration.limits) {
+          pipeline.hset(this.keys.limits, declaration.job_type, JSON.stringify(declaration.limits));
+        } else pipeline.hdel(this.keys.limits, declaration.job_type);
+      }
+      await execPipeline(pipeline);
+    }
     return changes;
   }
 

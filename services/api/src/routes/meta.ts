@@ -2,6 +2,7 @@
 
 import type Router from '@koa/router';
 import type { JobQueue } from '@jobqueue/shared';
+import { jsonBody } from '../body';
 import { openApiDocument } from '../openapi';
 
 export function metaRoutes(router: Router, queue: JobQueue): void {
@@ -22,6 +23,14 @@ export function metaRoutes(router: Router, queue: JobQueue): void {
   router.post('/queue/resume', async (ctx) => {
     ctx.body = await queue.resume();
   });
+  // Global limits at run time: {max_concurrency?, rate_limit?} (null removes), or {reset: true}.
+  router.patch('/job-types/:name', jsonBody('16kb'), async (ctx) => {
+    ctx.body = {
+      job_type: ctx.params.name,
+      limits: await queue.setLimits(ctx.params.name!, ctx.request.body),
+    };
+  });
+
   router.post('/job-types/:name/pause', async (ctx) => {
     ctx.body = await queue.pause(ctx.params.name);
   });

@@ -1,0 +1,69 @@
+// Global limits from a type's declaration and changed at run time: a held-back type keeps its
+// jobs in line without holding up other types; a run-time change outlives later declarations
+// until it is reset.
+
+import { setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
+import { defineJobType, type JobType, type JobTypeRegistry } from '../src';
+import { createFixture, eventually, type QueueFixture } from './queue-fixture';
+
+let fixture: QueueFixture;
+const log: string[] = [];
+
+const limited = defineJobType({
+  name: 'limited',
+  payload: z.object({ n: z.number() }),
+  maxConcurrency: 1,
+  async run({ n }) {
+    log.push(`limited ${n} start`);
+    await sleep(300);
+    log.push(`limited ${n} end`);
+    return null;
+  },
+}) as JobType;
+const free = defineJobType({
+  name: 'free',
+  payload: z.object({ n: z.number() }),
+  async run({ n }) {
+    log.push(`free ${n}`);
+    return null;
+  },
+}) as JobType;
+const registry: JobTypeRegistry = new Map([limited, free].map((t) => [t.name, t]));
+
+beforeEach(() => {
+  log.length = 0;
+  fixture = createFixture({ jobTypes: registry });
+});
+afterEach(() => fixture.close());
+
+test('a type held back by its limit waits in line; the types behind it flow', async () => {
+  await fixture.startWorker({ concurrency: 5 });
+  await fixture.queue.submitMany([
+    { job_type: 'limited', payload: { n: 1 } },
+    { job_type: 'limited', payload: { n: 2 } },
+    { job_type: 'free', payload: { n: 3 } },
+  ]);
+  await eventually(() => log.length === 5, 5000);
+  // The second limited job starts only after the first ended; the free one did not wait.
+  expect(log.indexOf('limited 2 start')).toBeGreaterThan(log.indexOf('limited 1 end'));
+  expect(log.indexOf('free 3')).toBeLessThan(log.indexOf('limited 1 end'));
+  expect((await fixture.queue.listJobTypes()).find((t) => t.job_type === 'limited')).toMatchObject({
+    limits: { max_concurrency: 1 },
+  });
+  expect(await fixture.redis.hget(fixture.queue.keys.running, 'limited')).toBe('0');
+});
+
+test('a run-time change outlives a later declaration until it is reset', async () => {
+  expect(await fixture.queue.setLimits('limited', { max_concurrency: 3 })).toEqual({
+    max_concurrency: 3,
+  });
+  await fixture.startWorker(); // declares max_concurrency 1 again
+  const inForce = () => fixture.queue.limitsInForce().then((all) => all.limited);
+  expect(await inForce()).toEqual({ max_concurrency: 3 });
+  expect(await fixture.queue.setLimits('limited', { max_concurrency: null })).toEqual({});
+  expect(await fixture.queue.setLimits('limited', { reset: true })).toEqual({ max_concurrency: 1 });
+  await expect(fixture.queue.setLimits('limited', { max_concurrency: 0 })).rejects.toMatchObject({
+    details: [{ path: 'max_concurrency' }],
+  });
+});
