@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { enqueueCommand } from './commands/enqueue';
 import { logsCommand } from './commands/logs';
 import { pauseCommands } from './commands/pause';
+import { limitsCommand } from './commands/limits';
 import { scheduleCommands } from './commands/schedules';
 import { cancelCommand, retryCommand } from './commands/retry-cancel';
 import { statsCommand } from './commands/stats';
@@ -31,6 +32,7 @@ export function createProgram(): Command {
     retryCommand,
     cancelCommand,
     pauseCommands,
+    limitsCommand,
     scheduleCommands,
     logsCommand,
     workerCommand,

@@ -146,6 +146,34 @@ export class JobQueueClient {
     await this.request<unknown>('DELETE', `/schedules/${encodeURIComponent(name)}`);
   }
 
+  /**
+   * Changes a type's limits over every worker at run time: a number or {max, perMs} sets one,
+   * null removes it; `{ reset: true }` goes back to what its declaration says.
+   */
+  async setLimits(
+    jobType: string,
+    change: {
+      maxConcurrency?: number | null;
+      rateLimit?: { max: number; perMs: number } | null;
+      reset?: true;
+    },
+  ): Promise<{ max_concurrency?: number; rate_limit?: { max: number; per_ms: number } }> {
+    const body: Record<string, unknown> = {};
+    if (change.reset) body.reset = true;
+    if (change.maxConcurrency !== undefined) body.max_concurrency = change.maxConcurrency;
+    if (change.rateLimit !== undefined)
+      body.rate_limit = change.rateLimit && {
+        max: change.rateLimit.max,
+        per_ms: change.rateLimit.perMs,
+      };
+    const reply = await this.request<{ limits: Record<string, never> }>(
+      'PATCH',
+      `/job-types/${encodeURIComponent(jobType)}`,
+      body,
+    );
+    return reply.limits;
+  }
+
   /** Pauses the whole queue, or one job type: running jobs finish, no more start. */
   pause(jobType?: string): Promise<PausedState> {
     return this.request<PausedState>('POST', pausePath(jobType, 'pause'));
