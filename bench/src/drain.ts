@@ -34,6 +34,8 @@ export interface DrainOptions {
   concurrency: number;
   queueName: string;
   logFile: string;
+  /** Runs on the empty Redis before the jobs are submitted (e.g. to set limits). */
+  prepare?: () => Promise<unknown>;
 }
 
 export async function drain(
@@ -43,6 +45,7 @@ export async function drain(
 ): Promise<DrainResult> {
   const { n } = options;
   await redis.flush();
+  await options.prepare?.();
   const memoryBefore = Number((await redis.info('memory')).used_memory);
   await system.submitMixed(n);
   const cpuBefore = cpuSeconds(await redis.info('cpu'));

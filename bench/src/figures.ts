@@ -34,6 +34,7 @@ export function figures(
   api: HttpRounds,
   bare: HttpRounds,
   overHttp: { http: number[]; node: number[] },
+  underLimits: { limited: number[]; plain: number[] },
 ): Figure[] {
   const both = (
     key: string,
@@ -166,6 +167,17 @@ export function figures(
       },
       overHttp.http,
       overHttp.node,
+    ),
+    summarize(
+      {
+        key: 'limits_drain_jobs_per_s',
+        label: 'drain, limits that do not bind, jobs/s',
+        versus: 'plain drain',
+        digits: 0,
+        target: { of: 'ratio', op: '>=', value: 0.9 },
+      },
+      underLimits.limited,
+      underLimits.plain,
     ),
   ];
 }

@@ -10,7 +10,7 @@ import { drain } from './drain';
 import { emptyHttpRounds, emptySystemRounds, figures, type HttpRounds } from './figures';
 import { handoffFloor, type HandoffResult } from './handoff';
 import { API_SCRIPT, BARE_KOA_SCRIPT, bulkBody, postLoad, startHttpServer } from './http';
-import { README_BODY } from './jobs';
+import { NOOP_TYPE, README_BODY } from './jobs';
 import { idleLatency } from './latency';
 import { parseBenchOptions, USAGE, type BenchOptions } from './options';
 import { BenchRedis } from './redis-server';
@@ -19,6 +19,7 @@ import { median } from './stats';
 import { BullmqQueue } from './systems/bullmq';
 import { OurQueue } from './systems/ours';
 import { drainOverHttp } from './http-worker-drain';
+import { queueKeys } from '@jobqueue/shared';
 import type { QueueSystem } from './systems/system';
 
 const BULK_JOBS = 1000;
@@ -51,6 +52,7 @@ async function main(options: BenchOptions): Promise<void> {
   const run = (part: string) => options.only.includes(part as BenchOptions['only'][number]);
   const handoffs: HandoffResult[] = [];
   const overHttp: { http: number[]; node: number[] } = { http: [], node: [] };
+  const underLimits: { limited: number[]; plain: number[] } = { limited: [], plain: [] };
 
   try {
     for (let round = 1; round <= options.rounds; round++) {
@@ -123,6 +125,35 @@ async function main(options: BenchOptions): Promise<void> {
         overHttp.http.push(http);
         overHttp.node.push(node!);
       }
+      if (run('limits')) {
+        // The drain again, with a concurrency limit and a rate limit on its type that never bind;
+        // the two go first in turn, round by round.
+        for (const limited of round % 2 ? [false, true] : [true, false]) {
+          await using(systems[0]!.make('bench'), async (queue) => {
+            const result = await drain(redis, queue, {
+              n: options.n,
+              concurrency: options.concurrency,
+              queueName: 'bench',
+              logFile: join(logDir, 'ours-worker.log'),
+              prepare: limited
+                ? () =>
+                    redis.client.hset(
+                      queueKeys('bench').limits,
+                      `${NOOP_TYPE}:override`,
+                      JSON.stringify({
+                        max_concurrency: 1_000_000,
+                        rate_limit: { max: 1_000_000, per_ms: 1000 },
+                      }),
+                    )
+                : undefined,
+            });
+            (limited ? underLimits.limited : underLimits.plain).push(result.jobsPerSecond);
+            progress(
+              `round ${round}: drain ${limited ? 'with limits that do not bind' : 'plain'} ${result.jobsPerSecond.toFixed(0)} jobs/s`,
+            );
+          });
+        }
+      }
       if (run('http')) {
         for (const server of servers) {
           await httpRound(
@@ -162,6 +193,7 @@ async function main(options: BenchOptions): Promise<void> {
     servers[0]!.rounds,
     servers[1]!.rounds,
     overHttp,
+    underLimits,
   );
   const floor = handoffs.length > 0 ? handoffFigures(handoffs, all) : null;
   console.log(table(all));
