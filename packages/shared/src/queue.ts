@@ -124,11 +124,16 @@ export class JobQueue {
       .sort((a, b) => a.job_type.localeCompare(b.job_type));
   }
 
-  /** Whether workers may claim jobs of this type: declared, or built in, and not switched off. */
-  async acceptsJobType(name: string): Promise<boolean> {
-    await this.catalog.prepare([name]);
-    const type = this.catalog.lookup(name);
-    return Boolean(type && !type.refusedBecause);
+  /**
+   * Of these job types, those workers may not claim: neither declared nor built in, or switched
+   * off here. One registry read covers them all.
+   */
+  async refusedJobTypes(names: string[]): Promise<string[]> {
+    await this.catalog.prepare(names);
+    return names.filter((name) => {
+      const type = this.catalog.lookup(name);
+      return !type || Boolean(type.refusedBecause);
+    });
   }
 
   /**
@@ -165,7 +170,7 @@ export class JobQueue {
       eventsMaxLen: this.options.eventsMaxLen,
       jobTtlSeconds: this.options.jobTtlSeconds,
       failedJobTtlSeconds: this.options.failedJobTtlSeconds,
-      acceptsType: (name) => this.acceptsJobType(name),
+      refusedTypes: (names) => this.refusedJobTypes(names),
     });
   }
 

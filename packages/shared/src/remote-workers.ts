@@ -73,8 +73,8 @@ export interface RemoteWorkersOptions {
   backoffBaseMs: number;
   jobTtlSeconds: number;
   failedJobTtlSeconds: number;
-  /** Whether a job type may be claimed (declared, and not switched off here). */
-  acceptsType(name: string): Promise<boolean>;
+  /** Of these job types, those that may not be claimed (not declared, or switched off here). */
+  refusedTypes(names: string[]): Promise<string[]>;
   onError(error: Error, what: string): void;
 }
 
@@ -83,7 +83,10 @@ export class RemoteWorkers {
   private readonly idle: RedisClient[] = [];
   private waiting = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** The earliest scheduled due time, on this process's clock; -1 when nothing is scheduled. */
   private nextDueMs = -1;
+  /** Redis's clock minus this process's, as of the last claim. */
+  private clockOffsetMs = 0;
   private closed = false;
 
   constructor(
@@ -102,9 +105,7 @@ export class RemoteWorkers {
   /** Claims up to max_jobs, waiting up to wait_ms for the first; [] when none came. */
   async claim(input: unknown, hungUp: AbortSignal): Promise<ClaimedJob[]> {
     const request = parseOrThrow(claimRequestSchema, input, 'invalid claim');
-    const refused: string[] = [];
-    for (const name of request.job_types)
-      if (!(await this.options.acceptsType(name))) refused.push(name);
+    const refused = await this.options.refusedTypes(request.job_types);
     if (refused.length > 0) {
       throw new ValidationError(
         `invalid claim: job_types ${refused.map((name) => `"${name}"`).join(', ')} not declared (PUT /job-types/:name)`,
@@ -126,7 +127,7 @@ export class RemoteWorkers {
     for (;;) {
       if (this.nextDueMs >= 0 && this.nextDueMs <= Date.now()) await this.promote();
       const reply = await runClaim(this.redis, this.keys, claim);
-      this.nextDueMs = reply.nextDueMs - (reply.redisNowMs - Date.now());
+      this.learnDueTime(reply);
       if (reply.jobs.length > 0) return reply.jobs;
       const left = deadline - Date.now();
       if (left <= 0 || hungUp.aborted || this.closed || this.waiting >= MAX_WAITING_CLAIMS)
@@ -159,7 +160,7 @@ export class RemoteWorkers {
         ),
         runClaim(connection, this.keys, claim),
       ]);
-      this.nextDueMs = reply.nextDueMs - (reply.redisNowMs - Date.now());
+      this.learnDueTime(reply);
       return reply.jobs;
     } catch (error) {
       if (hungUp.aborted) return [];
@@ -284,7 +285,13 @@ export class RemoteWorkers {
 
   private async promote(): Promise<void> {
     const nextDue = await promoteDue(this.redis, this.keys);
-    this.nextDueMs = nextDue;
+    this.nextDueMs = nextDue < 0 ? -1 : nextDue - this.clockOffsetMs;
+  }
+
+  /** The next due time on this process's clock; -1 (nothing scheduled) stays -1. */
+  private learnDueTime(reply: { nextDueMs: number; redisNowMs: number }): void {
+    this.clockOffsetMs = reply.redisNowMs - Date.now();
+    this.nextDueMs = reply.nextDueMs < 0 ? -1 : reply.nextDueMs - this.clockOffsetMs;
   }
 
   async close(): Promise<void> {

@@ -187,6 +187,43 @@ test('a submission naming an origin outside HTTP_JOB_ALLOWED_ORIGINS is refused,
   expect((reserved as ValidationError).details[0]?.message).toContain('is set by the queue itself');
 });
 
+test('a header with a line break, a URL with credentials, or a form the worker would refuse is refused at submission', async () => {
+  const problems = (payload: Record<string, unknown>) =>
+    submit(payload).then(
+      () => [],
+      (error: ValidationError) => error.details,
+    );
+  expect(await problems({ url: `${origin}/x`, headers: { 'X-A': 'b\r\nX-Injected: 1' } })).toEqual([
+    {
+      path: 'payload.headers.X-A',
+      message: 'must hold no line breaks or other control characters',
+    },
+  ]);
+  expect(await problems({ url: `${origin}/x`, headers: { 'bad name': 'x' } })).toEqual([
+    { path: 'payload.headers.bad name', message: 'must be an HTTP header name' },
+  ]);
+  const [host, port] = origin.slice('http://'.length).split(':');
+  expect(await problems({ url: `http://user:pw@${host}:${port}/x` })).toEqual([
+    { path: 'payload.url', message: 'must not hold a user name or password' },
+  ]);
+  expect(await problems({ url: `http:/${host}:${port}/x` })).toEqual([
+    { path: 'payload.url', message: 'must be an http:// or https:// URL' },
+  ]);
+});
+
+test('a 303 is followed with a GET without the body', async () => {
+  answer = (request, res) => {
+    if (request.path === '/form') res.writeHead(303, { Location: '/done' }).end();
+    else res.writeHead(200).end(request.method);
+  };
+  const record = await finished((await submit({ url: `${origin}/form`, body: { a: 1 } })).job_id);
+  expect(record.result).toEqual({ status: 200, body: 'GET' });
+  expect(received.map((r) => [r.method, r.path, r.body])).toEqual([
+    ['POST', '/form', '{"a":1}'],
+    ['GET', '/done', ''],
+  ]);
+});
+
 test('with no allowed origins, http jobs are refused, naming the setting', async () => {
   const closed = createFixture({
     jobTypes: createJobTypes({

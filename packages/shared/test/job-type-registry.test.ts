@@ -256,3 +256,18 @@ test('a type declared a moment after the registry was read is accepted at once',
   });
   expect(accepted.status).toBe('queued');
 });
+
+test('a pattern that backtracks catastrophically is matched in linear time; one RE2 cannot run is refused', async () => {
+  const { compileSchema, payloadProblems, SchemaError } =
+    await import('../src/job-types/payload-validator');
+  const validate = compileSchema({
+    type: 'object',
+    properties: { s: { type: 'string', pattern: '^(a+)+$' } },
+  });
+  // 40 a's and a b: JavaScript's own engine would take hours on this.
+  expect(payloadProblems(validate, { s: `${'a'.repeat(40)}b` }, 'payload')).toEqual([
+    { path: 'payload.s', message: expect.stringContaining('must match pattern') },
+  ]);
+  expect(payloadProblems(validate, { s: 'aaaa' }, 'payload')).toEqual([]);
+  expect(() => compileSchema({ type: 'string', pattern: '^(?=a)a$' })).toThrow(SchemaError);
+});

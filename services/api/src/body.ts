@@ -19,6 +19,15 @@ export function jsonBody(limit: string): Middleware {
     try {
       return await parse(ctx, () => {
         parsed = true;
+        // Deeper than any real job: writing it back out (a record, a result) would overflow the
+        // stack, so it is refused here, naming the limit.
+        if (depthOver(ctx.request.body, MAX_DEPTH)) {
+          throw new QueueError(
+            'invalid_body',
+            400,
+            `request body is nested more than ${MAX_DEPTH} levels deep`,
+          );
+        }
         return next();
       });
     } catch (error) {
@@ -33,4 +42,18 @@ export function jsonBody(limit: string): Middleware {
 function isDecodingError(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
   return typeof code === 'string' && /^(Z_|ERR__ERROR_)/.test(code);
+}
+
+const MAX_DEPTH = 64;
+
+/** Whether `value` holds arrays or objects nested more than `limit` deep (no recursion). */
+function depthOver(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth >= limit) return true;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return false;
 }

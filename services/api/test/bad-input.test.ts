@@ -249,3 +249,17 @@ test('a wrong method answer lists the allowed methods in Allow', async () => {
   expect(reply.status).toBe(405);
   expect(reply.headers.get('allow')).toBe('POST');
 });
+
+test('a body nested deeper than 64 levels is refused with 400, not a stack overflow', async () => {
+  // Written out by hand: JSON.stringify itself cannot go that deep.
+  const payload = `${'['.repeat(5000)}"x"${']'.repeat(5000)}`;
+  const reply = await api.call('POST', '/submit-job', {
+    headers: { 'content-type': 'application/json' },
+    body: `{"job_type": "send_email", "payload": ${payload}}`,
+  });
+  expect(reply.status).toBe(400);
+  expect(reply.body.error).toEqual({
+    code: 'invalid_body',
+    message: 'request body is nested more than 64 levels deep',
+  });
+});

@@ -3,6 +3,7 @@
 // has its job recovered and a delayed job still becomes due, by the API alone.
 
 import { setTimeout as sleep } from 'node:timers/promises';
+import { RedisServerProcess } from '@jobqueue/testkit';
 import { startApi, type ApiFixture, type Json } from './api-fixture';
 
 let api: ApiFixture;
@@ -178,4 +179,30 @@ test('a worker that hangs up while its claim waits takes nothing with it', async
   // The wait ended with the connection: no claim ran for the worker that hung up.
   const picked = (await api.queue.events('0', 1000)).filter((e) => e.type === 'picked');
   expect(picked.map((e) => [e.job_id, e.worker_id])).toEqual([[id, 'py-2']]);
+});
+
+test('an idle claim waits inside Redis: one blocking wait, not a loop of them', async () => {
+  // A Redis of its own, so no other test's commands count.
+  const server = await new RedisServerProcess().start();
+  const own = await startApi({ redisUrl: server.url, app: { httpWorkers: { leaseMs: 1500 } } });
+  try {
+    const declared = await own.call('PUT', `/job-types/${TYPE}`, {
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(declaration),
+    });
+    expect(declared.status).toBe(200);
+    const waits = async () =>
+      Number(/cmdstat_bzpopmin:calls=(\d+)/.exec(await own.redis.info('commandstats'))?.[1] ?? 0);
+    const before = await waits();
+    const reply = await own.post('/workers/claim', {
+      worker_id: 'idle',
+      job_types: [TYPE],
+      wait_ms: 1500,
+    });
+    expect(reply.body).toEqual({ jobs: [] });
+    expect((await waits()) - before).toBeLessThanOrEqual(2);
+  } finally {
+    await own.close();
+    await server.dispose();
+  }
 });

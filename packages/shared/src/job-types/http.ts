@@ -16,7 +16,13 @@ export const DEFAULT_HTTP_TIMEOUT_MS = 30_000;
 export const HTTP_RESULT_BODY_BYTES = 4096;
 const MAX_REDIRECTS = 5;
 /** Headers the job sets itself: a payload may not set them. */
-const RESERVED_HEADERS = /^(x-jobqueue-|host$|content-length$|transfer-encoding$|connection$)/i;
+const RESERVED_HEADERS =
+  /^(x-jobqueue-|host$|content-length$|transfer-encoding$|connection$|keep-alive$|upgrade$|expect$|te$|trailer$|proxy-)/i;
+/** An HTTP header name (a token, RFC 9110) and a value without control characters. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+/** The longest Retry-After honoured: a target asking for more is retried after this. */
+const MAX_RETRY_AFTER_MS = 24 * 3600 * 1000;
 
 export interface HttpTargetOptions {
   /** Origins (`http://billing:8080`) requests may go to; empty: `http` jobs are switched off. */
@@ -30,8 +36,14 @@ export const httpPayload = z.strictObject({
   method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('POST'),
   headers: z
     .record(
-      z.string().refine((name) => !RESERVED_HEADERS.test(name), 'is set by the queue itself'),
-      z.string().max(8192),
+      z
+        .string()
+        .regex(HEADER_NAME, 'must be an HTTP header name')
+        .refine((name) => !RESERVED_HEADERS.test(name), 'is set by the queue itself'),
+      z
+        .string()
+        .max(8192)
+        .regex(HEADER_VALUE, 'must hold no line breaks or other control characters'),
     )
     .optional(),
   /** Sent as is when a string, else as JSON (Content-Type application/json unless set). */
@@ -65,15 +77,23 @@ export function httpJob(options: HttpTargetOptions): JobType<HttpPayload> {
   });
   return {
     ...type,
-    // What JSON Schema cannot say: the origins allowed here, and the headers the queue sets.
+    // What JSON Schema cannot say: the worker's own check (so the API accepts only what a
+    // worker will send), no credentials in the URL, and the origins allowed here.
     submissionProblems: (payload) => {
-      const { url, headers = {} } = payload as { url: string; headers?: Record<string, string> };
-      const problems = Object.keys(headers)
-        .filter((name) => RESERVED_HEADERS.test(name))
-        .map((name) => ({ path: `headers.${name}`, message: 'is set by the queue itself' }));
-      if (!allowed(url, options))
-        problems.unshift({ path: 'url', message: outsideMessage(url, options) });
-      return problems;
+      const parsed = httpPayload.safeParse(payload);
+      if (!parsed.success) {
+        return parsed.error.issues.map((issue) => ({
+          path: issue.path.map(String).join('.'),
+          // A header name's own problem, not zod's "Invalid key in record".
+          message: issue.code === 'invalid_key' ? issue.issues[0]!.message : issue.message,
+        }));
+      }
+      const url = new URL(parsed.data.url);
+      if (url.username || url.password)
+        return [{ path: 'url', message: 'must not hold a user name or password' }];
+      if (!allowed(parsed.data.url, options))
+        return [{ path: 'url', message: outsideMessage(parsed.data.url, options) }];
+      return [];
     },
   };
 }
@@ -142,13 +162,15 @@ async function send(
 
   const deadline = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
   let url = payload.url;
+  let method: string = payload.method;
+  let sendBody = true;
   for (let redirects = 0; ; redirects++) {
     let response: Response;
     try {
       response = await fetch(url, {
-        method: payload.method,
+        method,
         headers,
-        body: payload.method === 'GET' || body === '' ? undefined : body,
+        body: method === 'GET' || !sendBody || body === '' ? undefined : body,
         redirect: 'manual',
         signal: deadline,
       });
@@ -164,13 +186,25 @@ async function send(
     const location = response.headers.get('location');
     if (response.status >= 300 && response.status < 400 && location) {
       await response.body?.cancel();
-      const next = new URL(location, url);
+      let next: URL;
+      try {
+        next = new URL(location, url);
+      } catch {
+        throw new UnrecoverableError(
+          `${payload.method} ${url} answered ${response.status} with a Location that is not a URL`,
+        );
+      }
       if (next.origin !== new URL(url).origin || redirects >= MAX_REDIRECTS) {
         throw new UnrecoverableError(
           `${payload.method} ${url} answered ${response.status}, a redirect to ${next.href}: not followed (${redirects >= MAX_REDIRECTS ? 'too many redirects' : 'another origin'})`,
         );
       }
       url = next.href;
+      // See Other: the next request is a GET without the body (RFC 9110).
+      if (response.status === 303) {
+        method = 'GET';
+        sendBody = false;
+      }
       continue;
     }
     const text = await readHead(response, HTTP_RESULT_BODY_BYTES);
@@ -189,9 +223,10 @@ async function send(
 /** Retry-After as seconds or an HTTP date, in ms from now. */
 function retryAfter(value: string | null): number | undefined {
   if (!value) return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+  const ms = /^\d+$/.test(value.trim())
+    ? Number(value.trim()) * 1000
+    : Date.parse(value) - Date.now();
+  return Number.isNaN(ms) ? undefined : Math.min(MAX_RETRY_AFTER_MS, Math.max(0, ms));
 }
 
 /** The first `limit` bytes of the body as text; the rest is not read. */
