@@ -55,6 +55,8 @@ const FIGURES = [
   'client_calls_per_job',
   'redis_commands_per_job',
   'memory_bytes_per_job',
+  'http_worker_drain_jobs_per_s',
+  'limits_drain_jobs_per_s',
 ];
 
 test('npm run bench on a tiny N prints the table and a JSON line with every figure of both systems', async () => {
@@ -78,6 +80,8 @@ test('npm run bench on a tiny N prints the table and a JSON line with every figu
   );
   expect(rows.filter((row) => row.includes('BullMQ'))).toHaveLength(12);
   expect(rows.filter((row) => row.includes('bare Koa'))).toHaveLength(3);
+  expect(rows.filter((row) => row.includes('Node worker'))).toHaveLength(1);
+  expect(rows.filter((row) => row.includes('plain drain'))).toHaveLength(1);
 
   const report = JSON.parse(lines.at(-1)!) as {
     options: { n: number; rounds: number };

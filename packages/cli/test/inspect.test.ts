@@ -126,7 +126,7 @@ describe('queuectl status, list, retry, cancel', () => {
     const conflict = await queuectl(['cancel', ids.completed], env);
     expect(conflict.code).toBe(4);
     expect(conflict.stderr).toBe(
-      `queuectl: error: job ${ids.completed} is completed; only queued or scheduled jobs can be cancelled\n`,
+      `queuectl: error: job ${ids.completed} is completed; only a job that has not finished can be cancelled\n`,
     );
     expect((await queuectl(['cancel', UNKNOWN_ID], env)).code).toBe(3);
     const missing = await queuectl(['cancel'], env);

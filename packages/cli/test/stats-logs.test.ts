@@ -33,6 +33,7 @@ describe('queuectl stats and logs', () => {
       counts: { queued: 1, scheduled: 0, processing: 0, completed: 1, failed: 0, cancelled: 0 },
       totals: { submitted: 2, completed: 1, failed: 0, retried: 0, recovered: 0 },
       workers: 0,
+      paused: { queue: false, job_types: [] },
     });
     const text = await queuectl(['stats'], env);
     expect(text.stdout.split('\n')).toEqual([

@@ -2,7 +2,15 @@
 import { SCRIPT_NAMES, scriptKeys } from '../src/scripts';
 
 test('every script declares its keys in its header, in order', () => {
-  expect(scriptKeys('claim')).toEqual(['queued', 'active', 'scheduled', 'events', 'paused']);
+  expect(scriptKeys('claim')).toEqual([
+    'queued',
+    'active',
+    'scheduled',
+    'events',
+    'paused',
+    'limits',
+    'running',
+  ]);
   expect(scriptKeys('complete')).toEqual([
     'active',
     'completed',
