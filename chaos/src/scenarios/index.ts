@@ -11,6 +11,7 @@ import { REDIS_RESTART, redisRestart, type RedisRestartParams } from './redis-re
 import {
   GRACEFUL_RESTARTS,
   HTTP_WORKER_KILLS,
+  LIMIT_KILLS,
   WORKER_KILLS,
   workerRestarts,
   type WorkerRestartParams,
@@ -37,6 +38,7 @@ export const SMALL: {
   load: LoadParams;
   hostileClients: HostileClientsParams;
   httpWorkerKills: WorkerRestartParams;
+  limitKills: WorkerRestartParams;
 } = {
   workerKills: {
     ...WORKER_KILLS,
@@ -86,6 +88,15 @@ export const SMALL: {
     replayClients: 10,
     floodJobs: 3000,
   },
+  limitKills: {
+    ...LIMIT_KILLS,
+    jobs: 150,
+    handlerMs: 50,
+    killEveryMs: 500,
+    leaseMs: 1000,
+    drainTimeoutMs: 60_000,
+    maxConcurrency: 3,
+  },
   httpWorkerKills: {
     ...HTTP_WORKER_KILLS,
     jobs: 400,
@@ -107,6 +118,7 @@ const FULL = {
   load: LOAD,
   hostileClients: HOSTILE_CLIENTS,
   httpWorkerKills: HTTP_WORKER_KILLS,
+  limitKills: LIMIT_KILLS,
 };
 
 const sized = (size: Size) => (size === 'full' ? FULL : SMALL);
@@ -125,5 +137,10 @@ export const SCENARIOS: Scenario[] = [
     number: 10,
     title: 'HTTP worker kills',
     run: (s) => workerRestarts(sized(s).httpWorkerKills),
+  },
+  {
+    number: 11,
+    title: 'limits under kills',
+    run: (s) => workerRestarts(sized(s).limitKills),
   },
 ];

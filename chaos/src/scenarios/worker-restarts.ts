@@ -20,6 +20,8 @@ export interface WorkerRestartParams {
   drainTimeoutMs: number;
   /** Workers over HTTP (no Redis connection; the api recovers their jobs) instead of Node ones. */
   overHttp?: boolean;
+  /** A max_concurrency on the chaos type: checked never exceeded while workers die. */
+  maxConcurrency?: number;
 }
 
 export const WORKER_KILLS: WorkerRestartParams = {
@@ -34,6 +36,12 @@ export const WORKER_KILLS: WorkerRestartParams = {
 
 export const GRACEFUL_RESTARTS: WorkerRestartParams = { ...WORKER_KILLS, signal: 'SIGTERM' };
 
+export const LIMIT_KILLS: WorkerRestartParams = {
+  ...WORKER_KILLS,
+  jobs: 3000,
+  maxConcurrency: 8,
+};
+
 export const HTTP_WORKER_KILLS: WorkerRestartParams = {
   ...WORKER_KILLS,
   jobs: 5000,
@@ -41,16 +49,44 @@ export const HTTP_WORKER_KILLS: WorkerRestartParams = {
 };
 
 export async function workerRestarts(params: WorkerRestartParams): Promise<ScenarioResult> {
-  const name = params.overHttp
-    ? 'HTTP worker kills'
-    : params.signal === 'SIGKILL'
-      ? 'worker kills'
-      : 'graceful restarts';
+  const name = params.maxConcurrency
+    ? 'limits under kills'
+    : params.overHttp
+      ? 'HTTP worker kills'
+      : params.signal === 'SIGKILL'
+        ? 'worker kills'
+        : 'graceful restarts';
   const lab = await Lab.start({
-    name: params.overHttp ? 'http-kills' : params.signal === 'SIGKILL' ? 'kills' : 'restarts',
+    name: params.maxConcurrency
+      ? 'limit-kills'
+      : params.overHttp
+        ? 'http-kills'
+        : params.signal === 'SIGKILL'
+          ? 'kills'
+          : 'restarts',
     env: { JOB_LEASE_MS: String(params.leaseMs), WORKER_CONCURRENCY: '10' },
   });
   const startWorker = () => (params.overHttp ? lab.startHttpWorker() : lab.startWorker());
+  // The limit is set before any job: the claim counts every start against it.
+  let mostRunning = 0;
+  let sampling = false;
+  if (params.maxConcurrency) {
+    await lab.inspector.hset(
+      lab.keys.limits,
+      'chaos:override',
+      JSON.stringify({ max_concurrency: params.maxConcurrency }),
+    );
+    sampling = true;
+    void (async () => {
+      while (sampling) {
+        const now = Number(
+          (await lab.inspector.hget(lab.keys.running, 'chaos').catch(() => 0)) ?? 0,
+        );
+        mostRunning = Math.max(mostRunning, now);
+        await sleep(5);
+      }
+    })();
+  }
   try {
     // Only workers that are fetching are stopped: one still starting has nothing to lose yet.
     const fetching = new Set(
@@ -83,6 +119,7 @@ export async function workerRestarts(params: WorkerRestartParams): Promise<Scena
     chaosOn = false;
     await chaos;
     await Promise.all(replacements);
+    sampling = false;
     const found = await audit(lab.inspector, lab.keys, acknowledgedIds(submissions), lab.ledgerDir);
     const row = resultRow(name, submissions, found, drainMs);
     const recovered = Number(await lab.inspector.hget(lab.keys.totals, 'recovered'));
@@ -91,6 +128,18 @@ export async function workerRestarts(params: WorkerRestartParams): Promise<Scena
       `${restarts} worker(s) got ${params.signal} and were replaced; ${recovered} attempt(s) recovered from expired leases`,
     );
 
+    if (params.maxConcurrency) {
+      const left = Number((await lab.inspector.hget(lab.keys.running, 'chaos')) ?? 0);
+      row.facts = { ...row.facts, mostRunning, runningAfter: left };
+      row.notes.push(
+        `at most ${mostRunning} chaos job(s) counted running at once (limit ${params.maxConcurrency}); ${left} after the drain`,
+      );
+      if (mostRunning > params.maxConcurrency)
+        row.problems.push(
+          `${mostRunning} jobs ran at once, over the limit ${params.maxConcurrency}`,
+        );
+      if (left !== 0) row.problems.push(`the running count ended at ${left}, not 0`);
+    }
     const processing = [...found.records.values()].filter((r) => r.status === 'processing');
     if (processing.length > 0) row.problems.push(`${processing.length} job(s) left in processing`);
     if (params.signal === 'SIGTERM' && found.duplicates > 0)
