@@ -41,12 +41,12 @@ export class JobTypeCatalog {
         refusedBecause: type.refusedBecause,
         problems: extra
           ? (payload, pathPrefix) => {
-              const problems = checked.problems(payload, pathPrefix);
-              if (problems.length > 0) return problems;
-              return extra(payload).map(({ path, message }) => ({
+              // This process's own check covers the schema and says more (in its own words).
+              const own = extra(payload).map(({ path, message }) => ({
                 path: `${pathPrefix}.${path}`,
                 message,
               }));
+              return own.length > 0 ? own : checked.problems(payload, pathPrefix);
             }
           : checked.problems,
         ownChecks: Boolean(extra),
