@@ -37,8 +37,8 @@ local message = 'Job ' .. id .. ' cancelled'
 if status == 'processing' then
   -- Its lease ends here: the worker's completion or failure finds no token and is refused.
   redis.call('ZREM', active, id)
-  redis.call('HDEL', jobKey, 'lease_token', 'unconfirmed')
-  leftActive(prefix, jobKey, limitedType)
+  redis.call('HDEL', jobKey, 'lease_token', 'unconfirmed', 'limited')
+  leftActive(prefix, limitedType)
   redis.call('PUBLISH', prefix .. 'cancels', id)
   message = message .. ' while running on worker ' .. (worker or 'unknown')
 end

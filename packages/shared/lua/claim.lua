@@ -199,12 +199,14 @@ local pickedIds, pickedAttempts, pickedPayloads = {}, {}, {}
 for i, job in ipairs(claimed) do
   local id, jobKey, f, lane = job[1], job[2], job[3], job[4]
   local token = tokenBase .. ':' .. i
-  -- Counted against its type's limits: running now (until it leaves `active`), started now.
-  if lane.limited then
-    redis.call('HINCRBY', running, lane.type, 1)
-    redis.call('HSET', jobKey, 'limited', lane.type)
+  -- Counted against its type's limits (running until it leaves `active`; started now), in one
+  -- call per lane after this loop.
+  if lane.limited then redis.call('HSET', jobKey, 'limited', lane.type) end
+  if lane.starts then
+    lane.started = lane.started or {}
+    lane.started[#lane.started + 1] = nowMs
+    lane.started[#lane.started + 1] = token
   end
-  if lane.starts then redis.call('ZADD', lane.starts, nowMs, token) end
   local readyUs = tonumber(f[5] or f[6]) or now
   local attempts = tonumber(f[7] or 0) + 1
   redis.call('HSET', jobKey, 'status', 'processing', 'picked_at', nowUs, 'lease_token', token,
@@ -219,6 +221,10 @@ for i, job in ipairs(claimed) do
   out[#out + 1] = math.max(0, math.floor((now - readyUs) / 1000))
   out[#out + 1] = tonumber(f[8] or 0) >= SUSPECT_AFTER_LOSSES and 1 or 0
   out[#out + 1] = tonumber(f[10] or 0)
+end
+for _, lane in ipairs(lanes) do
+  if lane.limited and lane.claimed > 0 then redis.call('HINCRBY', running, lane.type, lane.claimed) end
+  if lane.started then callInSlices('ZADD', lane.starts, lane.started) end
 end
 if #leases > 0 then
   callInSlices('ZADD', active, leases)

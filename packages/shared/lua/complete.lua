@@ -43,20 +43,22 @@ local function idAt(bytes, at)
 end
 
 local out, done, doneBytes = {}, {}, {}
+-- Jobs of concurrency-limited types done here, per type: counted out once per type.
+local freed = {}
 for i = 0, n - 1 do
   local base = 6 + i * 3
   local id, token, result = ARGV[base], ARGV[base + 1], ARGV[base + 2]
   local jobKey = prefix .. 'job:' .. id
   local held = redis.call('HMGET', jobKey, 'lease_token', 'limited')
   if held[1] == token then
-    leftActive(prefix, jobKey, held[2])
+    if held[2] then freed[held[2]] = (freed[held[2]] or 0) + 1 end
     if result ~= '' then
       redis.call('HSET', jobKey, 'status', 'completed', 'completed_at', nowUs, 'result', result)
     else
       redis.call('HSET', jobKey, 'status', 'completed', 'completed_at', nowUs)
     end
     -- What only a waiting or running job needs goes: the record is kept for its retention time.
-    redis.call('HDEL', jobKey, 'lease_token', 'seq', 'worker_id', 'unconfirmed')
+    redis.call('HDEL', jobKey, 'lease_token', 'seq', 'worker_id', 'unconfirmed', 'limited')
     done[#done + 1] = id
     doneBytes[#doneBytes + 1] = string.sub(idBytes, i * 16 + 1, i * 16 + 16)
     out[#out + 1] = 1
@@ -65,6 +67,7 @@ for i = 0, n - 1 do
   end
 end
 
+for jobType, count in pairs(freed) do leftActive(prefix, jobType, count) end
 if #done > 0 then
   callInSlices('ZREM', active, done)
   -- One `completed` event entry for the whole call (events.ts reads a line per job from it).

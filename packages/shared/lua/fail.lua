@@ -40,7 +40,7 @@ end
 
 local f = redis.call('HMGET', jobKey, 'attempts', 'max_attempts', 'backoff', 'limited')
 local attempts, maxAttempts = tonumber(f[1]), tonumber(f[2])
-leftActive(prefix, jobKey, f[4])
+leftActive(prefix, f[4])
 keepError(jobKey, attempts, err)
 
 local function backoffMs()
@@ -54,7 +54,7 @@ local function backoffMs()
 end
 
 redis.call('ZREM', active, id)
-redis.call('HDEL', jobKey, 'lease_token', 'unconfirmed')
+redis.call('HDEL', jobKey, 'lease_token', 'unconfirmed', 'limited')
 addJobEvent(events, maxEvents, 'type', 'failed', 'job_ids', id,
   'attempts', attempts, 'error', err, 'message', 'Job ' .. id .. ' failed: ' .. err, 'time', nowUs)
 

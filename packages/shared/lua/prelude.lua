@@ -28,10 +28,11 @@ wakeWorkersOf(prefix, jobType)
 keepError(jobKey, attempt, err)
                       keeps a failed attempt in the record's `errors` (JSON list of {attempt,
                       error, at}, the last ERRORS_KEPT) beside `last_error`
-leftActive(prefix, jobKey, limitedType)
-                      a job leaves `active` (completed, failed, recovered, cancelled): when it
-                      was counted against its type's max_concurrency (`limited`, claim.lua), it
-                      no longer is, and a worker of the type is woken
+leftActive(prefix, limitedType, count, wake)
+                      jobs leave `active` (completed, failed, recovered, cancelled): when they
+                      were counted against their type's max_concurrency (`limited`, claim.lua,
+                      which the caller deletes with the lease fields), they no longer are, and a
+                      worker of the type is woken (unless wake is false: the caller wakes once)
 addJobEvent(events, maxEvents, field, value, ...)
                       adds an entry of one job's event (fields type, job_ids, attempts, message,
                       error, ...) and trims as above: every entry has the same shape, a job_ids
@@ -99,10 +100,9 @@ local function wakeWorkersOf(prefix, jobType)
   redis.call('ZADD', prefix .. 'marker:' .. jobType, 0, '0')
 end
 
-local function leftActive(prefix, jobKey, limitedType)
+local function leftActive(prefix, limitedType, count, wake)
   if not limitedType then return end
-  redis.call('HINCRBY', prefix .. 'running', limitedType, -1)
-  redis.call('HDEL', jobKey, 'limited')
+  redis.call('HINCRBY', prefix .. 'running', limitedType, -(count or 1))
   -- A slot of its type is free: a worker held back by the limit may claim again.
-  wakeWorkersOf(prefix, limitedType)
+  if wake ~= false then wakeWorkersOf(prefix, limitedType) end
 end

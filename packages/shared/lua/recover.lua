@@ -31,10 +31,10 @@ for _, id in ipairs(expired) do
   local f = redis.call('HMGET', jobKey, 'attempts', 'max_attempts', 'priority', 'seq', 'worker_id',
     'unconfirmed', 'job_type', 'limited')
   if f[1] then
-    leftActive(prefix, jobKey, f[8])
+    leftActive(prefix, f[8])
     local attempts, maxAttempts = tonumber(f[1]), tonumber(f[2])
     local worker = f[5] or 'unknown'
-    redis.call('HDEL', jobKey, 'lease_token', 'unconfirmed')
+    redis.call('HDEL', jobKey, 'lease_token', 'unconfirmed', 'limited')
     if f[6] then
       -- Claimed behind a wait by a worker that never confirmed it (claim.lua): it froze before
       -- it could start the job, so the attempt is given back and the job loses nothing.
