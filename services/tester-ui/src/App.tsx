@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { TokenForm } from './auth/TokenForm';
 import { ConnectionBanner } from './components/ConnectionBanner';
 import { Dashboard } from './dashboard/Dashboard';
+import { Operations } from './dashboard/Operations';
 import { LiveLogs } from './logs/LiveLogs';
 import { JobStatusPanel } from './status/JobStatusPanel';
 import { SubmitJobForm } from './submit/SubmitJobForm';
@@ -24,6 +25,7 @@ export function App() {
         </div>
         <LiveLogs />
         <Dashboard onSelectJob={setJobId} />
+        <Operations />
       </main>
     </>
   );

@@ -7,6 +7,7 @@ import type {
   JobRecord,
   JobStatus,
   JobType,
+  Schedule,
   QueueStats,
   SubmitJobRequest,
   SubmitJobResponse,
@@ -66,6 +67,13 @@ export const api = {
     sendJson<unknown>('POST', `/jobs/${encodeURIComponent(jobId)}/retry`),
   cancelJob: (jobId: string) => sendJson<unknown>('DELETE', `/jobs/${encodeURIComponent(jobId)}`),
   stats: () => apiFetch<QueueStats>('/stats'),
+  /** Pauses or resumes one job type. */
+  setTypePaused: ({ jobType, paused }: { jobType: string; paused: boolean }) =>
+    sendJson<unknown>(
+      'POST',
+      `/job-types/${encodeURIComponent(jobType)}/${paused ? 'pause' : 'resume'}`,
+    ),
+  schedules: () => apiFetch<{ schedules: Schedule[] }>('/schedules').then((body) => body.schedules),
   /** Pauses or resumes the whole queue. */
   setQueuePaused: (paused: boolean) =>
     sendJson<unknown>('POST', `/queue/${paused ? 'pause' : 'resume'}`),

@@ -74,6 +74,22 @@ export function useRetryJob() {
   return useMutation({ mutationFn: api.retryJob, onSettled: invalidate });
 }
 
+export function useTypePause() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: api.setTypePaused,
+    onSettled: () => void queryClient.invalidateQueries({ queryKey: ['stats'] }),
+  });
+}
+
+export function useSchedules() {
+  return useQuery({
+    queryKey: ['schedules'],
+    queryFn: api.schedules,
+    refetchInterval: DASHBOARD_POLL_MS,
+  });
+}
+
 export function useQueuePause() {
   const invalidate = useInvalidateJobs();
   return useMutation({ mutationFn: api.setQueuePaused, onSettled: invalidate });

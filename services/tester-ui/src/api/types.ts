@@ -38,6 +38,17 @@ export interface JobType {
   payload_schema: JsonSchema;
   /** Live workers that run the type; 0: its jobs wait in line until one comes. */
   workers?: number;
+  /** Its limits over every worker, as in force now. */
+  limits?: { max_concurrency?: number; rate_limit?: { max: number; per_ms: number } };
+}
+
+/** One entry of GET /schedules. */
+export interface Schedule {
+  name: string;
+  cron: string;
+  timezone: string;
+  job_type: string;
+  next_run_at: string | null;
 }
 
 export interface SubmitJobRequest {

@@ -10,6 +10,7 @@ afterEach(() => vi.unstubAllGlobals());
 
 const failed = jobRecord({ job_id: 'job-failed', status: 'failed', completed_at: null });
 const scheduled = jobRecord({ job_id: 'job-scheduled', status: 'scheduled', completed_at: null });
+const running = jobRecord({ job_id: 'job-running', status: 'processing', completed_at: null });
 const older = jobRecord({ job_id: 'job-older' });
 
 function jobsRoutes() {
@@ -17,7 +18,7 @@ function jobsRoutes() {
     'GET /jobs': ({ url }) =>
       url.searchParams.get('cursor') === 'page-2'
         ? json(200, { jobs: [older], next_cursor: null })
-        : json(200, { jobs: [failed, scheduled], next_cursor: 'page-2' }),
+        : json(200, { jobs: [failed, scheduled, running], next_cursor: 'page-2' }),
     'POST /jobs/job-failed/retry': () => json(200, { job_id: 'job-failed', status: 'queued' }),
     'DELETE /jobs/job-scheduled': () =>
       json(409, { error: { code: 'conflict', message: 'Job job-scheduled is already running' } }),
@@ -25,7 +26,7 @@ function jobsRoutes() {
 }
 
 describe('the recent jobs table', () => {
-  it('offers Retry only on failed jobs and Cancel only on waiting ones', async () => {
+  it('offers Retry only on failed jobs and Cancel only on unfinished ones', async () => {
     const calls = jobsRoutes();
     renderWithApi(<RecentJobs onSelectJob={() => {}} />);
 
@@ -33,6 +34,11 @@ describe('the recent jobs table', () => {
     const scheduledRow = screen.getByText('job-scheduled').closest('tr')!;
     expect(within(failedRow).queryByRole('button', { name: /Cancel/ })).not.toBeInTheDocument();
     expect(within(scheduledRow).queryByRole('button', { name: /Retry/ })).not.toBeInTheDocument();
+    // A running job can be cancelled: its handler is told to stop.
+    const runningRow = screen.getByText('job-running').closest('tr')!;
+    expect(
+      within(runningRow).getByRole('button', { name: 'Cancel job job-running' }),
+    ).toBeVisible();
 
     await userEvent.click(within(failedRow).getByRole('button', { name: 'Retry job job-failed' }));
     expect(calls.some((c) => c.method === 'POST' && c.path === '/jobs/job-failed/retry')).toBe(
