@@ -21,40 +21,43 @@ export function Operations() {
   return (
     <section className="panel operations" aria-labelledby="operations-heading">
       <h2 id="operations-heading">Job types and schedules</h2>
-      <table>
-        <caption className="visually-hidden">Job types</caption>
-        <thead>
-          <tr>
-            <th scope="col">Job type</th>
-            <th scope="col">Workers</th>
-            <th scope="col">Limits</th>
-            <th scope="col">State</th>
-          </tr>
-        </thead>
-        <tbody>
-          {(jobTypes.data ?? []).map((type) => {
-            const isPaused = paused.has(type.job_type);
-            return (
-              <tr key={type.job_type}>
-                <td>{type.job_type}</td>
-                <td>{type.workers ?? 0}</td>
-                <td>{describeLimits(type.limits)}</td>
-                <td>
-                  {isPaused ? 'paused' : 'flowing'}{' '}
-                  <button
-                    type="button"
-                    className="secondary"
-                    disabled={pause.isPending}
-                    onClick={() => pause.mutate({ jobType: type.job_type, paused: !isPaused })}
-                  >
-                    {isPaused ? `Resume ${type.job_type}` : `Pause ${type.job_type}`}
-                  </button>
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+      {/* Scrolls sideways on its own on a narrow screen, not the page. */}
+      <div className="table-scroll" tabIndex={0} role="region" aria-label="Job types table">
+        <table>
+          <caption className="visually-hidden">Job types</caption>
+          <thead>
+            <tr>
+              <th scope="col">Job type</th>
+              <th scope="col">Workers</th>
+              <th scope="col">Limits</th>
+              <th scope="col">State</th>
+            </tr>
+          </thead>
+          <tbody>
+            {(jobTypes.data ?? []).map((type) => {
+              const isPaused = paused.has(type.job_type);
+              return (
+                <tr key={type.job_type}>
+                  <td>{type.job_type}</td>
+                  <td>{type.workers ?? 0}</td>
+                  <td>{describeLimits(type.limits)}</td>
+                  <td>
+                    {isPaused ? 'paused' : 'flowing'}{' '}
+                    <button
+                      type="button"
+                      className="secondary"
+                      disabled={pause.isPending}
+                      onClick={() => pause.mutate({ jobType: type.job_type, paused: !isPaused })}
+                    >
+                      {isPaused ? `Resume ${type.job_type}` : `Pause ${type.job_type}`}
+                    </button>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
       <h3>Schedules</h3>
       {schedules.data?.length ? (
         <ul className="schedules">
