@@ -13,6 +13,8 @@ export interface Audit {
   acknowledged: number;
   completed: number;
   failed: number;
+  /** Ended cancelled, as the scenario asked. */
+  cancelled: number;
   lost: string[];
   duplicates: number;
   /**
@@ -115,6 +117,8 @@ export async function audit(
   sideIds: string[] = [],
   /** How jobs whose records may have expired since were seen to end (EndWatcher). */
   seenEnded: Map<string, JobState> = new Map(),
+  /** Jobs the scenario cancelled (the API said so): ending cancelled is their end. */
+  cancelledIds: ReadonlySet<string> = new Set(),
 ): Promise<Audit> {
   const acked = [...new Set(acknowledgedIds)];
   const records = await readStates(redis, keys, acked);
@@ -125,12 +129,14 @@ export async function audit(
   const executions = countExecutions(readLedger(ledgerDir));
   let completed = 0;
   let failed = 0;
+  let cancelled = 0;
   const lost: string[] = [];
   for (const id of acked) {
     const status = records.get(id)?.status;
     const ranToEnd = (executions.get(id)?.done ?? 0) > 0;
     if (status === 'completed' && ranToEnd) completed++;
     else if (status === 'failed') failed++;
+    else if (status === 'cancelled' && cancelledIds.has(id)) cancelled++;
     else lost.push(id);
   }
   let duplicates = 0;
@@ -146,6 +152,7 @@ export async function audit(
     acknowledged: acked.length,
     completed,
     failed,
+    cancelled,
     lost,
     duplicates,
     repeatedAttempts,

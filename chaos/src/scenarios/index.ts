@@ -10,6 +10,7 @@ import { REDIS_PAUSE, redisPause, type RedisPauseParams } from './redis-pause';
 import { REDIS_RESTART, redisRestart, type RedisRestartParams } from './redis-restart';
 import {
   GRACEFUL_RESTARTS,
+  CANCEL_KILLS,
   HTTP_WORKER_KILLS,
   LIMIT_KILLS,
   WORKER_KILLS,
@@ -39,6 +40,7 @@ export const SMALL: {
   hostileClients: HostileClientsParams;
   httpWorkerKills: WorkerRestartParams;
   limitKills: WorkerRestartParams;
+  cancelKills: WorkerRestartParams;
 } = {
   workerKills: {
     ...WORKER_KILLS,
@@ -88,6 +90,15 @@ export const SMALL: {
     replayClients: 10,
     floodJobs: 3000,
   },
+  cancelKills: {
+    ...CANCEL_KILLS,
+    jobs: 300,
+    handlerMs: 100,
+    killEveryMs: 500,
+    leaseMs: 1000,
+    drainTimeoutMs: 60_000,
+    cancelEveryMs: 30,
+  },
   limitKills: {
     ...LIMIT_KILLS,
     jobs: 150,
@@ -119,6 +130,7 @@ const FULL = {
   hostileClients: HOSTILE_CLIENTS,
   httpWorkerKills: HTTP_WORKER_KILLS,
   limitKills: LIMIT_KILLS,
+  cancelKills: CANCEL_KILLS,
 };
 
 const sized = (size: Size) => (size === 'full' ? FULL : SMALL);
@@ -142,5 +154,10 @@ export const SCENARIOS: Scenario[] = [
     number: 11,
     title: 'limits under kills',
     run: (s) => workerRestarts(sized(s).limitKills),
+  },
+  {
+    number: 12,
+    title: 'cancels under kills',
+    run: (s) => workerRestarts(sized(s).cancelKills),
   },
 ];

@@ -22,6 +22,8 @@ export interface WorkerRestartParams {
   overHttp?: boolean;
   /** A max_concurrency on the chaos type: checked never exceeded while workers die. */
   maxConcurrency?: number;
+  /** Cancel one unfinished job this often (ms) through the API, queued or running. */
+  cancelEveryMs?: number;
 }
 
 export const WORKER_KILLS: WorkerRestartParams = {
@@ -42,6 +44,13 @@ export const LIMIT_KILLS: WorkerRestartParams = {
   maxConcurrency: 8,
 };
 
+export const CANCEL_KILLS: WorkerRestartParams = {
+  ...WORKER_KILLS,
+  jobs: 3000,
+  handlerMs: 100,
+  cancelEveryMs: 20,
+};
+
 export const HTTP_WORKER_KILLS: WorkerRestartParams = {
   ...WORKER_KILLS,
   jobs: 5000,
@@ -49,21 +58,25 @@ export const HTTP_WORKER_KILLS: WorkerRestartParams = {
 };
 
 export async function workerRestarts(params: WorkerRestartParams): Promise<ScenarioResult> {
-  const name = params.maxConcurrency
-    ? 'limits under kills'
-    : params.overHttp
-      ? 'HTTP worker kills'
-      : params.signal === 'SIGKILL'
-        ? 'worker kills'
-        : 'graceful restarts';
-  const lab = await Lab.start({
-    name: params.maxConcurrency
-      ? 'limit-kills'
+  const name = params.cancelEveryMs
+    ? 'cancels under kills'
+    : params.maxConcurrency
+      ? 'limits under kills'
       : params.overHttp
-        ? 'http-kills'
+        ? 'HTTP worker kills'
         : params.signal === 'SIGKILL'
-          ? 'kills'
-          : 'restarts',
+          ? 'worker kills'
+          : 'graceful restarts';
+  const lab = await Lab.start({
+    name: params.cancelEveryMs
+      ? 'cancel-kills'
+      : params.maxConcurrency
+        ? 'limit-kills'
+        : params.overHttp
+          ? 'http-kills'
+          : params.signal === 'SIGKILL'
+            ? 'kills'
+            : 'restarts',
     env: { JOB_LEASE_MS: String(params.leaseMs), WORKER_CONCURRENCY: '10' },
   });
   const startWorker = () => (params.overHttp ? lab.startHttpWorker() : lab.startWorker());
@@ -110,17 +123,44 @@ export async function workerRestarts(params: WorkerRestartParams): Promise<Scena
       }
     })();
 
+    // Cancels land while jobs are queued, scheduled for a retry, or running on a worker that
+    // may be killed next; each one the API answered 200 must end cancelled, never completed.
+    const cancelled = new Set<string>();
+    let cancelling = Boolean(params.cancelEveryMs);
+    const cancels = (async () => {
+      while (cancelling) {
+        await sleep(params.cancelEveryMs!);
+        const ids = await lab.inspector.zrange(lab.keys.active, 0, 20).catch(() => []);
+        const queued = await lab.inspector.zrange(lab.keys.queued, 0, 20).catch(() => []);
+        const pick = [...ids, ...queued][Math.floor(Math.random() * (ids.length + queued.length))];
+        if (!pick) continue;
+        const reply = await fetch(`${lab.apiUrl}/jobs/${pick}`, { method: 'DELETE' }).catch(
+          () => undefined,
+        );
+        if (reply?.status === 200) cancelled.add(pick);
+      }
+    })();
     const submissions = await submitJobs(lab.apiUrl, {
       count: params.jobs,
       body: () => chaosJobBody(params.handlerMs),
       concurrency: 16,
     });
     const drainMs = await waitForDrain(lab.inspector, lab.keys, params.drainTimeoutMs);
+    cancelling = false;
+    await cancels;
     chaosOn = false;
     await chaos;
     await Promise.all(replacements);
     sampling = false;
-    const found = await audit(lab.inspector, lab.keys, acknowledgedIds(submissions), lab.ledgerDir);
+    const found = await audit(
+      lab.inspector,
+      lab.keys,
+      acknowledgedIds(submissions),
+      lab.ledgerDir,
+      [],
+      new Map(),
+      cancelled,
+    );
     const row = resultRow(name, submissions, found, drainMs);
     const recovered = Number(await lab.inspector.hget(lab.keys.totals, 'recovered'));
     row.facts = { restarts, recovered };
@@ -128,6 +168,15 @@ export async function workerRestarts(params: WorkerRestartParams): Promise<Scena
       `${restarts} worker(s) got ${params.signal} and were replaced; ${recovered} attempt(s) recovered from expired leases`,
     );
 
+    if (params.cancelEveryMs) {
+      const wrong = [...cancelled].filter((id) => found.records.get(id)?.status !== 'cancelled');
+      row.facts = { ...row.facts, cancelled: cancelled.size, cancelledEnded: found.cancelled };
+      row.notes.push(`${cancelled.size} job(s) cancelled while workers died; all ended cancelled`);
+      if (wrong.length > 0)
+        row.problems.push(
+          `${wrong.length} cancelled job(s) did not end cancelled, e.g. ${wrong[0]}`,
+        );
+    }
     if (params.maxConcurrency) {
       const left = Number((await lab.inspector.hget(lab.keys.running, 'chaos')) ?? 0);
       row.facts = { ...row.facts, mostRunning, runningAfter: left };
