@@ -5,6 +5,7 @@ import type { ScenarioResult } from '../result';
 import { BAD_INPUT, badInput, type BadInputParams } from './bad-input';
 import { HOSTILE_CLIENTS, hostileClients, type HostileClientsParams } from './hostile-clients';
 import { LOAD, load, type LoadParams } from './load';
+import { PAUSE_RESTART, pauseRestart, type PauseRestartParams } from './pause-restart';
 import { POISON_JOB, poisonJob, type PoisonParams } from './poison-job';
 import { REDIS_PAUSE, redisPause, type RedisPauseParams } from './redis-pause';
 import { REDIS_RESTART, redisRestart, type RedisRestartParams } from './redis-restart';
@@ -41,6 +42,7 @@ export const SMALL: {
   httpWorkerKills: WorkerRestartParams;
   limitKills: WorkerRestartParams;
   cancelKills: WorkerRestartParams;
+  pauseRestart: PauseRestartParams;
 } = {
   workerKills: {
     ...WORKER_KILLS,
@@ -90,6 +92,7 @@ export const SMALL: {
     replayClients: 10,
     floodJobs: 3000,
   },
+  pauseRestart: { ...PAUSE_RESTART, jobs: 200, workers: 2, watchMs: 1000, drainTimeoutMs: 30_000 },
   cancelKills: {
     ...CANCEL_KILLS,
     jobs: 300,
@@ -131,6 +134,7 @@ const FULL = {
   httpWorkerKills: HTTP_WORKER_KILLS,
   limitKills: LIMIT_KILLS,
   cancelKills: CANCEL_KILLS,
+  pauseRestart: PAUSE_RESTART,
 };
 
 const sized = (size: Size) => (size === 'full' ? FULL : SMALL);
@@ -159,5 +163,10 @@ export const SCENARIOS: Scenario[] = [
     number: 12,
     title: 'cancels under kills',
     run: (s) => workerRestarts(sized(s).cancelKills),
+  },
+  {
+    number: 13,
+    title: 'pause across a Redis restart',
+    run: (s) => pauseRestart(sized(s).pauseRestart),
   },
 ];
