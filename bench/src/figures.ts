@@ -35,6 +35,7 @@ export function figures(
   bare: HttpRounds,
   overHttp: { http: number[]; node: number[] },
   underLimits: { limited: number[]; plain: number[] },
+  deployed: { jobqueue: number[]; BullMQ: number[] },
 ): Figure[] {
   const both = (
     key: string,
@@ -178,6 +179,17 @@ export function figures(
       },
       underLimits.limited,
       underLimits.plain,
+    ),
+    summarize(
+      {
+        key: 'deployed_drain_jobs_per_s',
+        label: 'drain, deployed worker (send_email 0 ms)',
+        versus: 'BullMQ',
+        digits: 0,
+        target: { of: 'ratio', op: '>=', value: 2 },
+      },
+      deployed.jobqueue,
+      deployed.BullMQ,
     ),
   ];
 }

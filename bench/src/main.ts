@@ -19,6 +19,7 @@ import { median } from './stats';
 import { BullmqQueue } from './systems/bullmq';
 import { OurQueue } from './systems/ours';
 import { drainOverHttp } from './http-worker-drain';
+import { deployedDrain, type DeployedSystem } from './deployed';
 import { queueKeys } from '@jobqueue/shared';
 import type { QueueSystem } from './systems/system';
 
@@ -53,6 +54,7 @@ async function main(options: BenchOptions): Promise<void> {
   const handoffs: HandoffResult[] = [];
   const overHttp: { http: number[]; node: number[] } = { http: [], node: [] };
   const underLimits: { limited: number[]; plain: number[] } = { limited: [], plain: [] };
+  const deployed: Record<DeployedSystem, number[]> = { jobqueue: [], BullMQ: [] };
 
   try {
     for (let round = 1; round <= options.rounds; round++) {
@@ -154,6 +156,20 @@ async function main(options: BenchOptions): Promise<void> {
           });
         }
       }
+      if (run('deployed')) {
+        const order: DeployedSystem[] = round % 2 ? ['jobqueue', 'BullMQ'] : ['BullMQ', 'jobqueue'];
+        for (const system of order) {
+          const rate = await deployedDrain(redis, system, {
+            n: options.n,
+            concurrency: options.concurrency,
+            logDir,
+          });
+          deployed[system].push(rate);
+          progress(
+            `round ${round}: ${system} deployed worker (send_email) ${rate.toFixed(0)} jobs/s`,
+          );
+        }
+      }
       if (run('http')) {
         for (const server of servers) {
           await httpRound(
@@ -194,6 +210,7 @@ async function main(options: BenchOptions): Promise<void> {
     servers[1]!.rounds,
     overHttp,
     underLimits,
+    deployed,
   );
   const floor = handoffs.length > 0 ? handoffFigures(handoffs, all) : null;
   console.log(table(all));

@@ -57,6 +57,7 @@ const FIGURES = [
   'memory_bytes_per_job',
   'http_worker_drain_jobs_per_s',
   'limits_drain_jobs_per_s',
+  'deployed_drain_jobs_per_s',
 ];
 
 test('npm run bench on a tiny N prints the table and a JSON line with every figure of both systems', async () => {
@@ -78,7 +79,7 @@ test('npm run bench on a tiny N prints the table and a JSON line with every figu
   expect(lines.at(-2)).toMatch(
     /^hand-off floor under submit->picked .*: p50 \d+\.\d\d ms, p99 \d+\.\d\d ms; idle pick p50 \d+\.\d\dx it for jobqueue, \d+\.\d\dx for BullMQ$/,
   );
-  expect(rows.filter((row) => row.includes('BullMQ'))).toHaveLength(12);
+  expect(rows.filter((row) => row.includes('BullMQ'))).toHaveLength(13);
   expect(rows.filter((row) => row.includes('bare Koa'))).toHaveLength(3);
   expect(rows.filter((row) => row.includes('Node worker'))).toHaveLength(1);
   expect(rows.filter((row) => row.includes('plain drain'))).toHaveLength(1);

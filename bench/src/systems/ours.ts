@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import {
+  createJobTypes,
   entryJobs,
   JobQueue,
   loadConfig,
@@ -25,22 +26,34 @@ export class OurQueue implements QueueSystem {
   private reader: Redis | undefined;
   private closed = false;
 
-  /** `env` adds configuration (JOB_TTL_SECONDS, ...) as the services would read it. */
-  constructor(redisUrl: string, queueName: string, env: Record<string, string> = {}) {
+  /**
+   * `env` adds configuration (JOB_TTL_SECONDS, ...) as the services would read it; `jobType` is
+   * what the jobs are (the no-op, or the product's send_email for the deployed worker service).
+   */
+  constructor(
+    redisUrl: string,
+    queueName: string,
+    env: Record<string, string> = {},
+    private readonly jobType: string = NOOP_TYPE,
+  ) {
     const config = loadConfig({ ...env, REDIS_URL: redisUrl, QUEUE_NAME: queueName });
     this.redis = new Redis(redisUrl);
     this.keys = queueKeys(queueName);
     this.queue = new JobQueue({
       ...queueSettings(config),
       redis: this.redis,
-      jobTypes: benchJobTypes(),
+      jobTypes: new Map([
+        ...benchJobTypes(),
+        ...createJobTypes({ mockEmail: { delayMs: 0, failureRate: 0 }, allowShellJobs: false }),
+      ]),
     });
   }
 
   async submitMixed(n: number): Promise<void> {
     for (let start = 0; start < n; start += BATCH) {
       const jobs = [];
-      for (let i = start; i < Math.min(n, start + BATCH); i++) jobs.push(job(priorityOf(i)));
+      for (let i = start; i < Math.min(n, start + BATCH); i++)
+        jobs.push(job(priorityOf(i), this.jobType));
       await this.queue.submitMany(jobs);
     }
   }
@@ -48,7 +61,7 @@ export class OurQueue implements QueueSystem {
   /** Submits these jobs (at most 1,000) of mixed priority, numbered from `first`. */
   async submitBatch(first: number, count: number): Promise<void> {
     const jobs = [];
-    for (let i = first; i < first + count; i++) jobs.push(job(priorityOf(i)));
+    for (let i = first; i < first + count; i++) jobs.push(job(priorityOf(i), this.jobType));
     await this.queue.submitMany(jobs);
   }
 
@@ -57,7 +70,7 @@ export class OurQueue implements QueueSystem {
   }
 
   async submitOne(priority: number): Promise<string> {
-    return (await this.queue.submit(job(priority))).job_id;
+    return (await this.queue.submit(job(priority, this.jobType))).job_id;
   }
 
   async watch(onPicked: (id: string) => void, onCompleted: (id: string) => void): Promise<void> {
@@ -90,6 +103,6 @@ export class OurQueue implements QueueSystem {
   }
 }
 
-function job(priority: number) {
-  return { job_type: NOOP_TYPE, priority, payload: README_BODY.payload, max_attempts: ATTEMPTS };
+function job(priority: number, jobType: string) {
+  return { job_type: jobType, priority, payload: README_BODY.payload, max_attempts: ATTEMPTS };
 }
