@@ -51,6 +51,21 @@ async function main(options: BenchOptions): Promise<void> {
     { key: 'bare', script: BARE_KOA_SCRIPT, rounds: emptyHttpRounds() },
   ];
   const run = (part: string) => options.only.includes(part as BenchOptions['only'][number]);
+  /** Our drain of the bench's no-op jobs, `prepare` run on the empty Redis first; jobs/s. */
+  const ourDrain = async (prepare?: () => Promise<unknown>): Promise<number> => {
+    let rate = 0;
+    await using(systems[0]!.make('bench'), async (queue) => {
+      const result = await drain(redis, queue, {
+        n: options.n,
+        concurrency: options.concurrency,
+        queueName: 'bench',
+        logFile: join(logDir, 'ours-worker.log'),
+        prepare,
+      });
+      rate = result.jobsPerSecond;
+    });
+    return rate;
+  };
   const handoffs: HandoffResult[] = [];
   const overHttp: { http: number[]; node: number[] } = { http: [], node: [] };
   const underLimits: { limited: number[]; plain: number[] } = { limited: [], plain: [] };
@@ -105,18 +120,9 @@ async function main(options: BenchOptions): Promise<void> {
       }
       if (run('http-worker')) {
         // Beside this round's Node drain of the same jobs (the drain part's, or one of its own).
-        let node = run('drain') ? systems[0]!.rounds.drain.at(-1)!.jobsPerSecond : undefined;
-        if (node === undefined) {
-          await using(systems[0]!.make('bench'), async (queue) => {
-            const result = await drain(redis, queue, {
-              n: options.n,
-              concurrency: options.concurrency,
-              queueName: 'bench',
-              logFile: join(logDir, 'ours-worker.log'),
-            });
-            node = result.jobsPerSecond;
-          });
-        }
+        const node = run('drain')
+          ? systems[0]!.rounds.drain.at(-1)!.jobsPerSecond
+          : await ourDrain();
         progress(`round ${round}: drain of ${options.n} jobs by a worker over HTTP`);
         const http = await drainOverHttp(redis, {
           n: options.n,
@@ -131,29 +137,23 @@ async function main(options: BenchOptions): Promise<void> {
         // The drain again, with a concurrency limit and a rate limit on its type that never bind;
         // the two go first in turn, round by round.
         for (const limited of round % 2 ? [false, true] : [true, false]) {
-          await using(systems[0]!.make('bench'), async (queue) => {
-            const result = await drain(redis, queue, {
-              n: options.n,
-              concurrency: options.concurrency,
-              queueName: 'bench',
-              logFile: join(logDir, 'ours-worker.log'),
-              prepare: limited
-                ? () =>
-                    redis.client.hset(
-                      queueKeys('bench').limits,
-                      `${NOOP_TYPE}:override`,
-                      JSON.stringify({
-                        max_concurrency: 1_000_000,
-                        rate_limit: { max: 1_000_000, per_ms: 1000 },
-                      }),
-                    )
-                : undefined,
-            });
-            (limited ? underLimits.limited : underLimits.plain).push(result.jobsPerSecond);
-            progress(
-              `round ${round}: drain ${limited ? 'with limits that do not bind' : 'plain'} ${result.jobsPerSecond.toFixed(0)} jobs/s`,
-            );
-          });
+          const rate = await ourDrain(
+            limited
+              ? () =>
+                  redis.client.hset(
+                    queueKeys('bench').limits,
+                    `${NOOP_TYPE}:override`,
+                    JSON.stringify({
+                      max_concurrency: 1_000_000,
+                      rate_limit: { max: 1_000_000, per_ms: 1000 },
+                    }),
+                  )
+              : undefined,
+          );
+          (limited ? underLimits.limited : underLimits.plain).push(rate);
+          progress(
+            `round ${round}: drain ${limited ? 'with limits that do not bind' : 'plain'} ${rate.toFixed(0)} jobs/s`,
+          );
         }
       }
       if (run('deployed')) {

@@ -2,7 +2,15 @@
 // with nothing but fetch. Every non-2xx reply becomes a JobQueueError carrying the API's code,
 // message and details (each problem's field path).
 
-import type { ErrorDetail, JobRecord, Priority, SubmitResult } from './core';
+import type {
+  ErrorDetail,
+  JobRecord,
+  JobTypeLimits,
+  PausedState,
+  Priority,
+  Schedule,
+  SubmitResult,
+} from './core';
 
 export interface ClientOptions {
   /** The API's base URL, e.g. http://localhost:5000. */
@@ -27,28 +35,10 @@ export interface SubmitOptions {
   backoff?: { type: 'exponential' | 'fixed'; baseMs: number; maxMs?: number; jitter?: number };
 }
 
-/** A cron schedule as the API lists it. */
-export interface Schedule {
-  name: string;
-  cron: string;
-  timezone: string;
-  job_type: string;
-  payload: unknown;
-  priority: Priority;
-  created_at: string;
-  next_run_at: string | null;
-}
-
 export interface ScheduleOptions {
   /** IANA time zone of the expression; default UTC. */
   timezone?: string;
   priority?: Priority;
-}
-
-/** What is paused: the whole queue, and job types one by one. */
-export interface PausedState {
-  queue: boolean;
-  job_types: string[];
 }
 
 export interface WaitOptions {
@@ -157,7 +147,7 @@ export class JobQueueClient {
       rateLimit?: { max: number; perMs: number } | null;
       reset?: true;
     },
-  ): Promise<{ max_concurrency?: number; rate_limit?: { max: number; per_ms: number } }> {
+  ): Promise<JobTypeLimits> {
     const body: Record<string, unknown> = {};
     if (change.reset) body.reset = true;
     if (change.maxConcurrency !== undefined) body.max_concurrency = change.maxConcurrency;
@@ -166,7 +156,7 @@ export class JobQueueClient {
         max: change.rateLimit.max,
         per_ms: change.rateLimit.perMs,
       };
-    const reply = await this.request<{ limits: Record<string, never> }>(
+    const reply = await this.request<{ limits: JobTypeLimits }>(
       'PATCH',
       `/job-types/${encodeURIComponent(jobType)}`,
       body,

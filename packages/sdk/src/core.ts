@@ -18,6 +18,9 @@ export {
   type JobTypeDefinition,
   type Logger,
   type Priority,
+  type JobTypeLimits,
+  type PausedState,
+  type Schedule,
   type SubmitResult,
   type VerifyOptions,
 } from '../../../packages/shared/src/index';

@@ -8,11 +8,10 @@ export {
   JobQueueClient,
   JobQueueError,
   type ClientOptions,
-  type PausedState,
-  type Schedule,
   type ScheduleOptions,
   type SubmitOptions,
   type WaitOptions,
 } from './client';
 export type { JobContext, JobType } from './core';
 export type { ErrorDetail, JobRecord, JobStatus, Priority, SubmitResult } from './core';
+export type { JobTypeLimits, PausedState, Schedule } from './core';

@@ -4,6 +4,9 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClaimedJob } from './fetcher';
+
+/** What recording an outcome needs of a job: which one, under which lease. */
+export type LeasedJob = Pick<ClaimedJob, 'id' | 'leaseToken'>;
 import { idsToBytes } from './job-id';
 import type { QueueKeys } from './keys';
 import type { RedisClient } from './redis';
@@ -26,7 +29,7 @@ export type FailOutcome =
   | { outcome: 'lease_lost' };
 
 interface PendingCompletion {
-  job: ClaimedJob;
+  job: LeasedJob;
   result: string;
   resolve: (recorded: boolean) => void;
   reject: (error: unknown) => void;
@@ -45,7 +48,7 @@ export class Acknowledger {
   ) {}
 
   /** Resolves true when recorded, false when the lease was lost to another attempt. */
-  complete(job: ClaimedJob, result: unknown): Promise<boolean> {
+  complete(job: LeasedJob, result: unknown): Promise<boolean> {
     return new Promise((resolve, reject) => {
       this.pending.push({
         job,
@@ -61,7 +64,7 @@ export class Acknowledger {
   }
 
   /** `retry`: fail.lua's directive ('' after the backoff, 'never', or the least delay in ms). */
-  async fail(job: ClaimedJob, error: string, retry = ''): Promise<FailOutcome> {
+  async fail(job: LeasedJob, error: string, retry = ''): Promise<FailOutcome> {
     const [outcome, delayMs, attempt, maxAttempts] = await this.retryUntilRedisAnswers('fail', () =>
       runScript<[string, number, number, number]>(this.redis, 'fail', this.keys, [
         this.keys.prefix,
@@ -107,7 +110,7 @@ export class Acknowledger {
     await this.runComplete([]);
   }
 
-  private runComplete(completions: { job: ClaimedJob; result: string }[]): Promise<number[]> {
+  private runComplete(completions: { job: LeasedJob; result: string }[]): Promise<number[]> {
     const args: (string | Buffer | number)[] = [
       this.keys.prefix,
       this.options.jobTtlSeconds,

@@ -16,22 +16,27 @@ const onOff = z
   .default('0')
   .transform((value) => ['1', 'true', 'yes', 'on'].includes(value));
 
-// A comma-separated list of origins (scheme, host and port, no path); unset or empty: none.
-const originList = z
-  .string()
-  .optional()
-  .transform((value) =>
-    value
-      ? value
-          .split(',')
-          .map((origin) => origin.trim().replace(/\/$/, ''))
-          .filter(Boolean)
-      : [],
-  )
-  .refine(
-    (origins) => origins.every((origin) => /^https?:\/\/[^/\s]+$/.test(origin)),
-    'must be a comma list of origins like https://app.example.com',
-  );
+// A comma-separated list, each entry trimmed (and tidied) and checked; unset or empty: none.
+const commaList = (valid: RegExp, message: string, tidy = (entry: string) => entry) =>
+  z
+    .string()
+    .optional()
+    .transform((value) =>
+      value
+        ? value
+            .split(',')
+            .map((entry) => tidy(entry.trim()))
+            .filter(Boolean)
+        : [],
+    )
+    .refine((entries) => entries.every((entry) => valid.test(entry)), message);
+
+// Origins: scheme, host and port, no path (a trailing slash is dropped).
+const originList = commaList(
+  /^https?:\/\/[^/\s]+$/,
+  'must be a comma list of origins like https://app.example.com',
+  (origin) => origin.replace(/\/$/, ''),
+);
 
 const redisUrl = z
   .string()
@@ -43,21 +48,7 @@ const redisUrl = z
 const configSchema = z.object({
   REDIS_URL: redisUrl,
   /** host:port of some Redis Cluster nodes; when set, the queue runs on that cluster. */
-  REDIS_CLUSTER_NODES: z
-    .string()
-    .optional()
-    .transform((value) =>
-      value
-        ? value
-            .split(',')
-            .map((node) => node.trim())
-            .filter(Boolean)
-        : [],
-    )
-    .refine(
-      (nodes) => nodes.every((node) => /^[^\s:]+:\d+$/.test(node)),
-      'must be a host:port list',
-    ),
+  REDIS_CLUSTER_NODES: commaList(/^[^\s:]+:\d+$/, 'must be a host:port list'),
   QUEUE_NAME: z
     .string()
     .default('jobs')
@@ -132,19 +123,22 @@ export const CONFIG_VARIABLES: readonly string[] = [
 ];
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  // An empty variable means "not set", as in most shells' `FOO= cmd`.
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
-  const parsed = configSchema.safeParse(present);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
-    );
-  }
   // Every setting has its field, even one left unset (undefined).
-  const values: Record<string, unknown> = parsed.data;
+  const values: Record<string, unknown> = parseSettings(configSchema, env);
   return Object.fromEntries(
     Object.keys(configSchema.shape).map((name) => [camelCase(name), values[name]]),
   ) as Config;
+}
+
+/** Reads `schema`'s variables from `env`, or throws a ConfigError naming each bad one. */
+function parseSettings<T>(schema: z.ZodType<T>, env: NodeJS.ProcessEnv): T {
+  // An empty variable means "not set", as in most shells' `FOO= cmd`.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const parsed = schema.safeParse(present);
+  if (parsed.success) return parsed.data;
+  throw new ConfigError(
+    parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
+  );
 }
 
 function camelCase(name: string): string {
@@ -156,19 +150,13 @@ export function httpTargetsFromEnv(env: NodeJS.ProcessEnv = process.env): {
   allowedOrigins: string[];
   signingSecret?: string;
 } {
-  const only = configSchema.pick({ HTTP_JOB_ALLOWED_ORIGINS: true, HTTP_JOB_SIGNING_SECRET: true });
-  const parsed = only.safeParse({
-    HTTP_JOB_ALLOWED_ORIGINS: env.HTTP_JOB_ALLOWED_ORIGINS || undefined,
-    HTTP_JOB_SIGNING_SECRET: env.HTTP_JOB_SIGNING_SECRET || undefined,
-  });
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
-    );
-  }
+  const settings = parseSettings(
+    configSchema.pick({ HTTP_JOB_ALLOWED_ORIGINS: true, HTTP_JOB_SIGNING_SECRET: true }),
+    env,
+  );
   return {
-    allowedOrigins: parsed.data.HTTP_JOB_ALLOWED_ORIGINS,
-    signingSecret: parsed.data.HTTP_JOB_SIGNING_SECRET,
+    allowedOrigins: settings.HTTP_JOB_ALLOWED_ORIGINS,
+    signingSecret: settings.HTTP_JOB_SIGNING_SECRET,
   };
 }
 

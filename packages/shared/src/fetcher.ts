@@ -139,15 +139,7 @@ export class JobFetcher {
         this.keys.marker,
         ...this.options.jobTypes.map((jobType) => this.keys.typeMarker(jobType)),
         this.keys.wake(this.options.workerId),
-        // A lane held back by its rate limit frees at a known time: no event says so.
-        (
-          Math.max(
-            1,
-            this.heldBackMs >= 0
-              ? Math.min(this.options.blockTimeoutMs, this.heldBackMs)
-              : this.options.blockTimeoutMs,
-          ) / 1000
-        ).toFixed(3),
+        (this.waitMs() / 1000).toFixed(3),
       ),
       this.claimOn(this.blocking, count, holdsSuspect, CONFIRM_WITHIN_MS),
     ]).then(([, claimed]) => claimed);
@@ -158,6 +150,15 @@ export class JobFetcher {
       this.waiting = undefined;
       clearTimeout(dueTimer);
     }
+  }
+
+  /** How long a wait may block: a lane held back by its rate limit frees at a known time. */
+  private waitMs(): number {
+    const { blockTimeoutMs } = this.options;
+    return Math.max(
+      1,
+      this.heldBackMs >= 0 ? Math.min(blockTimeoutMs, this.heldBackMs) : blockTimeoutMs,
+    );
   }
 
   private async promoteDue(): Promise<void> {

@@ -148,7 +148,7 @@ export class JobQueue {
       ]);
     }
     const declaration = checkDeclaration({ ...body, job_type: name });
-    if (this.catalog.lookup(name)?.refusedBecause || this.jobTypes.has(name)) {
+    if (this.jobTypes.has(name)) {
       throw new ConflictError(
         `job type "${name}" is one of this product's own; choose another name`,
       );

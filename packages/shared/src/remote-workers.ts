@@ -187,7 +187,7 @@ export class RemoteWorkers {
   }
 
   /** The answer for a claimed job. */
-  handedOut(job: ClaimedJob, redisNowMs = Date.now()): HandedOutJob {
+  handedOut(job: ClaimedJob): HandedOutJob {
     return {
       job_id: job.id,
       lease_token: job.leaseToken,
@@ -195,16 +195,17 @@ export class RemoteWorkers {
       payload: JSON.parse(job.payload) as unknown,
       attempt: job.attempt,
       max_attempts: job.maxAttempts,
-      lease_expires_at: new Date(redisNowMs + this.options.leaseMs).toISOString(),
+      lease_expires_at: new Date(Date.now() + this.options.leaseMs).toISOString(),
     };
   }
 
   /** Renews a job's lease; ConflictError when it is not that token's any more. */
   async heartbeat(id: string, input: unknown): Promise<{ lease_expires_at: string }> {
     const { lease_token } = parseOrThrow(heartbeatRequestSchema, input, 'invalid heartbeat');
-    const worker = await this.leaseHolder(id, lease_token);
+    // Renewed in the name of the worker that claimed it, whose heartbeat this is.
+    const worker = (await this.redis.hget(this.keys.job(id), 'worker_id')) ?? 'http';
     const lost = await this.renew(worker, [{ id, leaseToken: lease_token }]);
-    if (lost.length > 0) throw leaseLost(id);
+    if (lost.length > 0) throw await this.refusal(id);
     return { lease_expires_at: new Date(Date.now() + this.options.leaseMs).toISOString() };
   }
 
@@ -214,14 +215,18 @@ export class RemoteWorkers {
       input,
       'invalid completion',
     );
-    const recorded = await this.acks.complete(asClaimed(id, lease_token), result ?? null);
+    const recorded = await this.acks.complete({ id, leaseToken: lease_token }, result ?? null);
     if (!recorded) throw await this.refusal(id);
   }
 
   async fail(id: string, input: unknown): Promise<{ status: 'scheduled' | 'failed' }> {
     const request = parseOrThrow(failRequestSchema, input, 'invalid failure');
     const retry = request.retry ? '' : 'never';
-    const outcome = await this.acks.fail(asClaimed(id, request.lease_token), request.error, retry);
+    const outcome = await this.acks.fail(
+      { id, leaseToken: request.lease_token },
+      request.error,
+      retry,
+    );
     if (outcome.outcome === 'lease_lost') throw await this.refusal(id);
     return { status: outcome.outcome === 'retrying' ? 'scheduled' : 'failed' };
   }
@@ -230,20 +235,6 @@ export class RemoteWorkers {
   private async refusal(id: string): Promise<Error> {
     const exists = await this.redis.exists(this.keys.job(id));
     return exists ? leaseLost(id) : new NotFoundError(`job ${id} not found`);
-  }
-
-  /** The worker holding the job's lease under this token: NotFound or Conflict otherwise. */
-  private async leaseHolder(id: string, token: string): Promise<string> {
-    const [exists, holder, current] = await this.redis
-      .multi()
-      .exists(this.keys.job(id))
-      .hget(this.keys.job(id), 'worker_id')
-      .hget(this.keys.job(id), 'lease_token')
-      .exec()
-      .then((replies) => (replies ?? []).map(([, value]) => value));
-    if (!exists) throw new NotFoundError(`job ${id} not found`);
-    if (current !== token) throw leaseLost(id);
-    return String(holder ?? 'http');
   }
 
   private async renew(
@@ -299,21 +290,6 @@ export class RemoteWorkers {
     clearInterval(this.timer);
     for (const connection of this.idle.splice(0)) connection.disconnect();
   }
-}
-
-function asClaimed(id: string, leaseToken: string): ClaimedJob {
-  return {
-    id,
-    leaseToken,
-    jobType: '',
-    payload: '',
-    attempt: 0,
-    maxAttempts: 0,
-    priority: '',
-    waitedMs: 0,
-    suspect: false,
-    timeoutMs: 0,
-  };
 }
 
 function leaseLost(id: string): ConflictError {
