@@ -1,32 +1,44 @@
 // The drain as the worker is deployed: the worker service itself (services/worker, its real job
 // types, pino logs to a file, Prometheus metrics on) running send_email at zero delay, against a
-// BullMQ worker doing the same handler work (a zero-delay timer and a UUID result). The clock runs
-// from the first completion to the last, so neither process's start-up counts.
+// BullMQ worker and a bee-queue worker doing the same handler work (a zero-delay timer and a UUID
+// result). The clock runs from the first completion to the last, so neither process's start-up
+// counts; Redis CPU is read from the worker's start to the last completion.
 
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '@jobqueue/testkit';
 import { BenchChild } from './child';
+import { cpuSeconds } from './drain';
 import type { BenchRedis } from './redis-server';
+import { BeeQueueSystem } from './systems/bee-queue';
 import { BullmqQueue } from './systems/bullmq';
 import { OurQueue } from './systems/ours';
-import type { QueueSystem } from './systems/system';
+import type { DrainedSystem } from './systems/system';
 
 const WORKER_SERVICE = join(__dirname, '..', '..', 'services', 'worker', 'dist', 'main.js');
 const QUEUE = 'bench-deployed';
 
-export type DeployedSystem = 'jobqueue' | 'BullMQ';
+export const DEPLOYED_SYSTEMS = ['jobqueue', 'BullMQ', 'bee-queue'] as const;
+export type DeployedSystem = (typeof DEPLOYED_SYSTEMS)[number];
+
+export interface DeployedResult {
+  jobsPerSecond: number;
+  redisCpuPer1000: number;
+}
+
+function make(system: DeployedSystem, redisUrl: string): DrainedSystem {
+  if (system === 'jobqueue') return new OurQueue(redisUrl, QUEUE, {}, 'send_email');
+  if (system === 'BullMQ') return new BullmqQueue(redisUrl, QUEUE);
+  return new BeeQueueSystem(redisUrl, QUEUE);
+}
 
 export async function deployedDrain(
   redis: BenchRedis,
   system: DeployedSystem,
   options: { n: number; concurrency: number; logDir: string },
-): Promise<number> {
+): Promise<DeployedResult> {
   await redis.flush();
-  const queue: QueueSystem =
-    system === 'jobqueue'
-      ? new OurQueue(redis.url, QUEUE, {}, 'send_email')
-      : new BullmqQueue(redis.url, QUEUE);
+  const queue = make(system, redis.url);
   let worker: BenchChild | undefined;
   try {
     await queue.submitMixed(options.n);
@@ -35,6 +47,8 @@ export async function deployedDrain(
       QUEUE_NAME: QUEUE,
       WORKER_CONCURRENCY: String(options.concurrency),
     };
+    const log = join(options.logDir, `deployed-${system}.log`);
+    const cpuBefore = cpuSeconds(await redis.info('cpu'));
     worker =
       system === 'jobqueue'
         ? BenchChild.start(
@@ -47,13 +61,13 @@ export async function deployedDrain(
               WORKER_METRICS_PORT: String(await freePort()),
               LOG_LEVEL: 'info',
             },
-            join(options.logDir, 'deployed-worker.log'),
+            log,
           )
         : BenchChild.start(
-            'BullMQ worker',
+            `${system} worker`,
             queue.workerScript,
             { ...env, BENCH_HANDLER: 'email' },
-            join(options.logDir, 'deployed-bullmq.log'),
+            log,
           );
     const deadline = Date.now() + 60_000 + options.n * 5;
     let first: { at: number; done: number } | undefined;
@@ -63,8 +77,13 @@ export async function deployedDrain(
       if (Date.now() > deadline) throw new Error(`${system}: ${done} of ${options.n} completed`);
       await sleep(10);
     }
+    const cpu = cpuSeconds(await redis.info('cpu')) - cpuBefore;
     const start = first ?? { at: performance.now(), done: 0 };
-    return (options.n - start.done) / Math.max(0.001, (performance.now() - start.at) / 1000);
+    return {
+      jobsPerSecond:
+        (options.n - start.done) / Math.max(0.001, (performance.now() - start.at) / 1000),
+      redisCpuPer1000: (cpu / options.n) * 1000,
+    };
   } finally {
     await worker?.stop();
     await queue.close();

@@ -92,7 +92,7 @@ export async function drain(
   }
 }
 
-function cpuSeconds(info: Record<string, string>): number {
+export function cpuSeconds(info: Record<string, string>): number {
   return Number(info.used_cpu_user) + Number(info.used_cpu_sys);
 }
 

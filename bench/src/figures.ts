@@ -1,6 +1,7 @@
 // The figures of the table: each system's rounds, summarized into medians and ratios with the
 // issue's targets.
 
+import type { DeployedResult, DeployedSystem } from './deployed';
 import type { DrainResult } from './drain';
 import type { LatencyResult } from './latency';
 import { summarize, type Figure, type FigureSpec } from './report';
@@ -28,6 +29,8 @@ export function emptyHttpRounds(): HttpRounds {
 
 type Target = FigureSpec['target'];
 
+const rate = (results: DeployedResult[]) => results.map((r) => r.jobsPerSecond);
+
 export function figures(
   ours: SystemRounds,
   bull: SystemRounds,
@@ -35,7 +38,7 @@ export function figures(
   bare: HttpRounds,
   overHttp: { http: number[]; node: number[] },
   underLimits: { limited: number[]; plain: number[] },
-  deployed: { jobqueue: number[]; BullMQ: number[] },
+  deployed: Record<DeployedSystem, DeployedResult[]>,
 ): Figure[] {
   const both = (
     key: string,
@@ -188,8 +191,30 @@ export function figures(
         digits: 0,
         target: { of: 'ratio', op: '>=', value: 2 },
       },
-      deployed.jobqueue,
-      deployed.BullMQ,
+      rate(deployed.jobqueue),
+      rate(deployed.BullMQ),
+    ),
+    summarize(
+      {
+        key: 'deployed_vs_bee_queue_jobs_per_s',
+        label: 'drain, deployed worker (send_email 0 ms)',
+        versus: 'bee-queue',
+        digits: 0,
+        target: { of: 'ratio', op: '>=', value: 1.5 },
+      },
+      rate(deployed.jobqueue),
+      rate(deployed['bee-queue']),
+    ),
+    summarize(
+      {
+        key: 'deployed_redis_cpu_s_per_1000_jobs',
+        label: 'Redis CPU s per 1,000 jobs, deployed',
+        versus: 'BullMQ',
+        digits: 4,
+        target: { of: 'ratio', op: '<=', value: 0.6 },
+      },
+      deployed.jobqueue.map((r) => r.redisCpuPer1000),
+      deployed.BullMQ.map((r) => r.redisCpuPer1000),
     ),
   ];
 }

@@ -19,7 +19,12 @@ import { median } from './stats';
 import { BullmqQueue } from './systems/bullmq';
 import { OurQueue } from './systems/ours';
 import { drainOverHttp } from './http-worker-drain';
-import { deployedDrain, type DeployedSystem } from './deployed';
+import {
+  DEPLOYED_SYSTEMS,
+  deployedDrain,
+  type DeployedResult,
+  type DeployedSystem,
+} from './deployed';
 import { queueKeys } from '@jobqueue/shared';
 import type { QueueSystem } from './systems/system';
 
@@ -69,7 +74,11 @@ async function main(options: BenchOptions): Promise<void> {
   const handoffs: HandoffResult[] = [];
   const overHttp: { http: number[]; node: number[] } = { http: [], node: [] };
   const underLimits: { limited: number[]; plain: number[] } = { limited: [], plain: [] };
-  const deployed: Record<DeployedSystem, number[]> = { jobqueue: [], BullMQ: [] };
+  const deployed: Record<DeployedSystem, DeployedResult[]> = {
+    jobqueue: [],
+    BullMQ: [],
+    'bee-queue': [],
+  };
 
   try {
     for (let round = 1; round <= options.rounds; round++) {
@@ -157,16 +166,18 @@ async function main(options: BenchOptions): Promise<void> {
         }
       }
       if (run('deployed')) {
-        const order: DeployedSystem[] = round % 2 ? ['jobqueue', 'BullMQ'] : ['BullMQ', 'jobqueue'];
+        // Each round starts with the next system, so none always runs first.
+        const first = (round - 1) % DEPLOYED_SYSTEMS.length;
+        const order = [...DEPLOYED_SYSTEMS.slice(first), ...DEPLOYED_SYSTEMS.slice(0, first)];
         for (const system of order) {
-          const rate = await deployedDrain(redis, system, {
+          const result = await deployedDrain(redis, system, {
             n: options.n,
             concurrency: options.concurrency,
             logDir,
           });
-          deployed[system].push(rate);
+          deployed[system].push(result);
           progress(
-            `round ${round}: ${system} deployed worker (send_email) ${rate.toFixed(0)} jobs/s`,
+            `round ${round}: ${system} deployed worker (send_email) ${result.jobsPerSecond.toFixed(0)} jobs/s; Redis CPU ${result.redisCpuPer1000.toFixed(4)} s per 1,000 jobs`,
           );
         }
       }

@@ -58,6 +58,8 @@ const FIGURES = [
   'http_worker_drain_jobs_per_s',
   'limits_drain_jobs_per_s',
   'deployed_drain_jobs_per_s',
+  'deployed_vs_bee_queue_jobs_per_s',
+  'deployed_redis_cpu_s_per_1000_jobs',
 ];
 
 test('npm run bench on a tiny N prints the table and a JSON line with every figure of both systems', async () => {
@@ -79,7 +81,8 @@ test('npm run bench on a tiny N prints the table and a JSON line with every figu
   expect(lines.at(-2)).toMatch(
     /^hand-off floor under submit->picked .*: p50 \d+\.\d\d ms, p99 \d+\.\d\d ms; idle pick p50 \d+\.\d\dx it for jobqueue, \d+\.\d\dx for BullMQ$/,
   );
-  expect(rows.filter((row) => row.includes('BullMQ'))).toHaveLength(13);
+  expect(rows.filter((row) => row.includes('BullMQ'))).toHaveLength(14);
+  expect(rows.filter((row) => row.includes('bee-queue'))).toHaveLength(1);
   expect(rows.filter((row) => row.includes('bare Koa'))).toHaveLength(3);
   expect(rows.filter((row) => row.includes('Node worker'))).toHaveLength(1);
   expect(rows.filter((row) => row.includes('plain drain'))).toHaveLength(1);
