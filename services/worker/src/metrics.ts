@@ -84,6 +84,14 @@ export function createWorkerMetrics(queue: string): WorkerMetrics {
     jobs.inc({ event }, 0);
 
   const countRedisError = (during: string) => redisErrors.inc({ during } as LabelValues<'during'>);
+  // prom-client hashes a label set on every call; a job's counts and timings reuse the series
+  // found for its labels the first time (bench/README.md, the deployed worker).
+  const countEvent = seriesFor((event: string) => jobs.labels({ event }));
+  const waitFor = seriesFor((jobType: string) => waitSeconds.labels({ job_type: jobType }));
+  const runFor = seriesFor((key: string) => {
+    const [jobType, outcome] = key.split('\n') as [string, string];
+    return runSeconds.labels({ job_type: jobType, outcome });
+  });
   return {
     registry,
     redisError: countRedisError,
@@ -93,12 +101,12 @@ export function createWorkerMetrics(queue: string): WorkerMetrics {
     },
     hooks: {
       jobClaimed(job) {
-        jobs.inc({ event: 'claimed' });
-        waitSeconds.observe({ job_type: job.jobType }, job.waitedMs / 1000);
+        countEvent('claimed').inc();
+        waitFor(job.jobType).observe(job.waitedMs / 1000);
       },
       attemptEnded(job, outcome, runMs) {
-        jobs.inc({ event: OUTCOME_EVENT[outcome] });
-        runSeconds.observe({ job_type: job.jobType, outcome }, runMs / 1000);
+        countEvent(OUTCOME_EVENT[outcome]).inc();
+        runFor(`${job.jobType}\n${outcome}`).observe(runMs / 1000);
       },
       jobsRecovered(requeued, failed) {
         jobs.inc({ event: 'recovered' }, requeued);
@@ -108,5 +116,15 @@ export function createWorkerMetrics(queue: string): WorkerMetrics {
         countRedisError(during);
       },
     },
+  };
+}
+
+/** `make` once per key, the same series after. */
+function seriesFor<Series>(make: (key: string) => Series): (key: string) => Series {
+  const made = new Map<string, Series>();
+  return (key) => {
+    let series = made.get(key);
+    if (series === undefined) made.set(key, (series = make(key)));
+    return series;
   };
 }
