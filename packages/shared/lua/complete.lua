@@ -25,7 +25,7 @@ ARGV[6] n groups of 3: id, lease token, result JSON ('' = none)
 
 Returns one entry per job: 1 completed, 0 refused (lease lost).
 ]]
--- nowUs, nowMs, PRIORITY_BAND, priorityNumber, callInSlices and trimEvents: see prelude.lua.
+-- nowUs, nowMs, callInSlices and trimEvents: see prelude.lua.
 local active, completed, events, totals, completedCount =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local prefix, ttl, maxEvents, n, idBytes =

@@ -15,7 +15,7 @@ ARGV[5] number of jobs n, then n pairs: id, lease token
 
 Returns the ids whose lease was lost.
 ]]
--- nowUs, nowMs, PRIORITY_BAND, priorityNumber and callInSlices: see prelude.lua.
+-- nowUs, nowMs and callInSlices: see prelude.lua.
 local active, workers = KEYS[1], KEYS[2]
 local prefix, leaseMs, workerId, staleMs, n =
   ARGV[1], tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])

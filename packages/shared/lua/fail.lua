@@ -26,7 +26,7 @@ ARGV[9] a random number in [0, 1) for the jitter (scripts draw no random numbers
 Returns { outcome, retry delay (ms) or 0, attempts, max_attempts }, outcome one of
 'retrying', 'failed', 'lease_lost'.
 ]]
--- nowUs, nowMs, PRIORITY_BAND, priorityNumber, callInSlices and addJobEvent: see prelude.lua.
+-- nowUs, nowMs, callInSlices and addJobEvent: see prelude.lua.
 local active, scheduled, failed, marker, events, totals =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local prefix, id, token, err, backoffBaseMs, ttl, maxEvents, retry, random =

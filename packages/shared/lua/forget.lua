@@ -12,7 +12,7 @@ ARGV[2] retention of cancelled jobs and of the index of every job (seconds)
 
 Returns { failed ids dropped, cancelled ids dropped }.
 ]]
--- nowUs, nowMs, PRIORITY_BAND, priorityNumber and callInSlices: see prelude.lua.
+-- nowUs, nowMs and callInSlices: see prelude.lua.
 local failed, cancelled, created = KEYS[1], KEYS[2], KEYS[3]
 local failedTtl, jobTtl = tonumber(ARGV[1]), tonumber(ARGV[2])
 

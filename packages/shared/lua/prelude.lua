@@ -5,10 +5,19 @@ with what they all need. Line numbers in a script's error messages count these l
 nowUs                 Redis's clock, microseconds since the epoch, as text (what records store)
 nowMs                 the same in milliseconds, as a number (scores, deadlines)
 LAYOUT_VERSION        the key layout these scripts write (relane.lua)
-PRIORITY_BAND         2^42 sequence numbers per priority level: a ready job's score is
-                      (10 - priority) * PRIORITY_BAND + seq, so equal priorities keep FIFO order
 priorityNumber(p)     a stored priority, an integer 1..10 or a label, as 1..10 (as priority.ts)
-readyScore(p, seq)    a ready job's place in line from its stored priority and its seq
+priorityBand(prefix)  how far apart one priority level puts two jobs in line, in microseconds:
+                      PRIORITY_AGING_MS as the API stored it in `settings` (x 1000), or, with
+                      aging off (0, or never stored), STRICT_BAND (about 17.8 years: no wait ever
+                      makes up a level)
+readyScore(p, seq, band)
+                      a ready job's place in line: (10 - priority) * band + seq. A job's seq is
+                      the microsecond it became ready, counted from EPOCH_US (nextSeq), so with
+                      aging a job's place is its ready time less (priority - 1) x the aging
+                      time, and with strict priority, FIFO within each level
+layoutWith(band)      the `layout` key's value for this layout and band (relane.lua)
+nextSeq(seqKey)       the next seq: the seq counter's next value, or the present microsecond if
+                      that is later; and whether it is the queue's first
 putReady(queued, prefix, jobType, score, id)
                       puts a job in line: in `queued` (every ready job, for counts and listings)
                       and in `ready:<type>`, its type's lane, where workers that run the type
@@ -45,16 +54,41 @@ do
   nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 
-local PRIORITY_BAND = 4398046511104
--- The key layout these scripts write (the `layout` key): 2 has a lane per job type (relane.lua).
-local LAYOUT_VERSION = '2'
+-- The key layout these scripts write (the `layout` key, as LAYOUT_VERSION .. ':' .. the band
+-- its scores were made with): 2 added a lane per job type, 3 seqs in microseconds (relane.lua).
+local LAYOUT_VERSION = '3'
 local PRIORITY_LABELS = { high = 10, normal = 5, low = 1 }
 local function priorityNumber(priority)
   return tonumber(priority) or PRIORITY_LABELS[priority] or 5
 end
 
-local function readyScore(priority, seq)
-  return (10 - priorityNumber(priority)) * PRIORITY_BAND + tonumber(seq)
+-- 2026-01-01T00:00:00Z: seqs count microseconds from here, so ten levels of STRICT_BAND and a
+-- seq stay below 2^53, where scores are exact (until 2043).
+local EPOCH_US = 1767225600000000
+local STRICT_BAND = 562949953421312
+local function priorityBand(prefix)
+  local agingMs = tonumber(redis.call('HGET', prefix .. 'settings', 'priority_aging_ms') or 0)
+  if agingMs > 0 then return agingMs * 1000 end
+  return STRICT_BAND
+end
+
+-- What the `layout` key holds for a queue whose scores were made with this band.
+local function layoutWith(band)
+  return LAYOUT_VERSION .. ':' .. string.format('%d', band)
+end
+
+local function readyScore(priority, seq, band)
+  return (10 - priorityNumber(priority)) * band + tonumber(seq)
+end
+
+local function nextSeq(seqKey)
+  local seq = redis.call('INCR', seqKey)
+  local present = tonumber(nowUs) - EPOCH_US
+  if seq < present then
+    redis.call('SET', seqKey, present)
+    return present, seq == 1
+  end
+  return seq, seq == 1
 end
 
 local function putReady(queued, prefix, jobType, score, id)

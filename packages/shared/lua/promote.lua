@@ -9,11 +9,12 @@ ARGV[2] most jobs to promote in this call
 
 Returns { jobs promoted, earliest remaining due time (ms) or -1 }.
 ]]
--- nowMs, readyScore, putReady and wakeWorkersOf: see prelude.lua.
+-- nowMs, priorityBand, readyScore, putReady and wakeWorkersOf: see prelude.lua.
 local scheduled, queued = KEYS[1], KEYS[2]
 local prefix, limit = ARGV[1], tonumber(ARGV[2])
 
 local due = redis.call('ZRANGEBYSCORE', scheduled, '-inf', nowMs, 'LIMIT', 0, limit)
+local band = #due > 0 and priorityBand(prefix)
 local promoted, types = 0, {}
 for _, id in ipairs(due) do
   local jobKey = prefix .. 'job:' .. id
@@ -21,7 +22,7 @@ for _, id in ipairs(due) do
   local f = redis.call('HMGET', jobKey, 'priority', 'seq', 'job_type')
   if f[1] then
     redis.call('HSET', jobKey, 'status', 'queued')
-    putReady(queued, prefix, f[3], readyScore(f[1], f[2]), id)
+    putReady(queued, prefix, f[3], readyScore(f[1], f[2], band), id)
     promoted = promoted + 1
     types[f[3]] = true
   end

@@ -19,11 +19,12 @@ ARGV[4] events stream max length (approximate)
 
 Returns { jobs put back in line, jobs failed for good }.
 ]]
--- nowUs, nowMs, readyScore, putReady, addJobEvent and wakeWorkersOf: see prelude.lua.
+-- nowUs, nowMs, priorityBand, readyScore, putReady, addJobEvent and wakeWorkersOf: see prelude.lua.
 local active, queued, failed, events, totals = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local prefix, limit, ttl, maxEvents = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
 
 local expired = redis.call('ZRANGEBYSCORE', active, '-inf', nowMs, 'LIMIT', 0, limit)
+local band = #expired > 0 and priorityBand(prefix)
 local requeued, gaveUp, types = 0, 0, {}
 for _, id in ipairs(expired) do
   local jobKey = prefix .. 'job:' .. id
@@ -39,7 +40,7 @@ for _, id in ipairs(expired) do
       -- Claimed behind a wait by a worker that never confirmed it (claim.lua): it froze before
       -- it could start the job, so the attempt is given back and the job loses nothing.
       redis.call('HSET', jobKey, 'status', 'queued', 'attempts', attempts - 1)
-      putReady(queued, prefix, f[7], readyScore(f[3], f[4]), id)
+      putReady(queued, prefix, f[7], readyScore(f[3], f[4], band), id)
       addJobEvent(events, maxEvents, 'type', 'recovered', 'job_ids', id,
         'attempts', attempts - 1, 'worker_id', worker,
         'message', 'Recovered job ' .. id .. ' from worker ' .. worker ..
@@ -53,7 +54,7 @@ for _, id in ipairs(expired) do
         'Worker ' .. worker .. ' was lost while running attempt ' .. attempts .. ' (lease expired)')
       redis.call('HSET', jobKey, 'status', 'queued')
       redis.call('HINCRBY', jobKey, 'lost', 1)
-      putReady(queued, prefix, f[7], readyScore(f[3], f[4]), id)
+      putReady(queued, prefix, f[7], readyScore(f[3], f[4], band), id)
       addJobEvent(events, maxEvents, 'type', 'recovered', 'job_ids', id,
         'attempts', attempts, 'worker_id', worker,
         'message', 'Recovered job ' .. id .. ' after worker ' .. worker .. ' was lost (attempt ' .. attempts .. ')',

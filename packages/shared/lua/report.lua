@@ -14,7 +14,7 @@ ARGV[7] log lines kept per job
 
 Returns 1 when recorded, 0 when the lease is no longer this worker's.
 ]]
--- nowUs, nowMs, PRIORITY_BAND, priorityNumber, callInSlices and addJobEvent: see prelude.lua.
+-- nowUs, nowMs, callInSlices and addJobEvent: see prelude.lua.
 local events = KEYS[1]
 local prefix, id, token, kind, value, maxEvents, maxLines =
   ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], tonumber(ARGV[7])

@@ -7,7 +7,7 @@ KEYS[2] failed     zset of failed jobs
 KEYS[3] cancelled  zset of cancelled jobs
 KEYS[4] events     stream of transitions
 KEYS[5] totals     hash of monotonic counters
-KEYS[6] seq        counter giving FIFO order within one priority
+KEYS[6] seq        counter of seqs (see nextSeq in prelude.lua)
 ARGV[1] key prefix (jq:{queue}:)
 ARGV[2] job id
 ARGV[3] events stream max length (approximate)
@@ -15,7 +15,7 @@ ARGV[3] events stream max length (approximate)
 Returns { outcome, status }: outcome 'retried', 'not_found' or 'conflict' (status = the job's
 current status, which does not allow a retry).
 ]]
--- nowUs, readyScore, putReady, addJobEvent and wakeWorkersOf: see prelude.lua.
+-- nowUs, nextSeq, priorityBand, readyScore, putReady, addJobEvent and wakeWorkersOf: see prelude.lua.
 local queued, failed, cancelled, events, totals, seqKey =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local prefix, id, maxEvents = ARGV[1], ARGV[2], ARGV[3]
@@ -26,14 +26,14 @@ local status = f[1]
 if not status then return { 'not_found', '' } end
 if status ~= 'failed' and status ~= 'cancelled' then return { 'conflict', status } end
 
-local seq = redis.call('INCR', seqKey)
+local seq = nextSeq(seqKey)
 redis.call('ZREM', failed, id)
 redis.call('ZREM', cancelled, id)
 redis.call('PERSIST', jobKey)
 redis.call('HSET', jobKey, 'status', 'queued', 'attempts', 0, 'seq', seq)
 redis.call('HDEL', jobKey, 'failed_at', 'cancelled_at', 'completed_at', 'picked_at', 'errors',
   'next_attempt_at', 'last_error', 'result', 'worker_id')
-putReady(queued, prefix, f[3], readyScore(f[2], seq), id)
+putReady(queued, prefix, f[3], readyScore(f[2], seq, priorityBand(prefix)), id)
 redis.call('HINCRBY', totals, 'retried', 1)
 addJobEvent(events, maxEvents, 'type', 'retried', 'job_ids', id,
   'message', 'Job ' .. id .. ' queued again by a manual retry', 'time', nowUs)

@@ -2,13 +2,13 @@
 submit: adds new jobs, each either ready now (queued) or waiting for its run time (scheduled).
 Atomic for the whole batch, so a bulk submission is all or nothing.
 
-KEYS[1] queued     zset, score = (10 - priority) * 2^42 + seq; and ready:<type>, each type's lane
+KEYS[1] queued     zset, score = readyScore (prelude.lua); and ready:<type>, each type's lane
 KEYS[2] scheduled  zset, score = due time (ms)
 KEYS[3] marker     zset every worker blocks on; one member "0" means "a due time changed"
                    (ready jobs wake workers of their type instead: marker:<type>)
 KEYS[4] events     stream of transitions
 KEYS[5] totals     hash of monotonic counters
-KEYS[6] seq        counter giving FIFO order within one priority
+KEYS[6] seq        counter of seqs (nextSeq, prelude.lua): the order jobs became ready in
 KEYS[7] created    stream, one entry per call: field `ids`, the new jobs' ids (16 bytes each) in
                    order; to list every job newest first
 ARGV[1] key prefix (jq:{queue}:), used to build job:<id> and idem:<key>
@@ -25,12 +25,13 @@ ARGV[7] n groups of 11: id, job_type, priority as given, priority number 1..10, 
 Returns a flat array with three entries per job: job id, status, 1 if created or 0 if an
 idempotency key matched an earlier job (then the id and status are the earlier job's).
 ]]
--- nowUs, nowMs, PRIORITY_BAND, priorityNumber, callInSlices and trimEvents: see prelude.lua.
+-- nowUs, nowMs, priorityBand, nextSeq, EPOCH_US, callInSlices and trimEvents: see prelude.lua.
 local queued, scheduled, marker, events, totals, seqKey, created =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
 local prefix, maxEvents, idemTtl, createdRetentionMs, n, idBytes =
   ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
 
+local band = priorityBand(prefix)
 local out, createdIds = {}, {}
 -- One `submitted` event entry for the whole call (events.ts reads a line per job from it).
 local submittedIds, submittedStatuses = {}, {}
@@ -61,9 +62,11 @@ for i = 0, n - 1 do
   end
 
   if not existing then
-    local seq = redis.call('INCR', seqKey)
+    local seq, first = nextSeq(seqKey)
     -- The queue's first job: no earlier release left jobs to move into lanes (relane.lua).
-    if seq == 1 then redis.call('SET', prefix .. 'layout', LAYOUT_VERSION) end
+    if first then redis.call('SET', prefix .. 'layout', layoutWith(band)) end
+    -- A job that waits for its run time becomes ready then: that is its place in line.
+    if dueMs > nowMs then seq = dueMs * 1000 - EPOCH_US end
     local status = 'queued'
     local jobKey = prefix .. 'job:' .. id
     -- The record holds no copy of its id (the key has it) nor of the priority number (the
@@ -80,7 +83,7 @@ for i = 0, n - 1 do
       redis.call('HSET', jobKey, 'status', status, 'next_attempt_at', string.format('%d', dueMs * 1000))
       redis.call('ZADD', scheduled, dueMs, id)
     else
-      local score = (10 - priorityNum) * PRIORITY_BAND + seq
+      local score = (10 - priorityNum) * band + seq
       queuedArgs[#queuedArgs + 1] = score
       queuedArgs[#queuedArgs + 1] = id
       local lane = laneArgs[jobType]

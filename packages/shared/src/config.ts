@@ -76,6 +76,11 @@ const configSchema = z.object({
     .min(1, 'must be a port number from 1 to 65535')
     .max(65535, 'must be a port number from 1 to 65535')
     .optional(),
+  /**
+   * Waiting this long makes up one priority level (0: strict priority). Stored with the queue by
+   * the API at start, so every process orders jobs alike (docs/design.md, bench/README.md).
+   */
+  PRIORITY_AGING_MS: int(0, 365 * 24 * 3600 * 1000, 10_000),
   JOB_LEASE_MS: int(100, 24 * 3600 * 1000, 30_000),
   BACKOFF_BASE_MS: int(1, 3600 * 1000, 1000),
   MAX_ATTEMPTS: int(1, 100, 3),

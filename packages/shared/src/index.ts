@@ -22,6 +22,7 @@ export {
 export * from './keys';
 export * from './logger';
 export * from './priority';
+export { storePriorityAging } from './priority-aging';
 export * from './queue';
 export * from './record';
 export * from './redis';

@@ -39,6 +39,8 @@ export interface QueueKeys {
   cancels: string;
   /** The version of this layout the queue's keys are in (see relane.lua). */
   layout: string;
+  /** Hash of settings stored with the queue: `priority_aging_ms` (the API's PRIORITY_AGING_MS). */
+  settings: string;
   job(id: string): string;
   /** A type's lane: its ready jobs, scored like `queued`, which workers that run it claim from. */
   ready(jobType: string): string;
@@ -85,6 +87,7 @@ export function queueKeys(queueName: string): QueueKeys {
     types: `${prefix}types`,
     typeWorkers: `${prefix}type_workers`,
     layout: `${prefix}layout`,
+    settings: `${prefix}settings`,
     cancels: `${prefix}cancels`,
     paused: `${prefix}paused`,
     schedules: `${prefix}schedules`,

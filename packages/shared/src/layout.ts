@@ -1,6 +1,7 @@
 // The key layout a queue's keys are in (the `layout` key; the version is in prelude.lua).
-// Version 2 added each type's lane (`ready:<type>`): a worker moves a backlog queued by an
-// earlier release into the lanes before it claims, so an upgrade finds every queued job.
+// Version 2 added each type's lane (`ready:<type>`), version 3 seqs in microseconds: a worker
+// puts a backlog queued by an earlier release in place before it claims, so an upgrade finds
+// every queued job, and the API does the same when PRIORITY_AGING_MS changes (relane.lua).
 
 import type { QueueKeys } from './keys';
 import type { RedisClient } from './redis';
@@ -8,16 +9,16 @@ import { runScript } from './scripts';
 
 const SLICE = 1000;
 
-/** Puts every job an earlier release left in `queued` into its lane; at once when done before. */
+/** Puts every queued job in its place for this layout and band; at once when done before. */
 export async function upgradeLayout(redis: RedisClient, keys: QueueKeys): Promise<void> {
-  let after = '-inf';
+  let cursor = '0';
   for (;;) {
     const [state, last] = await runScript<[string, string?]>(redis, 'relane', keys, [
       keys.prefix,
-      after,
+      cursor,
       SLICE,
     ]);
     if (state === 'done') return;
-    after = last!;
+    cursor = last!;
   }
 }

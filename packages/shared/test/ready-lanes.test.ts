@@ -8,6 +8,9 @@ import { upgradeLayout } from '../src/layout';
 import { runScript } from '../src/scripts';
 import { createFixture, eventually, testJobType, type QueueFixture } from './queue-fixture';
 
+// Layout 3 with the strict band (2^49 us): no API stored PRIORITY_AGING_MS with these queues.
+const STRICT_LAYOUT = '3:562949953421312';
+
 let fixture: QueueFixture;
 let completed = 0;
 
@@ -83,7 +86,7 @@ test('a backlog queued without lanes is moved into them, in order, before a work
 
   await upgradeLayout(fixture.redis, keys);
   expect(await line()).toEqual(before);
-  expect(await fixture.redis.get(keys.layout)).toBe('2');
+  expect(await fixture.redis.get(keys.layout)).toBe(STRICT_LAYOUT);
 
   await fixture.redis.del(keys.ready('test'), keys.layout);
   await fixture.startWorker({ concurrency: 20 });
@@ -94,7 +97,7 @@ test('a backlog queued without lanes is moved into them, in order, before a work
 test('a queue this release created is never walked: its first submission records the layout', async () => {
   const { keys } = fixture.queue;
   await fixture.queue.submit({ job_type: 'test', payload: { n: 1 } });
-  expect(await fixture.redis.get(keys.layout)).toBe('2');
+  expect(await fixture.redis.get(keys.layout)).toBe(STRICT_LAYOUT);
   // A job only in `queued` now is not moved again: the recorded version ends the upgrade at once.
   await fixture.redis.zadd(keys.queued, 1, 'not-in-a-lane');
   await upgradeLayout(fixture.redis, keys);

@@ -10,7 +10,9 @@ import {
   JobQueue,
   type JobType,
   loadConfig,
+  queueKeys,
   queueSettings,
+  storePriorityAging,
   warnIfRedisMayLoseJobs,
 } from '@jobqueue/shared';
 import { createApp, streamLimits } from './app';
@@ -34,6 +36,20 @@ export async function serveApi(extraJobTypes: JobType[] = []): Promise<void> {
     logger.warn({ err: error.message }, 'Redis connection error'),
   );
   redis.once('ready', () => void warnIfRedisMayLoseJobs(redis, logger));
+  // On every (re)connection: a Redis that lost its data, or another API that stored another
+  // value, gets this API's setting back.
+  redis.on('ready', () => {
+    storePriorityAging(redis, queueKeys(config.queueName), config.priorityAgingMs).then(
+      (before) => {
+        if (before !== config.priorityAgingMs)
+          logger.info(
+            `PRIORITY_AGING_MS is ${config.priorityAgingMs} for queue ${config.queueName} (was ${before}); queued jobs were placed again`,
+          );
+      },
+      (error: Error) =>
+        logger.warn({ err: error.message }, 'Could not store PRIORITY_AGING_MS with the queue'),
+    );
+  });
 
   const jobTypes = new Map(
     createJobTypes({
