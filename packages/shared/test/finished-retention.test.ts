@@ -170,10 +170,12 @@ describe('finished jobs', () => {
       'the records expire',
     );
     await eventually(async () => (await fixture.queue.get(cancelled)) === null, 10_000, 'expiry');
-    expect((await queue.stats()).counts).toMatchObject({ failed: 0, cancelled: 0 });
+    // A listing first, so it trims the indexes itself (not an earlier /stats): no page with a
+    // cursor to nothing.
     for (const status of ['failed', 'cancelled']) {
       expect(await queue.list({ status })).toEqual({ jobs: [], next_cursor: null });
     }
+    expect((await queue.stats()).counts).toMatchObject({ failed: 0, cancelled: 0 });
     expect(await queue.list({})).toEqual({ jobs: [], next_cursor: null });
   });
 

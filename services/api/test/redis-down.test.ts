@@ -2,15 +2,19 @@
 // and serves again by itself when Redis is back on the same address.
 
 import Redis from 'ioredis';
+import pino from 'pino';
 import { delay, RedisServerProcess } from '@jobqueue/testkit';
 import { startApi, validEmail, type ApiFixture, type Reply } from './api-fixture';
 import { openEvents } from './sse-client';
 
 let redis: RedisServerProcess;
 let api: ApiFixture;
+/** What the API logged: the detail a 503 body leaves out must be here. */
+const logged: string[] = [];
 beforeAll(async () => {
   redis = await new RedisServerProcess({ appendonly: true }).start();
-  api = await startApi({ redisUrl: redis.url });
+  const logger = pino({ level: 'warn' }, { write: (line: string) => void logged.push(line) });
+  api = await startApi({ redisUrl: redis.url, app: { logger } });
 });
 afterAll(async () => {
   await api.close();
@@ -126,6 +130,10 @@ test('Redis out of memory: a stable 503 without internals; leases and heartbeats
       code: 'redis_unavailable',
       message: 'Redis is out of memory (submit); retry once it has room again',
     });
+    // The body says nothing of the script; the API's log keeps Redis's own words.
+    expect(logged.some((line) => line.includes('request failed') && /OOM command/.test(line))).toBe(
+      true,
+    );
     // Renewals go on (each moves a score that exists), so the running job keeps its worker
     // and the worker still counts, while Redis refuses new work.
     await delay(1500);
