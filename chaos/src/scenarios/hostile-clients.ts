@@ -117,7 +117,7 @@ export async function hostileClients(params: HostileClientsParams): Promise<Scen
     const grew = during.rss - before.rss;
     facts.apiGrowthBytes = grew;
     notes.push(
-      `api resident memory ${mb(before.rss)} -> ${mb(during.rss)} with ${params.stalledClients} stalled and ${params.replayClients} replaying clients over ${params.floodJobs} jobs`,
+      `api resident memory ${mb(before.rss)} -> ${mb(during.rss)} (heap in use ${mb(before.heap)} -> ${mb(during.heap)}) with ${params.stalledClients} stalled and ${params.replayClients} replaying clients over ${params.floodJobs} jobs`,
     );
     if (grew > params.memoryBoundBytes)
       problems.push(`the api grew by ${mb(grew)} (bound ${mb(params.memoryBoundBytes)})`);
