@@ -17,19 +17,19 @@ ARGV[4] events stream max length (approximate)
 Returns { outcome, status }: outcome 'cancelled', 'not_found' or 'conflict' (status = the job's
 current status, which does not allow cancelling).
 ]]
--- nowUs, nowMs, takeReady and addJobEvent: see prelude.lua.
+-- nowUs, nowMs, takeReady, leftActive, groupLeft and addJobEvent: see prelude.lua.
 local queued, scheduled, cancelled, events, active = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local prefix, id, ttl, maxEvents = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
 
 local jobKey = prefix .. 'job:' .. id
-local status, jobType, worker, limitedType =
-  unpack(redis.call('HMGET', jobKey, 'status', 'job_type', 'worker_id', 'limited'))
+local status, jobType, worker, limitedType, group =
+  unpack(redis.call('HMGET', jobKey, 'status', 'job_type', 'worker_id', 'limited', 'group'))
 if not status then return { 'not_found', '' } end
 if status ~= 'queued' and status ~= 'scheduled' and status ~= 'processing' then
   return { 'conflict', status }
 end
 
-takeReady(queued, prefix, jobType, id)
+takeReady(queued, prefix, jobType, id, group)
 redis.call('ZREM', scheduled, id)
 redis.call('HSET', jobKey, 'status', 'cancelled', 'cancelled_at', nowUs)
 redis.call('HDEL', jobKey, 'next_attempt_at')
@@ -39,6 +39,7 @@ if status == 'processing' then
   redis.call('ZREM', active, id)
   redis.call('HDEL', jobKey, 'lease_token', 'unconfirmed', 'limited')
   leftActive(prefix, limitedType)
+  groupLeft(prefix, group)
   redis.call('PUBLISH', prefix .. 'cancels', id)
   message = message .. ' while running on worker ' .. (worker or 'unknown')
 end

@@ -30,6 +30,14 @@ ARGV[9] the job types this worker runs, space-separated. It claims from their la
         (ready:<type>, each a zset scored like `queued`), merged so that it takes the most urgent,
         oldest of them first: a job of another type never reaches it, and never stands in its way.
 
+Groups take turns. A type whose ring of turns (`turns:<type>`, see placeGroup in prelude.lua)
+holds groups offers, as its lane's head, the head of the group whose turn is next: the lowest
+(10 - priority of its head) * band + its clock. Taking a job moves the group's clock on by one
+turn over its weight (`groups`: PUT /groups/:name), so within a priority the groups with jobs
+waiting are served in turns, FIFO within each, a heavier group more turns; a group at its
+max_concurrency (counted in `grunning` over every worker) leaves the ring until one of its jobs
+ends (groupLeft), its jobs keeping their place.
+
 A job whose attempts were lost with their worker twice (`lost`, counted by recover) is a
 suspect: it may be what killed those workers. Two suspects never share a worker: a claim takes at
 most one, and none when the worker already runs one; it passes over the suspects it may not take
@@ -46,7 +54,8 @@ Returns { Redis time (ms), earliest scheduled due time (ms) or -1, suspects pass
           (0 = none) }; the header's 4th entry: ms until a lane held back by its rate limit may
           start a job again, or -1 }
 ]]
--- nowUs, nowMs, callInSlices, trimEvents and wakeWorkersOf: see prelude.lua.
+-- nowUs, nowMs, priorityBand, laneKey, callInSlices, trimEvents and wakeWorkersOf: see
+-- prelude.lua.
 local queued, active, scheduled, events, paused, limits, running =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
 local prefix, count, leaseMs, workerId, tokenBase, maxEvents, holdsSuspect, confirmWithinMs =
@@ -54,6 +63,9 @@ local prefix, count, leaseMs, workerId, tokenBase, maxEvents, holdsSuspect, conf
   tonumber(ARGV[8] or 0)
 local MAX_PASSED = 1000
 local SUSPECT_AFTER_LOSSES = 2
+-- What one turn moves a group's clock on by, in the units of places (microseconds): so with
+-- PRIORITY_AGING_MS, a level of priority is worth as many turns as it is milliseconds.
+local TURN = 1000
 local CHUNK = math.max(1, math.min(count, 100))
 
 -- Each lane is read from its head, CHUNK entries at a time; `buffer` holds what was read and
@@ -72,8 +84,10 @@ local pausedNow = redis.call('HMGET', paused, unpack(names))
 if not pausedNow[1] then
   for i = 2, #names do
     if not pausedNow[i] then
+      local ring = prefix .. 'turns:' .. names[i]
       lanes[#lanes + 1] = { type = names[i], key = prefix .. 'ready:' .. names[i], buffer = {},
-        next = 1, offset = 0, done = false, taken = {} }
+        next = 1, offset = 0, done = false, taken = {},
+        ring = redis.call('ZCARD', ring) > 0 and ring or nil, skip = 0 }
     end
   end
 end
@@ -118,14 +132,86 @@ if #lanes > 0 then
   end
 end
 
-local popsLane = #lanes == 1
+local popsLane = #lanes == 1 and not lanes[1].ring
 local putBack = {}
+local band
+
+-- Groups' settings ({weight, max_concurrency}), each read once a claim, and the jobs of each
+-- group this claim took.
+local groupSettings, groupTaken = {}, {}
+local function settingsOf(group)
+  local settings = groupSettings[group]
+  if settings == nil then
+    local stored = group ~= '' and redis.call('HGET', prefix .. 'groups', group)
+    settings = stored and cjson.decode(stored) or {}
+    if settings.max_concurrency then
+      settings.running = tonumber(redis.call('HGET', prefix .. 'grunning', group) or 0)
+    end
+    groupSettings[group] = settings
+  end
+  return settings
+end
+local function groupFull(group)
+  local settings = settingsOf(group)
+  return settings.max_concurrency ~= nil and settings.max_concurrency ~= cjson.null and
+    settings.running + (groupTaken[group] or 0) >= settings.max_concurrency
+end
+
+-- The head of the group whose turn is next in a ring lane (its id, place and group), or nil.
+-- Groups whose lanes emptied leave the ring; a full group is set aside (`parked:<group>`).
+local function ringHead(lane)
+  local looked = 0
+  while not lane.cand and looked < MAX_PASSED do
+    looked = looked + 1
+    local entry = redis.call('ZRANGE', lane.ring, lane.skip, lane.skip)
+    local group = entry[1]
+    if not group then return nil end
+    local key = laneKey(prefix, lane.type, group)
+    local top = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+    if not top[1] then
+      redis.call('ZREM', lane.ring, group)
+      redis.call('HDEL', prefix .. 'gclock:' .. lane.type, group)
+    elseif groupFull(group) then
+      redis.call('ZREM', lane.ring, group)
+      redis.call('SADD', prefix .. 'parked:' .. group, lane.type)
+    else
+      lane.cand = { id = top[1], score = tonumber(top[2]), group = group, key = key }
+    end
+  end
+  return lane.cand and lane.cand.score
+end
+
+-- The ring lane's candidate was taken: its group's clock moves on a turn and the group goes
+-- back in the ring at its next head's place (or out, with nothing left).
+local function ringTaken(lane)
+  local cand = lane.cand
+  lane.cand = nil
+  lane.served = true
+  redis.call('ZREM', cand.key, cand.id)
+  groupTaken[cand.group] = (groupTaken[cand.group] or 0) + 1
+  local clocks = prefix .. 'gclock:' .. lane.type
+  local clock = tonumber(redis.call('HGET', clocks, cand.group) or 0)
+  lane.clock = clock
+  local weight = tonumber(settingsOf(cand.group).weight) or 1
+  clock = clock + TURN / weight
+  local next = redis.call('ZRANGE', cand.key, 0, 0)
+  if not next[1] then
+    redis.call('ZREM', lane.ring, cand.group)
+    redis.call('HDEL', clocks, cand.group)
+    return
+  end
+  redis.call('HSET', clocks, cand.group, clock)
+  band = band or priorityBand(prefix)
+  local priority = redis.call('HGET', prefix .. 'job:' .. next[1], 'priority')
+  redis.call('ZADD', lane.ring, (10 - priorityNumber(priority)) * band + clock, cand.group)
+end
 -- Jobs taken, suspects passed over, and entries dropped (below): a claim looks at no more
 -- than MAX_PASSED jobs it does not take.
 local popped, passed, dropped = 0, 0, 0
 local function head(lane)
   -- A lane its limits hold back offers nothing more to this claim.
   if lane.claimed >= lane.allow then return nil end
+  if lane.ring then return ringHead(lane) end
   if lane.next > #lane.buffer and not lane.done then
     if popsLane then
       -- Never more than the loop looks at before it stops, so nothing popped is left out.
@@ -156,30 +242,44 @@ while popped < count and passed + dropped < MAX_PASSED do
     if score and (not bestScore or score < bestScore) then best, bestScore = lane, score end
   end
   if not best then break end
-  local id, score = best.buffer[best.next], best.buffer[best.next + 1]
-  best.next = best.next + 2
+  local id, score
+  if best.ring then
+    id, score = best.cand.id, best.cand.score
+  else
+    id, score = best.buffer[best.next], best.buffer[best.next + 1]
+    best.next = best.next + 2
+  end
   local jobKey = prefix .. 'job:' .. id
   local f = redis.call('HMGET', jobKey, 'job_type', 'payload', 'max_attempts',
-    'priority', 'next_attempt_at', 'created_at', 'attempts', 'lost', 'status', 'timeout_ms')
+    'priority', 'next_attempt_at', 'created_at', 'attempts', 'lost', 'status', 'timeout_ms', 'group')
   local suspect = tonumber(f[8] or 0) >= SUSPECT_AFTER_LOSSES
   if f[9] ~= 'queued' then
     -- Not in line any more (its record expired or was deleted, or a process of an earlier
     -- release moved it without knowing lanes): dropped from the line, never claimed.
     dropped = dropped + 1
-    best.taken[#best.taken + 1] = id
     removed[#removed + 1] = id
+    if best.ring then
+      redis.call('ZREM', best.cand.key, id)
+      best.cand = nil
+    else
+      best.taken[#best.taken + 1] = id
+    end
   elseif suspect and holdsSuspect then
     passed = passed + 1
     if popsLane then
       putBack[#putBack + 1] = score
       putBack[#putBack + 1] = id
+    elseif best.ring then
+      -- Its group waits for another claim: the next group in the ring has its turn.
+      best.cand = nil
+      best.skip = best.skip + 1
     end
   else
     if suspect then holdsSuspect = true end
     popped = popped + 1
     best.claimed = best.claimed + 1
-    best.taken[#best.taken + 1] = id
     removed[#removed + 1] = id
+    if best.ring then ringTaken(best) else best.taken[#best.taken + 1] = id end
     claimed[#claimed + 1] = { id, jobKey, f, best }
   end
 end
@@ -225,6 +325,17 @@ end
 for _, lane in ipairs(lanes) do
   if lane.limited and lane.claimed > 0 then redis.call('HINCRBY', running, lane.type, lane.claimed) end
   if lane.started then callInSlices('ZADD', lane.starts, lane.started) end
+  -- The type's clock is where the last turn taken stood: a group joining starts there.
+  if lane.clock then redis.call('HSET', prefix .. 'vclock', lane.type, lane.clock) end
+  -- Only the jobs of no group left: no turns to take, so claims pop their lane again.
+  if lane.ring and redis.call('ZCARD', lane.ring) == 1 and redis.call('ZSCORE', lane.ring, '') then
+    redis.call('DEL', lane.ring)
+  end
+end
+-- Each group's jobs running now, over every worker (its max_concurrency, GET /groups).
+for _, job in ipairs(claimed) do
+  local group = job[3][11]
+  if group then redis.call('HINCRBY', prefix .. 'grunning', group, 1) end
 end
 if #leases > 0 then
   callInSlices('ZADD', active, leases)
@@ -241,7 +352,8 @@ end
 -- for one of its own jobs to end, not on the marker, so the wake-up never goes round in circles.
 if popped > 0 or passed > 0 or dropped > 0 then
   for _, lane in ipairs(lanes) do
-    if lane.offset > 0 and redis.call('ZCARD', lane.key) > 0 then
+    if (lane.offset > 0 and redis.call('ZCARD', lane.key) > 0) or
+      (lane.served and redis.call('ZCARD', lane.ring) > 0) then
       wakeWorkersOf(prefix, lane.type)
     end
   end

@@ -25,7 +25,7 @@ ARGV[6] n groups of 3: id, lease token, result JSON ('' = none)
 
 Returns one entry per job: 1 completed, 0 refused (lease lost).
 ]]
--- nowUs, nowMs, callInSlices and trimEvents: see prelude.lua.
+-- nowUs, nowMs, leftActive, groupLeft, callInSlices and trimEvents: see prelude.lua.
 local active, completed, events, totals, completedCount =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local prefix, ttl, maxEvents, n, idBytes =
@@ -43,15 +43,17 @@ local function idAt(bytes, at)
 end
 
 local out, done, doneBytes = {}, {}, {}
--- Jobs of concurrency-limited types done here, per type: counted out once per type.
-local freed = {}
+-- Jobs of concurrency-limited types done here, per type, and of each group: counted out once
+-- per type and group.
+local freed, groupsDone = {}, {}
 for i = 0, n - 1 do
   local base = 6 + i * 3
   local id, token, result = ARGV[base], ARGV[base + 1], ARGV[base + 2]
   local jobKey = prefix .. 'job:' .. id
-  local held = redis.call('HMGET', jobKey, 'lease_token', 'limited')
+  local held = redis.call('HMGET', jobKey, 'lease_token', 'limited', 'group')
   if held[1] == token then
     if held[2] then freed[held[2]] = (freed[held[2]] or 0) + 1 end
+    if held[3] then groupsDone[held[3]] = (groupsDone[held[3]] or 0) + 1 end
     if result ~= '' then
       redis.call('HSET', jobKey, 'status', 'completed', 'completed_at', nowUs, 'result', result)
     else
@@ -68,6 +70,10 @@ for i = 0, n - 1 do
 end
 
 for jobType, count in pairs(freed) do leftActive(prefix, jobType, count) end
+for group, count in pairs(groupsDone) do
+  groupLeft(prefix, group, count)
+  redis.call('HINCRBY', prefix .. 'gdone', group, count)
+end
 if #done > 0 then
   callInSlices('ZREM', active, done)
   -- One `completed` event entry for the whole call (events.ts reads a line per job from it).

@@ -26,7 +26,7 @@ ARGV[9] a random number in [0, 1) for the jitter (scripts draw no random numbers
 Returns { outcome, retry delay (ms) or 0, attempts, max_attempts }, outcome one of
 'retrying', 'failed', 'lease_lost'.
 ]]
--- nowUs, nowMs, callInSlices and addJobEvent: see prelude.lua.
+-- nowUs, nowMs, leftActive, groupLeft, keepError and addJobEvent: see prelude.lua.
 local active, scheduled, failed, marker, events, totals =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local prefix, id, token, err, backoffBaseMs, ttl, maxEvents, retry, random =
@@ -38,9 +38,10 @@ if redis.call('HGET', jobKey, 'lease_token') ~= token then
   return { 'lease_lost', 0, 0, 0 }
 end
 
-local f = redis.call('HMGET', jobKey, 'attempts', 'max_attempts', 'backoff', 'limited')
+local f = redis.call('HMGET', jobKey, 'attempts', 'max_attempts', 'backoff', 'limited', 'group')
 local attempts, maxAttempts = tonumber(f[1]), tonumber(f[2])
 leftActive(prefix, f[4])
+groupLeft(prefix, f[5])
 keepError(jobKey, attempts, err)
 
 local function backoffMs()

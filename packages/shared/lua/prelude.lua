@@ -18,12 +18,27 @@ readyScore(p, seq, band)
 layoutWith(band)      the `layout` key's value for this layout and band (relane.lua)
 nextSeq(seqKey)       the next seq: the seq counter's next value, or the present microsecond if
                       that is later; and whether it is the queue's first
-putReady(queued, prefix, jobType, score, id)
+laneKey(prefix, jobType, group)
+                      where a type's ready jobs of one group wait: `ready:<type>` for jobs of no
+                      group, `ready:<type>:<group>` for a group's
+placeGroup(prefix, jobType, group, band)
+                      puts a group in its type's ring of turns (`turns:<type>`) at the place of
+                      its next turn, (10 - priority of its lane's head) * band + its clock
+                      (`gclock:<type>`), or out of the ring when its lane is empty. A group
+                      joining the ring starts at the type's clock (`vclock`), the clock of the
+                      last turn taken: its next job waits about one turn (claim.lua)
+putReady(queued, prefix, jobType, score, id, group, band)
                       puts a job in line: in `queued` (every ready job, for counts and listings)
-                      and in `ready:<type>`, its type's lane, where workers that run the type
-                      claim it (claim.lua)
-takeReady(queued, prefix, jobType, id)
-                      takes a job out of line: the opposite of putReady
+                      and in its lane, where workers that run the type claim it (claim.lua); a
+                      job of a group also puts its group (and the jobs of no group, if any) in
+                      the ring, which the type's claims then follow
+takeReady(queued, prefix, jobType, id, group)
+                      takes a job out of line: the opposite of putReady (a ring entry left
+                      pointing at an empty lane is dropped by the next claim)
+groupLeft(prefix, group, count)
+                      jobs of a group leave `active`: its running count goes down, and if it was
+                      set aside at its max_concurrency (`parked:<group>`), it goes back in the
+                      rings of those types
 callInSlices(command, key, values)
                       calls a command with many arguments in slices: Lua's unpack is limited to a
                       few thousand; key false when the values are themselves the keys (DEL)
@@ -91,14 +106,66 @@ local function nextSeq(seqKey)
   return seq, seq == 1
 end
 
-local function putReady(queued, prefix, jobType, score, id)
-  redis.call('ZADD', queued, score, id)
-  redis.call('ZADD', prefix .. 'ready:' .. jobType, score, id)
+local function laneKey(prefix, jobType, group)
+  if group and group ~= '' then return prefix .. 'ready:' .. jobType .. ':' .. group end
+  return prefix .. 'ready:' .. jobType
 end
 
-local function takeReady(queued, prefix, jobType, id)
+local function placeGroup(prefix, jobType, group, band)
+  local ring, clocks = prefix .. 'turns:' .. jobType, prefix .. 'gclock:' .. jobType
+  local head = redis.call('ZRANGE', laneKey(prefix, jobType, group), 0, 0)
+  if not head[1] then
+    redis.call('ZREM', ring, group)
+    redis.call('HDEL', clocks, group)
+    return
+  end
+  local clock = tonumber(redis.call('HGET', clocks, group) or -1)
+  if clock < 0 then
+    clock = tonumber(redis.call('HGET', prefix .. 'vclock', jobType) or 0)
+    redis.call('HSET', clocks, group, clock)
+  end
+  local priority = redis.call('HGET', prefix .. 'job:' .. head[1], 'priority')
+  redis.call('ZADD', ring, (10 - priorityNumber(priority)) * band + clock, group)
+end
+
+-- A job of a group, or of no group while the type's ring is in use, puts its group in the ring.
+local function placeInTurns(prefix, jobType, group, band)
+  local ring = prefix .. 'turns:' .. jobType
+  if group and group ~= '' then
+    -- The ring starts: the jobs of no group already waiting take their turns in it too.
+    if redis.call('ZCARD', ring) == 0 and redis.call('EXISTS', laneKey(prefix, jobType, '')) == 1
+    then
+      placeGroup(prefix, jobType, '', band)
+    end
+    placeGroup(prefix, jobType, group, band)
+  elseif redis.call('EXISTS', ring) == 1 then
+    placeGroup(prefix, jobType, '', band)
+  end
+end
+
+local function putReady(queued, prefix, jobType, score, id, group, band)
+  redis.call('ZADD', queued, score, id)
+  redis.call('ZADD', laneKey(prefix, jobType, group), score, id)
+  placeInTurns(prefix, jobType, group, band)
+end
+
+local function takeReady(queued, prefix, jobType, id, group)
   redis.call('ZREM', queued, id)
-  if jobType then redis.call('ZREM', prefix .. 'ready:' .. jobType, id) end
+  if jobType then redis.call('ZREM', laneKey(prefix, jobType, group), id) end
+end
+
+local function groupLeft(prefix, group, count)
+  if not group or group == '' then return end
+  if count ~= 0 then redis.call('HINCRBY', prefix .. 'grunning', group, -(count or 1)) end
+  local parked = prefix .. 'parked:' .. group
+  local types = redis.call('SMEMBERS', parked)
+  if #types == 0 then return end
+  redis.call('DEL', parked)
+  local band = priorityBand(prefix)
+  for _, jobType in ipairs(types) do
+    placeGroup(prefix, jobType, group, band)
+    redis.call('ZADD', prefix .. 'marker:' .. jobType, 0, '0')
+  end
 end
 
 local function callInSlices(command, key, values)

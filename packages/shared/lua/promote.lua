@@ -19,10 +19,10 @@ local promoted, types = 0, {}
 for _, id in ipairs(due) do
   local jobKey = prefix .. 'job:' .. id
   redis.call('ZREM', scheduled, id)
-  local f = redis.call('HMGET', jobKey, 'priority', 'seq', 'job_type')
+  local f = redis.call('HMGET', jobKey, 'priority', 'seq', 'job_type', 'group')
   if f[1] then
     redis.call('HSET', jobKey, 'status', 'queued')
-    putReady(queued, prefix, f[3], readyScore(f[1], f[2], band), id)
+    putReady(queued, prefix, f[3], readyScore(f[1], f[2], band), id, f[4], band)
     promoted = promoted + 1
     types[f[3]] = true
   end

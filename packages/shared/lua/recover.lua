@@ -19,7 +19,7 @@ ARGV[4] events stream max length (approximate)
 
 Returns { jobs put back in line, jobs failed for good }.
 ]]
--- nowUs, nowMs, priorityBand, readyScore, putReady, addJobEvent and wakeWorkersOf: see prelude.lua.
+-- nowUs, nowMs, priorityBand, readyScore, groupLeft, putReady, addJobEvent and wakeWorkersOf: see prelude.lua.
 local active, queued, failed, events, totals = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local prefix, limit, ttl, maxEvents = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
 
@@ -30,9 +30,10 @@ for _, id in ipairs(expired) do
   local jobKey = prefix .. 'job:' .. id
   redis.call('ZREM', active, id)
   local f = redis.call('HMGET', jobKey, 'attempts', 'max_attempts', 'priority', 'seq', 'worker_id',
-    'unconfirmed', 'job_type', 'limited')
+    'unconfirmed', 'job_type', 'limited', 'group')
   if f[1] then
     leftActive(prefix, f[8])
+    groupLeft(prefix, f[9])
     local attempts, maxAttempts = tonumber(f[1]), tonumber(f[2])
     local worker = f[5] or 'unknown'
     redis.call('HDEL', jobKey, 'lease_token', 'unconfirmed', 'limited')
@@ -40,7 +41,7 @@ for _, id in ipairs(expired) do
       -- Claimed behind a wait by a worker that never confirmed it (claim.lua): it froze before
       -- it could start the job, so the attempt is given back and the job loses nothing.
       redis.call('HSET', jobKey, 'status', 'queued', 'attempts', attempts - 1)
-      putReady(queued, prefix, f[7], readyScore(f[3], f[4], band), id)
+      putReady(queued, prefix, f[7], readyScore(f[3], f[4], band), id, f[9], band)
       addJobEvent(events, maxEvents, 'type', 'recovered', 'job_ids', id,
         'attempts', attempts - 1, 'worker_id', worker,
         'message', 'Recovered job ' .. id .. ' from worker ' .. worker ..
@@ -54,7 +55,7 @@ for _, id in ipairs(expired) do
         'Worker ' .. worker .. ' was lost while running attempt ' .. attempts .. ' (lease expired)')
       redis.call('HSET', jobKey, 'status', 'queued')
       redis.call('HINCRBY', jobKey, 'lost', 1)
-      putReady(queued, prefix, f[7], readyScore(f[3], f[4], band), id)
+      putReady(queued, prefix, f[7], readyScore(f[3], f[4], band), id, f[9], band)
       addJobEvent(events, maxEvents, 'type', 'recovered', 'job_ids', id,
         'attempts', attempts, 'worker_id', worker,
         'message', 'Recovered job ' .. id .. ' after worker ' .. worker .. ' was lost (attempt ' .. attempts .. ')',

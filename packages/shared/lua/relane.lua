@@ -15,7 +15,7 @@ ARGV[3] about how many jobs in this call
 
 Returns { 'done' } or { 'more', the cursor to pass in the next call }.
 ]]
--- layoutWith, priorityBand, readyScore and callInSlices: see prelude.lua.
+-- layoutWith, priorityBand, readyScore, laneKey, placeInTurns and callInSlices: see prelude.lua.
 local queued, layout = KEYS[1], KEYS[2]
 local prefix, cursor, limit = ARGV[1], ARGV[2], tonumber(ARGV[3])
 
@@ -27,7 +27,7 @@ local scan = redis.call('ZSCAN', queued, cursor, 'COUNT', limit)
 local places, lanes, gone = {}, {}, {}
 for i = 1, #scan[2], 2 do
   local id = scan[2][i]
-  local f = redis.call('HMGET', prefix .. 'job:' .. id, 'job_type', 'priority', 'seq')
+  local f = redis.call('HMGET', prefix .. 'job:' .. id, 'job_type', 'priority', 'seq', 'group')
   if not f[1] then
     -- Its record is gone (deleted by hand): it leaves the line, as a claim would drop it.
     gone[#gone + 1] = id
@@ -35,14 +35,18 @@ for i = 1, #scan[2], 2 do
     local score = readyScore(f[2], f[3] or 0, band)
     places[#places + 1] = score
     places[#places + 1] = id
-    lanes[f[1]] = lanes[f[1]] or {}
-    local lane = lanes[f[1]]
-    lane[#lane + 1] = score
-    lane[#lane + 1] = id
+    local key = laneKey(prefix, f[1], f[4])
+    lanes[key] = lanes[key] or { jobType = f[1], group = f[4], args = {} }
+    local lane = lanes[key]
+    lane.args[#lane.args + 1] = score
+    lane.args[#lane.args + 1] = id
   end
 end
 if #places > 0 then callInSlices('ZADD', queued, places) end
-for jobType, lane in pairs(lanes) do callInSlices('ZADD', prefix .. 'ready:' .. jobType, lane) end
+for key, lane in pairs(lanes) do
+  callInSlices('ZADD', key, lane.args)
+  placeInTurns(prefix, lane.jobType, lane.group, band)
+end
 if #gone > 0 then callInSlices('ZREM', queued, gone) end
 if scan[1] == '0' then
   redis.call('SET', layout, wanted)

@@ -21,7 +21,7 @@ local queued, failed, cancelled, events, totals, seqKey =
 local prefix, id, maxEvents = ARGV[1], ARGV[2], ARGV[3]
 
 local jobKey = prefix .. 'job:' .. id
-local f = redis.call('HMGET', jobKey, 'status', 'priority', 'job_type')
+local f = redis.call('HMGET', jobKey, 'status', 'priority', 'job_type', 'group')
 local status = f[1]
 if not status then return { 'not_found', '' } end
 if status ~= 'failed' and status ~= 'cancelled' then return { 'conflict', status } end
@@ -33,7 +33,8 @@ redis.call('PERSIST', jobKey)
 redis.call('HSET', jobKey, 'status', 'queued', 'attempts', 0, 'seq', seq)
 redis.call('HDEL', jobKey, 'failed_at', 'cancelled_at', 'completed_at', 'picked_at', 'errors',
   'next_attempt_at', 'last_error', 'result', 'worker_id')
-putReady(queued, prefix, f[3], readyScore(f[2], seq, priorityBand(prefix)), id)
+local band = priorityBand(prefix)
+putReady(queued, prefix, f[3], readyScore(f[2], seq, band), id, f[4], band)
 redis.call('HINCRBY', totals, 'retried', 1)
 addJobEvent(events, maxEvents, 'type', 'retried', 'job_ids', id,
   'message', 'Job ' .. id .. ' queued again by a manual retry', 'time', nowUs)

@@ -18,14 +18,16 @@ ARGV[4] retention of the created index (ms): older entries are trimmed
 ARGV[5] number of jobs n
 ARGV[6] the n ids as 16 bytes each, in order (for the created index; one argument, which costs
         the client far less to send than n)
-ARGV[7] n groups of 11: id, job_type, priority as given, priority number 1..10, payload JSON,
+ARGV[7] n groups of 12: id, job_type, priority as given, priority number 1..10, payload JSON,
         max_attempts, delay in ms (0 = none), absolute run time in ms (0 = none), idempotency
-        key ('' = none), timeout in ms (0 = none), backoff policy JSON ('' = the queue's)
+        key ('' = none), timeout in ms (0 = none), backoff policy JSON ('' = the queue's),
+        group ('' = none)
 
 Returns a flat array with three entries per job: job id, status, 1 if created or 0 if an
 idempotency key matched an earlier job (then the id and status are the earlier job's).
 ]]
--- nowUs, nowMs, priorityBand, nextSeq, EPOCH_US, callInSlices and trimEvents: see prelude.lua.
+-- nowUs, nowMs, priorityBand, nextSeq, EPOCH_US, laneKey, placeInTurns, callInSlices and
+-- trimEvents: see prelude.lua.
 local queued, scheduled, marker, events, totals, seqKey, created =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
 local prefix, maxEvents, idemTtl, createdRetentionMs, n, idBytes =
@@ -37,14 +39,14 @@ local out, createdIds = {}, {}
 local submittedIds, submittedStatuses = {}, {}
 local added = 0
 -- Ready jobs go in line in one ZADD per key (putReady's work, batched): `queued` and the lane
--- of each type, `ready:<type>`.
-local queuedArgs, laneArgs = {}, {}
+-- of each type and group; then each group touched takes its place in its type's turns.
+local queuedArgs, lanes = {}, {}
 for i = 0, n - 1 do
-  local base = 7 + i * 11
+  local base = 7 + i * 12
   local id, jobType, priority, priorityNum, payload, maxAttempts, delayMs, runAtMs, idemKey =
     ARGV[base], ARGV[base + 1], ARGV[base + 2], tonumber(ARGV[base + 3]), ARGV[base + 4],
     ARGV[base + 5], tonumber(ARGV[base + 6]), tonumber(ARGV[base + 7]), ARGV[base + 8]
-  local timeoutMs, backoff = ARGV[base + 9], ARGV[base + 10]
+  local timeoutMs, backoff, group = ARGV[base + 9], ARGV[base + 10], ARGV[base + 11]
   -- Delays count from Redis time, so every process shares one clock.
   local dueMs = runAtMs > 0 and runAtMs or nowMs + delayMs
 
@@ -78,6 +80,10 @@ for i = 0, n - 1 do
     -- Only when set: most jobs take the defaults, and every field costs memory per job.
     if timeoutMs ~= '0' then redis.call('HSET', jobKey, 'timeout_ms', timeoutMs) end
     if backoff ~= '' then redis.call('HSET', jobKey, 'backoff', backoff) end
+    if group ~= '' then
+      redis.call('HSET', jobKey, 'group', group)
+      redis.call('ZADD', prefix .. 'gseen', nowMs, group)
+    end
     if dueMs > nowMs then
       status = 'scheduled'
       redis.call('HSET', jobKey, 'status', status, 'next_attempt_at', string.format('%d', dueMs * 1000))
@@ -86,13 +92,14 @@ for i = 0, n - 1 do
       local score = (10 - priorityNum) * band + seq
       queuedArgs[#queuedArgs + 1] = score
       queuedArgs[#queuedArgs + 1] = id
-      local lane = laneArgs[jobType]
+      local key = laneKey(prefix, jobType, group)
+      local lane = lanes[key]
       if not lane then
-        lane = {}
-        laneArgs[jobType] = lane
+        lane = { jobType = jobType, group = group, args = {} }
+        lanes[key] = lane
       end
-      lane[#lane + 1] = score
-      lane[#lane + 1] = id
+      lane.args[#lane.args + 1] = score
+      lane.args[#lane.args + 1] = id
     end
     createdIds[#createdIds + 1] = string.sub(idBytes, i * 16 + 1, i * 16 + 16)
     submittedIds[added + 1], submittedStatuses[added + 1] = id, status
@@ -112,9 +119,10 @@ if added > 0 then
   -- Wake one blocked worker of each type that has jobs ready now; for scheduled jobs, any one
   -- worker, which learns the new earliest due time and sleeps until then.
   if #queuedArgs > 0 then callInSlices('ZADD', queued, queuedArgs) end
-  for jobType, lane in pairs(laneArgs) do
-    callInSlices('ZADD', prefix .. 'ready:' .. jobType, lane)
-    wakeWorkersOf(prefix, jobType)
+  for key, lane in pairs(lanes) do
+    callInSlices('ZADD', key, lane.args)
+    placeInTurns(prefix, lane.jobType, lane.group, band)
+    wakeWorkersOf(prefix, lane.jobType)
   end
   if #queuedArgs < added * 2 then redis.call('ZADD', marker, 0, '0') end
 end

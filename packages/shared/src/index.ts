@@ -23,6 +23,7 @@ export * from './keys';
 export * from './logger';
 export * from './priority';
 export { storePriorityAging } from './priority-aging';
+export * from './groups';
 export * from './queue';
 export * from './record';
 export * from './redis';

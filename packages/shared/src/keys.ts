@@ -41,6 +41,14 @@ export interface QueueKeys {
   layout: string;
   /** Hash of settings stored with the queue: `priority_aging_ms` (the API's PRIORITY_AGING_MS). */
   settings: string;
+  /** Hash: group -> its settings (JSON {weight?, max_concurrency?}; PUT /groups/:name). */
+  groups: string;
+  /** Hash: group -> its jobs running now, over every worker (claim.lua, groupLeft). */
+  groupsRunning: string;
+  /** Hash: group -> its jobs completed (complete.lua). */
+  groupsCompleted: string;
+  /** Sorted set: group -> when it last had a job submitted (ms): the groups GET /groups lists. */
+  groupsSeen: string;
   job(id: string): string;
   /** A type's lane: its ready jobs, scored like `queued`, which workers that run it claim from. */
   ready(jobType: string): string;
@@ -88,6 +96,10 @@ export function queueKeys(queueName: string): QueueKeys {
     typeWorkers: `${prefix}type_workers`,
     layout: `${prefix}layout`,
     settings: `${prefix}settings`,
+    groups: `${prefix}groups`,
+    groupsRunning: `${prefix}grunning`,
+    groupsCompleted: `${prefix}gdone`,
+    groupsSeen: `${prefix}gseen`,
     cancels: `${prefix}cancels`,
     paused: `${prefix}paused`,
     schedules: `${prefix}schedules`,

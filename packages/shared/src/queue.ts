@@ -16,6 +16,7 @@ import { registerScripts, runScript } from './scripts';
 import { SubmitBatcher } from './submit-batcher';
 import type { PausedState, QueueStats, SubmitResult } from './wire';
 import { JobTypeCatalog } from './job-types/catalog';
+import { listGroups, setGroup, type GroupPage, type GroupSettingsInForce } from './groups';
 import {
   checkDeclaration,
   limitsSchema,
@@ -251,6 +252,7 @@ export class JobQueue {
         job.idempotencyKey ?? '',
         job.timeoutMs,
         job.backoff ? JSON.stringify(job.backoff) : '',
+        job.group ?? '',
       );
     });
     const reply = await unavailableWhenRedisIsAway('submit', () =>
@@ -329,6 +331,21 @@ export class JobQueue {
    * Pauses the whole queue (no `jobType`) or one job type: workers claim none of its jobs until
    * it is resumed; queued jobs keep their place, running ones finish. NotFound for an unknown type.
    */
+  /** PUT /groups/:name: a group's weight and max_concurrency (groups.ts). */
+  async setGroup(name: unknown, input: unknown): Promise<GroupSettingsInForce> {
+    return unavailableWhenRedisIsAway('set a group', () =>
+      setGroup(this.redis, this.keys, name, input),
+    );
+  }
+
+  /** GET /groups: what each group has queued, running and completed, a page at a time. */
+  async groups(query: unknown): Promise<GroupPage> {
+    const types = (await this.listJobTypes()).map((type) => type.job_type);
+    return unavailableWhenRedisIsAway('list groups', () =>
+      listGroups(this.redis, this.keys, types, query),
+    );
+  }
+
   async pause(jobType?: string): Promise<PausedState> {
     if (jobType !== undefined) await this.requireKnownType(jobType);
     await unavailableWhenRedisIsAway('pause', () =>

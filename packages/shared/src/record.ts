@@ -35,6 +35,7 @@ export function decodeJobRecord(id: string, hash: Record<string, string>): JobRe
     last_error: hash.last_error ?? null,
     result: parseJson(hash.result),
     idempotency_key: hash.idempotency_key ?? null,
+    group: hash.group ?? null,
     progress: parseJson(hash.progress),
     logs: hash.logs ? (JSON.parse(hash.logs) as string[]) : [],
     errors: hash.errors

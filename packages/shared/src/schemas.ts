@@ -38,6 +38,13 @@ export const backoffSchema = z.strictObject({
 });
 export type Backoff = z.output<typeof backoffSchema>;
 
+/** A group's name: a customer id, a tenant; its jobs take turns with other groups' (claim.lua). */
+export const groupNameSchema = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(128, 'must be at most 128 characters')
+  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
+
 export const submitJobSchema = z
   .strictObject({
     job_type: z.string().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
@@ -59,6 +66,7 @@ export const submitJobSchema = z
       .max(200, 'must be at most 200 characters')
       .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
       .optional(),
+    group: groupNameSchema.optional(),
   })
   .refine((body) => body.delay_ms === undefined || body.run_at === undefined, {
     message: 'give delay_ms or run_at, not both',
@@ -80,6 +88,8 @@ export interface NewJob {
   delayMs: number;
   runAtMs: number;
   idempotencyKey: string | null;
+  /** null: the jobs of no group. */
+  group: string | null;
 }
 
 export const jobIdSchema = z
@@ -195,6 +205,7 @@ export function parseSubmission(
     delayMs: body.delay_ms ?? 0,
     runAtMs: body.run_at ? Date.parse(body.run_at) : 0,
     idempotencyKey: body.idempotency_key ?? null,
+    group: body.group ?? null,
   };
 }
 

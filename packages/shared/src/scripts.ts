@@ -20,6 +20,7 @@ export const SCRIPT_NAMES = [
   'report',
   'relane',
   'advance_schedule',
+  'set_group',
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 

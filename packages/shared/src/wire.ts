@@ -33,6 +33,8 @@ export interface JobRecord {
   last_error: string | null;
   result: unknown;
   idempotency_key: string | null;
+  /** The group it takes turns with (a customer, a tenant); null: the jobs of no group. */
+  group: string | null;
   /** The last value the handler reported with ctx.progress(), or null. */
   progress: unknown;
   /** The last 100 lines the handler wrote with ctx.log(). */

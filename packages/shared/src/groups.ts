@@ -1,0 +1,137 @@
+// Groups (a customer, a tenant): jobs submitted with `group` take turns with other groups' jobs
+// of their priority (claim.lua). A group's settings (weight, max_concurrency) are stored with the
+// queue; GET /groups reads what each group has queued, running and completed.
+
+import { z } from 'zod';
+import type { QueueKeys } from './keys';
+import type { RedisClient } from './redis';
+import { execPipeline } from './redis';
+import { groupNameSchema, parseOrThrow } from './schemas';
+import { runScript } from './scripts';
+
+const EPOCH_MS = Date.UTC(2026, 0, 1); // seqs count microseconds from here (prelude.lua)
+
+export const groupSettingsSchema = z.strictObject({
+  /** Turns it takes for one of a group of weight 1. */
+  weight: z.number().min(0.01, 'must be at least 0.01').max(1000, 'must be at most 1000').optional(),
+  /** Most of its jobs running at once over every worker; null removes the limit. */
+  max_concurrency: z
+    .number()
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(1_000_000)
+    .nullable()
+    .optional(),
+});
+export type GroupSettings = z.output<typeof groupSettingsSchema>;
+export interface GroupSettingsInForce {
+  weight: number;
+  max_concurrency: number | null;
+}
+
+export const listGroupsSchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.coerce.number().int().min(0).optional(),
+});
+
+export interface GroupListing {
+  group: string;
+  queued: number;
+  running: number;
+  completed: number;
+  /** How long its oldest ready job has waited (ms); null: none waits. */
+  oldest_wait_ms: number | null;
+  weight: number;
+  max_concurrency: number | null;
+}
+
+export interface GroupPage {
+  groups: GroupListing[];
+  next_cursor: string | null;
+}
+
+/** Stores a group's settings (a field left out is the default); what is stored now. */
+export async function setGroup(
+  redis: RedisClient,
+  keys: QueueKeys,
+  name: unknown,
+  input: unknown,
+): Promise<GroupSettingsInForce> {
+  const group = parseOrThrow(groupNameSchema, name, 'invalid group', ['group']);
+  const settings = parseOrThrow(groupSettingsSchema, input, 'invalid group settings');
+  const stored: GroupSettings = {};
+  if (settings.weight !== undefined) stored.weight = settings.weight;
+  if (settings.max_concurrency != null) stored.max_concurrency = settings.max_concurrency;
+  const json = Object.keys(stored).length > 0 ? JSON.stringify(stored) : '';
+  await runScript(redis, 'set_group', keys, [keys.prefix, group, json]);
+  return { weight: stored.weight ?? 1, max_concurrency: stored.max_concurrency ?? null };
+}
+
+/**
+ * The groups with jobs submitted lately (the most recent first), a page at a time: for each,
+ * its jobs queued (ready, over `jobTypes`), running and completed, and its oldest ready job's
+ * wait.
+ */
+export async function listGroups(
+  redis: RedisClient,
+  keys: QueueKeys,
+  jobTypes: string[],
+  query: unknown,
+): Promise<GroupPage> {
+  const { limit, cursor = 0 } = parseOrThrow(listGroupsSchema, query, 'invalid query');
+  const names = await redis.zrevrange(keys.groupsSeen, cursor, cursor + limit);
+  const more = names.length > limit;
+  const page = names.slice(0, limit);
+  if (page.length === 0) return { groups: [], next_cursor: null };
+
+  const reads = redis.pipeline();
+  reads.hmget(keys.groupsRunning, ...page);
+  reads.hmget(keys.groupsCompleted, ...page);
+  reads.hmget(keys.groups, ...page);
+  for (const group of page) {
+    for (const type of jobTypes) {
+      reads.zcard(`${keys.ready(type)}:${group}`);
+      reads.zrange(`${keys.ready(type)}:${group}`, 0, 0);
+    }
+  }
+  const replies = await execPipeline(reads);
+  const [running, completed, settings] = replies.slice(0, 3) as (string | null)[][];
+  const heads: string[][] = [];
+  const listed = page.map((group, g) => {
+    let queued = 0;
+    const groupHeads: string[] = [];
+    jobTypes.forEach((_, t) => {
+      const at = 3 + (g * jobTypes.length + t) * 2;
+      queued += Number(replies[at]);
+      const head = (replies[at + 1] as string[])[0];
+      if (head) groupHeads.push(head);
+    });
+    heads.push(groupHeads);
+    const stored = settings![g] ? (JSON.parse(settings![g]!) as GroupSettings) : {};
+    return {
+      group,
+      queued,
+      running: Math.max(0, Number(running![g] ?? 0)),
+      completed: Number(completed![g] ?? 0),
+      oldest_wait_ms: null as number | null,
+      weight: stored.weight ?? 1,
+      max_concurrency: stored.max_concurrency ?? null,
+    };
+  });
+  // Each group's oldest wait: the earliest ready time (seq) among its lanes' heads.
+  const seqs = redis.pipeline();
+  for (const groupHeads of heads) for (const id of groupHeads) seqs.hget(keys.job(id), 'seq');
+  const readyAt = (await execPipeline(seqs)) as (string | null)[];
+  const now = Date.now();
+  let at = 0;
+  heads.forEach((groupHeads, g) => {
+    for (let i = 0; i < groupHeads.length; i++, at++) {
+      const seq = Number(readyAt[at]);
+      if (!Number.isFinite(seq) || readyAt[at] === null) continue;
+      const waited = Math.max(0, Math.round(now - (EPOCH_MS + seq / 1000)));
+      const listing = listed[g]!;
+      listing.oldest_wait_ms = Math.max(listing.oldest_wait_ms ?? 0, waited);
+    }
+  });
+  return { groups: listed, next_cursor: more ? String(cursor + limit) : null };
+}
