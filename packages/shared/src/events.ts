@@ -158,28 +158,31 @@ export async function readEventPage(
   const { entry, index } = parseEventId(afterId);
   // After one event of several, the rest of its entry comes first.
   const partial = index >= 0;
-  const asked = partial ? count + 1 : count;
-  const entries = (await redis.xrange(
-    streamKey,
-    partial ? entry : `(${entry}`,
-    '+',
-    'COUNT',
-    asked,
-  )) as StreamEntry[];
   const events: QueueEvent[] = [];
-  let truncated = false;
-  for (const read of entries) {
-    const from = partial && read[0] === entry ? index + 1 : 0;
-    const left = maxEvents - events.length;
-    const got = decodeEventRange(read, from, left + 1);
-    if (got.length > left) {
-      events.push(...got.slice(0, left));
-      truncated = true;
-      break;
+  // With a bound on events, the first entry is read alone: an entry of a bulk submission holds
+  // a thousand events, so one may fill the page, and reading `count` of them for one page would
+  // cost many times what the page sends (each reader of a long replay pays it every page).
+  const firstRead = partial ? 2 : 1;
+  let budget = partial ? count + 1 : count;
+  let start = partial ? entry : `(${entry}`;
+  for (let asked = maxEvents < Infinity ? Math.min(firstRead, budget) : budget; ; ) {
+    const entries = (await redis.xrange(streamKey, start, '+', 'COUNT', asked)) as StreamEntry[];
+    budget -= entries.length;
+    for (const read of entries) {
+      const from = partial && read[0] === entry ? index + 1 : 0;
+      const left = maxEvents - events.length;
+      const got = decodeEventRange(read, from, left + 1);
+      if (got.length > left) {
+        events.push(...got.slice(0, left));
+        return { events, reachedEnd: false };
+      }
+      events.push(...got);
     }
-    events.push(...got);
+    if (entries.length < asked) return { events, reachedEnd: true };
+    if (budget <= 0 || events.length >= maxEvents) return { events, reachedEnd: false };
+    start = `(${entries.at(-1)![0]}`;
+    asked = budget;
   }
-  return { events, reachedEnd: !truncated && entries.length < asked };
 }
 
 /** The newest `count` events, oldest first. */
