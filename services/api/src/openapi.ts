@@ -10,6 +10,8 @@ import {
   failRequestSchema,
   heartbeatRequestSchema,
   JOB_STATUSES,
+  groupSettingsSchema,
+  listGroupsSchema,
   listJobsSchema,
   scheduleSchema,
   submitJobSchema,
@@ -68,6 +70,7 @@ const jobRecord: Schema = {
     last_error: nullable('string'),
     result: {},
     idempotency_key: nullable('string'),
+    group: nullable('string'),
     progress: {},
     logs: { type: 'array', items: { type: 'string' } },
   },
@@ -273,6 +276,26 @@ export function openApiDocument(jobTypes: JobTypeListing[]): Schema {
             404: error('no such job'),
             409: error('not failed or cancelled'),
           },
+        },
+      },
+      '/groups': {
+        get: {
+          summary:
+            'Groups with jobs submitted lately, most recent first: queued, running, completed, oldest wait',
+          tags: ['groups'],
+          parameters: Object.entries(
+            (requestSchema(listGroupsSchema).properties ?? {}) as Record<string, Schema>,
+          ).map(([name, schema]) => ({ name, in: 'query', required: false, schema })),
+          responses: { 200: reply('one page of groups') },
+        },
+      },
+      '/groups/{name}': {
+        put: {
+          summary: 'A group’s weight (turns it takes for one of another’s) and max_concurrency',
+          tags: ['groups'],
+          parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: body(requestSchema(groupSettingsSchema)),
+          responses: { 200: reply('the settings in force'), 400: error('bad settings, named') },
         },
       },
       '/job-types': {

@@ -38,6 +38,17 @@ export function metaRoutes(router: Router, queue: JobQueue): void {
     ctx.body = await queue.resume(ctx.params.name);
   });
 
+  // Groups take turns (claim.lua): their settings, and what each has queued, running and done.
+  router.put('/groups/:name', jsonBody('16kb'), async (ctx) => {
+    ctx.body = {
+      group: ctx.params.name,
+      ...(await queue.setGroup(ctx.params.name, ctx.request.body ?? {})),
+    };
+  });
+  router.get('/groups', async (ctx) => {
+    ctx.body = await queue.groups(ctx.query);
+  });
+
   router.get('/stats', async (ctx) => {
     ctx.body = await queue.stats();
   });
