@@ -3,6 +3,7 @@
 
 import type { DeployedResult, DeployedSystem } from './deployed';
 import type { DrainResult } from './drain';
+import type { FairSystem, NoisyQuietResult } from './fairness';
 import type { LatencyResult } from './latency';
 import { summarize, type Figure, type FigureSpec } from './report';
 
@@ -17,6 +18,24 @@ export interface HttpRounds {
   singleP99Ms: number[];
   /** POST /jobs/bulk jobs per second. */
   bulkJobs: number[];
+}
+
+export interface FairnessRounds {
+  noisyQuiet: Record<FairSystem, NoisyQuietResult[]>;
+  /** Drains of the same jobs in one group, and spread over 1,000, jobs/s. */
+  oneGroup: number[];
+  manyGroups: number[];
+  /** The low job's wait under a flood of high jobs, ms. */
+  lowWait: { agingOn: number[]; agingOff: number[]; bullmq: number[] };
+}
+
+export function emptyFairnessRounds(): FairnessRounds {
+  return {
+    noisyQuiet: { jobqueue: [], BullMQ: [] },
+    oneGroup: [],
+    manyGroups: [],
+    lowWait: { agingOn: [], agingOff: [], bullmq: [] },
+  };
 }
 
 export function emptySystemRounds(): SystemRounds {
@@ -39,7 +58,18 @@ export function figures(
   overHttp: { http: number[]; node: number[] },
   underLimits: { limited: number[]; plain: number[] },
   deployed: Record<DeployedSystem, DeployedResult[]>,
+  fairness: FairnessRounds,
 ): Figure[] {
+  const quiet = (read: (r: NoisyQuietResult) => number) => (system: FairSystem) =>
+    fairness.noisyQuiet[system].map(read);
+  const beside = (
+    key: string,
+    label: string,
+    digits: number,
+    read: (system: FairSystem) => number[],
+    target?: Target,
+  ) =>
+    summarize({ key, label, versus: 'BullMQ', digits, target }, read('jobqueue'), read('BullMQ'));
   const both = (
     key: string,
     label: string,
@@ -204,6 +234,56 @@ export function figures(
       },
       rate(deployed.jobqueue),
       rate(deployed['bee-queue']),
+    ),
+    beside(
+      'fair_quiet_wait_p50_ms',
+      'quiet group beside a noisy backlog, wait p50 ms',
+      1,
+      quiet((r) => r.quietP50Ms),
+    ),
+    beside(
+      'fair_quiet_wait_p99_ms',
+      'quiet group beside a noisy backlog, wait p99 ms',
+      1,
+      quiet((r) => r.quietP99Ms),
+      { of: 'ours', op: '<=', value: 50 },
+    ),
+    beside(
+      'fair_jain_index',
+      "Jain's index, noisy and quiet groups, 1 s windows",
+      3,
+      quiet((r) => r.jain),
+    ),
+    summarize(
+      {
+        key: 'groups_drain_jobs_per_s',
+        label: 'drain over 1,000 groups, jobs/s',
+        versus: 'one group',
+        digits: 0,
+        target: { of: 'ratio', op: '>=', value: 0.8 },
+      },
+      fairness.manyGroups,
+      fairness.oneGroup,
+    ),
+    summarize(
+      {
+        key: 'aging_low_wait_ms',
+        label: 'low job under a flood of high, wait ms (aging)',
+        versus: 'aging off',
+        digits: 0,
+      },
+      fairness.lowWait.agingOn,
+      fairness.lowWait.agingOff,
+    ),
+    summarize(
+      {
+        key: 'aging_low_wait_vs_bullmq_ms',
+        label: 'low job under a flood of high, wait ms (aging)',
+        versus: 'BullMQ',
+        digits: 0,
+      },
+      fairness.lowWait.agingOn,
+      fairness.lowWait.bullmq,
     ),
     summarize(
       {

@@ -7,7 +7,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { drain } from './drain';
-import { emptyHttpRounds, emptySystemRounds, figures, type HttpRounds } from './figures';
+import {
+  emptyFairnessRounds,
+  emptyHttpRounds,
+  emptySystemRounds,
+  figures,
+  type HttpRounds,
+} from './figures';
 import { handoffFloor, type HandoffResult } from './handoff';
 import { API_SCRIPT, BARE_KOA_SCRIPT, bulkBody, postLoad, startHttpServer } from './http';
 import { NOOP_TYPE, README_BODY } from './jobs';
@@ -19,6 +25,7 @@ import { median } from './stats';
 import { BullmqQueue } from './systems/bullmq';
 import { OurQueue } from './systems/ours';
 import { drainOverHttp } from './http-worker-drain';
+import { AGING_MS, lowUnderFlood, noisyQuiet, type FairSystem } from './fairness';
 import {
   DEPLOYED_SYSTEMS,
   deployedDrain,
@@ -57,9 +64,9 @@ async function main(options: BenchOptions): Promise<void> {
   ];
   const run = (part: string) => options.only.includes(part as BenchOptions['only'][number]);
   /** Our drain of the bench's no-op jobs, `prepare` run on the empty Redis first; jobs/s. */
-  const ourDrain = async (prepare?: () => Promise<unknown>): Promise<number> => {
+  const ourDrain = async (prepare?: () => Promise<unknown>, groups = 0): Promise<number> => {
     let rate = 0;
-    await using(systems[0]!.make('bench'), async (queue) => {
+    await using(new OurQueue(redis.url, 'bench', {}, NOOP_TYPE, groups), async (queue) => {
       const result = await drain(redis, queue, {
         n: options.n,
         concurrency: options.concurrency,
@@ -74,6 +81,7 @@ async function main(options: BenchOptions): Promise<void> {
   const handoffs: HandoffResult[] = [];
   const overHttp: { http: number[]; node: number[] } = { http: [], node: [] };
   const underLimits: { limited: number[]; plain: number[] } = { limited: [], plain: [] };
+  const fairness = emptyFairnessRounds();
   const deployed: Record<DeployedSystem, DeployedResult[]> = {
     jobqueue: [],
     BullMQ: [],
@@ -165,6 +173,48 @@ async function main(options: BenchOptions): Promise<void> {
           );
         }
       }
+      if (run('fairness')) {
+        // Each system goes first in turn; the noisy backlog is the drain's N.
+        const order: FairSystem[] = round % 2 ? ['jobqueue', 'BullMQ'] : ['BullMQ', 'jobqueue'];
+        for (const system of order) {
+          const result = await noisyQuiet(redis, system, {
+            noisy: options.n,
+            quiet: Math.min(100, options.latencyJobs),
+            gapMs: options.latencyGapMs,
+            concurrency: options.concurrency,
+            logFile: join(logDir, `fair-${system}.log`),
+          });
+          fairness.noisyQuiet[system].push(result);
+          progress(
+            `round ${round}: ${system} quiet group beside a noisy backlog: wait p50 ${result.quietP50Ms.toFixed(1)} ms, p99 ${result.quietP99Ms.toFixed(1)} ms, Jain ${result.jain.toFixed(3)}`,
+          );
+        }
+        for (const groups of round % 2 ? [1, 1000] : [1000, 1]) {
+          const rate = await ourDrain(undefined, groups);
+          (groups === 1 ? fairness.oneGroup : fairness.manyGroups).push(rate);
+          progress(`round ${round}: drain over ${groups} group(s) ${rate.toFixed(0)} jobs/s`);
+        }
+        const flood = {
+          floodMs: Math.min(2000, Math.max(200, options.n / 25)),
+          ratePerSecond: 10_000,
+          lowAfterMs: 100,
+        };
+        for (const [key, system, agingMs] of [
+          ['agingOn', 'jobqueue', AGING_MS],
+          ['agingOff', 'jobqueue', 0],
+          ['bullmq', 'BullMQ', 0],
+        ] as const) {
+          const wait = await lowUnderFlood(redis, system, {
+            ...flood,
+            agingMs,
+            logFile: join(logDir, `flood-${key}.log`),
+          });
+          fairness.lowWait[key].push(wait);
+          progress(
+            `round ${round}: low job under a flood of high ones (${key}) waited ${wait.toFixed(0)} ms`,
+          );
+        }
+      }
       if (run('deployed')) {
         // Each round starts with the next system, so none always runs first.
         const first = (round - 1) % DEPLOYED_SYSTEMS.length;
@@ -222,6 +272,7 @@ async function main(options: BenchOptions): Promise<void> {
     overHttp,
     underLimits,
     deployed,
+    fairness,
   );
   const floor = handoffs.length > 0 ? handoffFigures(handoffs, all) : null;
   console.log(table(all));

@@ -2,7 +2,15 @@
 
 import { parseArgs } from 'node:util';
 
-export const PARTS = ['drain', 'latency', 'http', 'http-worker', 'limits', 'deployed'] as const;
+export const PARTS = [
+  'drain',
+  'latency',
+  'http',
+  'http-worker',
+  'limits',
+  'deployed',
+  'fairness',
+] as const;
 export type Part = (typeof PARTS)[number];
 
 export interface BenchOptions {
@@ -20,7 +28,7 @@ export interface BenchOptions {
 
 export const USAGE = `usage: npm run bench -- [--n 50000] [--rounds 3] [--concurrency 100]
   [--http-seconds 10] [--connections 50] [--bulk-connections 10]
-  [--latency-jobs 1000] [--latency-gap-ms 20] [--only drain,latency,http,http-worker,limits,deployed]`;
+  [--latency-jobs 1000] [--latency-gap-ms 20] [--only drain,latency,http,http-worker,limits,deployed,fairness]`;
 
 export function parseBenchOptions(argv: string[]): BenchOptions {
   const { values } = parseArgs({

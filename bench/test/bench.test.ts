@@ -60,6 +60,12 @@ const FIGURES = [
   'deployed_drain_jobs_per_s',
   'deployed_vs_bee_queue_jobs_per_s',
   'deployed_redis_cpu_s_per_1000_jobs',
+  'fair_quiet_wait_p50_ms',
+  'fair_quiet_wait_p99_ms',
+  'fair_jain_index',
+  'groups_drain_jobs_per_s',
+  'aging_low_wait_ms',
+  'aging_low_wait_vs_bullmq_ms',
 ];
 
 test('npm run bench on a tiny N prints the table and a JSON line with every figure of both systems', async () => {
@@ -81,7 +87,9 @@ test('npm run bench on a tiny N prints the table and a JSON line with every figu
   expect(lines.at(-2)).toMatch(
     /^hand-off floor under submit->picked .*: p50 \d+\.\d\d ms, p99 \d+\.\d\d ms; idle pick p50 \d+\.\d\dx it for jobqueue, \d+\.\d\dx for BullMQ$/,
   );
-  expect(rows.filter((row) => row.includes('BullMQ'))).toHaveLength(14);
+  expect(rows.filter((row) => row.includes('BullMQ'))).toHaveLength(18);
+  expect(rows.filter((row) => row.includes('one group'))).toHaveLength(1);
+  expect(rows.filter((row) => row.includes('aging off'))).toHaveLength(1);
   expect(rows.filter((row) => row.includes('bee-queue'))).toHaveLength(1);
   expect(rows.filter((row) => row.includes('bare Koa'))).toHaveLength(3);
   expect(rows.filter((row) => row.includes('Node worker'))).toHaveLength(1);

@@ -33,6 +33,20 @@ export class BullmqQueue implements QueueSystem {
     }
   }
 
+  /** Submits `count` jobs of one priority in batches (BullMQ has no groups); their ids. */
+  async submitToGroup(_group: string, count: number, priority = 5): Promise<string[]> {
+    const ids: string[] = [];
+    for (let start = 0; start < count; start += BATCH) {
+      const jobs = Array.from({ length: Math.min(BATCH, count - start) }, () => ({
+        name: NOOP_TYPE,
+        data: README_BODY.payload,
+        opts: options(priority),
+      }));
+      ids.push(...(await this.queue.addBulk(jobs)).map((added) => added.id!));
+    }
+    return ids;
+  }
+
   async completed(): Promise<number> {
     return this.redis.zcard(`bull:${this.queueName}:completed`);
   }

@@ -10,6 +10,7 @@ import {
   queueKeys,
   type QueueKeys,
   queueSettings,
+  storePriorityAging,
   type StreamEntry,
 } from '@jobqueue/shared';
 import { ATTEMPTS, benchJobTypes, NOOP_TYPE, priorityOf, README_BODY } from '../jobs';
@@ -35,6 +36,8 @@ export class OurQueue implements QueueSystem {
     queueName: string,
     env: Record<string, string> = {},
     private readonly jobType: string = NOOP_TYPE,
+    /** Jobs of submitMixed spread over this many groups in turn (0: no group). */
+    private readonly groups = 0,
   ) {
     const config = loadConfig({ ...env, REDIS_URL: redisUrl, QUEUE_NAME: queueName });
     this.redis = new Redis(redisUrl);
@@ -52,8 +55,10 @@ export class OurQueue implements QueueSystem {
   async submitMixed(n: number): Promise<void> {
     for (let start = 0; start < n; start += BATCH) {
       const jobs = [];
-      for (let i = start; i < Math.min(n, start + BATCH); i++)
-        jobs.push(job(priorityOf(i), this.jobType));
+      for (let i = start; i < Math.min(n, start + BATCH); i++) {
+        const group = this.groups > 0 ? `g${i % this.groups}` : undefined;
+        jobs.push({ ...job(priorityOf(i), this.jobType), ...(group ? { group } : {}) });
+      }
       await this.queue.submitMany(jobs);
     }
   }
@@ -63,6 +68,24 @@ export class OurQueue implements QueueSystem {
     const jobs = [];
     for (let i = first; i < first + count; i++) jobs.push(job(priorityOf(i), this.jobType));
     await this.queue.submitMany(jobs);
+  }
+
+  /** Submits `count` jobs of one priority in `group` ('' none), in batches; their ids, in order. */
+  async submitToGroup(group: string, count: number, priority = 5): Promise<string[]> {
+    const ids: string[] = [];
+    for (let start = 0; start < count; start += BATCH) {
+      const jobs = Array.from({ length: Math.min(BATCH, count - start) }, () => ({
+        ...job(priority, this.jobType),
+        ...(group ? { group } : {}),
+      }));
+      ids.push(...(await this.queue.submitMany(jobs)).map((result) => result.job_id));
+    }
+    return ids;
+  }
+
+  /** PRIORITY_AGING_MS for this queue, as the API stores it at start. */
+  async setPriorityAging(ms: number): Promise<void> {
+    await storePriorityAging(this.redis, this.keys, ms);
   }
 
   async completed(): Promise<number> {

@@ -87,7 +87,7 @@ if not pausedNow[1] then
       local ring = prefix .. 'turns:' .. names[i]
       lanes[#lanes + 1] = { type = names[i], key = prefix .. 'ready:' .. names[i], buffer = {},
         next = 1, offset = 0, done = false, taken = {},
-        ring = redis.call('ZCARD', ring) > 0 and ring or nil, skip = 0 }
+        ring = redis.call('ZCARD', ring) > 0 and ring or nil, skip = 0, clocks = {} }
     end
   end
 end
@@ -136,13 +136,15 @@ local popsLane = #lanes == 1 and not lanes[1].ring
 local putBack = {}
 local band
 
--- Groups' settings ({weight, max_concurrency}), each read once a claim, and the jobs of each
--- group this claim took.
+-- Groups' settings ({weight, max_concurrency}), each read once a claim (none at all when no
+-- group has any), and the jobs of each group this claim took.
 local groupSettings, groupTaken = {}, {}
+local anySettings
 local function settingsOf(group)
   local settings = groupSettings[group]
   if settings == nil then
-    local stored = group ~= '' and redis.call('HGET', prefix .. 'groups', group)
+    if anySettings == nil then anySettings = redis.call('HLEN', prefix .. 'groups') > 0 end
+    local stored = anySettings and group ~= '' and redis.call('HGET', prefix .. 'groups', group)
     settings = stored and cjson.decode(stored) or {}
     if settings.max_concurrency then
       settings.running = tonumber(redis.call('HGET', prefix .. 'grunning', group) or 0)
@@ -157,8 +159,27 @@ local function groupFull(group)
     settings.running + (groupTaken[group] or 0) >= settings.max_concurrency
 end
 
--- The head of the group whose turn is next in a ring lane (its id, place and group), or nil.
--- Groups whose lanes emptied leave the ring; a full group is set aside (`parked:<group>`).
+-- Each group's clock as this claim moved it (written back once, at the end), per ring lane.
+local function clockOf(lane, group)
+  local clock = lane.clocks[group]
+  if not clock then
+    clock = tonumber(redis.call('HGET', prefix .. 'gclock:' .. lane.type, group) or 0)
+    lane.clocks[group] = clock
+  end
+  return clock
+end
+
+-- The priority class of a lane's job from its place: with strict priority (the band far wider
+-- than any seq) the place says it; with aging the record does.
+local function classOf(id, score)
+  band = band or priorityBand(prefix)
+  if band == STRICT_BAND then return math.floor(score / band) end
+  return 10 - priorityNumber(redis.call('HGET', prefix .. 'job:' .. id, 'priority'))
+end
+
+-- The head of the group whose turn is next in a ring lane (its id, place and group, and the
+-- job behind it), or nil. Groups whose lanes emptied leave the ring; a full group is set aside
+-- (`parked:<group>`) until one of its jobs ends.
 local function ringHead(lane)
   local looked = 0
   while not lane.cand and looked < MAX_PASSED do
@@ -167,44 +188,40 @@ local function ringHead(lane)
     local group = entry[1]
     if not group then return nil end
     local key = laneKey(prefix, lane.type, group)
-    local top = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+    local top = redis.call('ZRANGE', key, 0, 1, 'WITHSCORES')
     if not top[1] then
       redis.call('ZREM', lane.ring, group)
-      redis.call('HDEL', prefix .. 'gclock:' .. lane.type, group)
+      lane.clocks[group] = false
     elseif groupFull(group) then
       redis.call('ZREM', lane.ring, group)
       redis.call('SADD', prefix .. 'parked:' .. group, lane.type)
     else
-      lane.cand = { id = top[1], score = tonumber(top[2]), group = group, key = key }
+      lane.cand = { id = top[1], score = tonumber(top[2]), group = group, key = key,
+        nextId = top[3], nextScore = tonumber(top[4]) }
     end
   end
   return lane.cand and lane.cand.score
 end
 
--- The ring lane's candidate was taken: its group's clock moves on a turn and the group goes
--- back in the ring at its next head's place (or out, with nothing left).
+-- The ring lane's candidate was taken: its group's clock moves on a turn (over its weight) and
+-- the group goes back in the ring at its next head's place, or out with nothing left.
 local function ringTaken(lane)
   local cand = lane.cand
   lane.cand = nil
-  lane.served = true
   redis.call('ZREM', cand.key, cand.id)
   groupTaken[cand.group] = (groupTaken[cand.group] or 0) + 1
-  local clocks = prefix .. 'gclock:' .. lane.type
-  local clock = tonumber(redis.call('HGET', clocks, cand.group) or 0)
-  lane.clock = clock
-  local weight = tonumber(settingsOf(cand.group).weight) or 1
-  clock = clock + TURN / weight
-  local next = redis.call('ZRANGE', cand.key, 0, 0)
-  if not next[1] then
+  local clock = clockOf(lane, cand.group)
+  lane.last = clock
+  if not cand.nextId then
     redis.call('ZREM', lane.ring, cand.group)
-    redis.call('HDEL', clocks, cand.group)
+    lane.clocks[cand.group] = false
     return
   end
-  redis.call('HSET', clocks, cand.group, clock)
-  band = band or priorityBand(prefix)
-  local priority = redis.call('HGET', prefix .. 'job:' .. next[1], 'priority')
-  redis.call('ZADD', lane.ring, (10 - priorityNumber(priority)) * band + clock, cand.group)
+  clock = clock + TURN / (tonumber(settingsOf(cand.group).weight) or 1)
+  lane.clocks[cand.group] = clock
+  redis.call('ZADD', lane.ring, classOf(cand.nextId, cand.nextScore) * band + clock, cand.group)
 end
+
 -- Jobs taken, suspects passed over, and entries dropped (below): a claim looks at no more
 -- than MAX_PASSED jobs it does not take.
 local popped, passed, dropped = 0, 0, 0
@@ -325,8 +342,23 @@ end
 for _, lane in ipairs(lanes) do
   if lane.limited and lane.claimed > 0 then redis.call('HINCRBY', running, lane.type, lane.claimed) end
   if lane.started then callInSlices('ZADD', lane.starts, lane.started) end
-  -- The type's clock is where the last turn taken stood: a group joining starts there.
-  if lane.clock then redis.call('HSET', prefix .. 'vclock', lane.type, lane.clock) end
+  -- The clocks this claim moved; the type's clock is where the last turn taken stood (a group
+  -- joining starts there).
+  if lane.last then
+    local set, gone = {}, {}
+    for group, clock in pairs(lane.clocks) do
+      if clock then
+        set[#set + 1] = group
+        set[#set + 1] = clock
+      else
+        gone[#gone + 1] = group
+      end
+    end
+    local clocks = prefix .. 'gclock:' .. lane.type
+    if #set > 0 then callInSlices('HSET', clocks, set) end
+    if #gone > 0 then callInSlices('HDEL', clocks, gone) end
+    redis.call('HSET', prefix .. 'vclock', lane.type, lane.last)
+  end
   -- Only the jobs of no group left: no turns to take, so claims pop their lane again.
   if lane.ring and redis.call('ZCARD', lane.ring) == 1 and redis.call('ZSCORE', lane.ring, '') then
     redis.call('DEL', lane.ring)
@@ -353,7 +385,7 @@ end
 if popped > 0 or passed > 0 or dropped > 0 then
   for _, lane in ipairs(lanes) do
     if (lane.offset > 0 and redis.call('ZCARD', lane.key) > 0) or
-      (lane.served and redis.call('ZCARD', lane.ring) > 0) then
+      (lane.last and redis.call('ZCARD', lane.ring) > 0) then
       wakeWorkersOf(prefix, lane.type)
     end
   end
