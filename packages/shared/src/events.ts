@@ -165,7 +165,7 @@ export async function readEventPage(
   const firstRead = partial ? 2 : 1;
   let budget = partial ? count + 1 : count;
   let start = partial ? entry : `(${entry}`;
-  for (let asked = maxEvents < Infinity ? Math.min(firstRead, budget) : budget; ; ) {
+  for (let asked = maxEvents < Infinity ? Math.min(firstRead, budget) : budget; ;) {
     const entries = (await redis.xrange(streamKey, start, '+', 'COUNT', asked)) as StreamEntry[];
     budget -= entries.length;
     for (const read of entries) {

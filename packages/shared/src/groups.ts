@@ -13,7 +13,11 @@ const EPOCH_MS = Date.UTC(2026, 0, 1); // seqs count microseconds from here (pre
 
 export const groupSettingsSchema = z.strictObject({
   /** Turns it takes for one of a group of weight 1. */
-  weight: z.number().min(0.01, 'must be at least 0.01').max(1000, 'must be at most 1000').optional(),
+  weight: z
+    .number()
+    .min(0.01, 'must be at least 0.01')
+    .max(1000, 'must be at most 1000')
+    .optional(),
   /** Most of its jobs running at once over every worker; null removes the limit. */
   max_concurrency: z
     .number()
