@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { enqueueCommand } from './commands/enqueue';
 import { logsCommand } from './commands/logs';
 import { pauseCommands } from './commands/pause';
+import { groupsCommand } from './commands/groups';
 import { limitsCommand } from './commands/limits';
 import { scheduleCommands } from './commands/schedules';
 import { cancelCommand, retryCommand } from './commands/retry-cancel';
@@ -33,6 +34,7 @@ export function createProgram(): Command {
     cancelCommand,
     pauseCommands,
     limitsCommand,
+    groupsCommand,
     scheduleCommands,
     logsCommand,
     workerCommand,

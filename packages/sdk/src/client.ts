@@ -4,6 +4,8 @@
 
 import type {
   ErrorDetail,
+  GroupPage,
+  GroupSettingsInForce,
   JobRecord,
   JobTypeLimits,
   PausedState,
@@ -33,6 +35,8 @@ export interface SubmitOptions {
   timeoutMs?: number;
   /** How long a failed attempt waits before the next (default: the type's, else the queue's). */
   backoff?: { type: 'exponential' | 'fixed'; baseMs: number; maxMs?: number; jitter?: number };
+  /** Its group (a customer, a tenant): within a priority, groups take turns. */
+  group?: string;
 }
 
 export interface ScheduleOptions {
@@ -81,6 +85,7 @@ export class JobQueueClient {
       run_at: runAt,
       idempotency_key: options.idempotencyKey,
       timeout_ms: options.timeoutMs,
+      group: options.group,
       backoff: options.backoff && {
         type: options.backoff.type,
         base_ms: options.backoff.baseMs,
@@ -126,6 +131,26 @@ export class JobQueueClient {
       timezone: options.timezone,
       priority: options.priority,
     });
+  }
+
+  /** A group's weight (turns it takes for one of another's) and max concurrency (null: none). */
+  async setGroup(
+    group: string,
+    settings: { weight?: number; maxConcurrency?: number | null },
+  ): Promise<GroupSettingsInForce> {
+    return this.request<GroupSettingsInForce>('PUT', `/groups/${encodeURIComponent(group)}`, {
+      weight: settings.weight,
+      max_concurrency: settings.maxConcurrency,
+    });
+  }
+
+  /** The groups with jobs submitted lately: queued, running, completed, oldest wait. */
+  groups(options: { limit?: number; cursor?: string } = {}): Promise<GroupPage> {
+    const query = new URLSearchParams();
+    if (options.limit !== undefined) query.set('limit', String(options.limit));
+    if (options.cursor !== undefined) query.set('cursor', options.cursor);
+    const text = query.toString();
+    return this.request<GroupPage>('GET', `/groups${text ? `?${text}` : ''}`);
   }
 
   async schedules(): Promise<Schedule[]> {

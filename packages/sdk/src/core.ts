@@ -11,6 +11,8 @@ export {
   Worker,
   workerSettings,
   type ErrorDetail,
+  type GroupPage,
+  type GroupSettingsInForce,
   type JobContext,
   type JobRecord,
   type JobStatus,

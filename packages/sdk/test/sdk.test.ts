@@ -220,3 +220,22 @@ test('the client schedules a job every second, lists the schedule and removes it
   await client.unschedule('sdk-tick');
   expect((await client.schedules()).map((s) => s.name)).not.toContain('sdk-tick');
 });
+
+test('the client submits into a group, sets its settings and lists what it has', async () => {
+  const client = new JobQueueClient({ url: api.url });
+  const payload = { to: 'ops@example.com', subject: 'group', message: 'turns' };
+  const sent = await client.submit('send_email', payload, { group: 'sdk-tenant', delayMs: 60_000 });
+  expect((await client.get(sent.job_id)).group).toBe('sdk-tenant');
+  expect(await client.setGroup('sdk-tenant', { weight: 2, maxConcurrency: 4 })).toMatchObject({
+    weight: 2,
+    max_concurrency: 4,
+  });
+  const page = await client.groups({ limit: 100 });
+  expect(page.groups.find((g) => g.group === 'sdk-tenant')).toMatchObject({
+    weight: 2,
+    max_concurrency: 4,
+  });
+  const bad = await client.setGroup('sdk-tenant', { weight: -1 }).catch((e) => e);
+  expect(bad).toMatchObject({ status: 400, details: [{ path: 'weight' }] });
+  await client.cancel(sent.job_id);
+});

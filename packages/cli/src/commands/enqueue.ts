@@ -17,6 +17,7 @@ interface EnqueueOptions {
   delay?: string;
   runAt?: string;
   idempotencyKey?: string;
+  group?: string;
   timeout?: string;
   file?: string;
   batchSize: string;
@@ -33,6 +34,7 @@ const JOB_OPTIONS = [
   'delay',
   'runAt',
   'idempotencyKey',
+  'group',
   'timeout',
 ] as const;
 
@@ -56,6 +58,7 @@ export function enqueueCommand(program: Command): void {
         '--idempotency-key <key>',
         'a repeated key returns the first job instead of a new one',
       )
+      .option('-g, --group <group>', 'take turns with other groups (a customer, a tenant)')
       .option('--timeout <duration>', 'shell jobs given as a command: kill it after this long')
       .option('-f, --file <path>', 'NDJSON of submit bodies, one job per line ("-" for stdin)')
       .option('--batch-size <n>', 'jobs per submission with --file', '500')
@@ -118,6 +121,7 @@ export function buildSubmission(
   if (options.delay !== undefined) body.delay_ms = parseDuration(options.delay, '--delay');
   if (options.runAt !== undefined) body.run_at = options.runAt;
   if (options.idempotencyKey !== undefined) body.idempotency_key = options.idempotencyKey;
+  if (options.group !== undefined) body.group = options.group;
   return body;
 }
 
