@@ -57,4 +57,5 @@ export interface SubmitJobRequest {
   payload: Record<string, unknown>;
   max_attempts?: number;
   delay_ms?: number;
+  group?: string;
 }

@@ -152,6 +152,27 @@ describe('the submit form', () => {
     });
   });
 
+  it('sends a group when one is given, and names one with a space before sending', async () => {
+    const calls = submitRoutes();
+    const form = await renderForm();
+    const group = screen.getByRole('textbox', { name: 'Group' });
+    await userEvent.type(form.to, 'user@example.com');
+    await userEvent.type(form.subject, 'Test');
+    await userEvent.type(form.message, 'Hello!');
+    await userEvent.type(group, 'customer 42');
+    await userEvent.click(form.submit);
+    await waitFor(() =>
+      expect(group).toHaveAccessibleDescription(/Up to 128 letters, digits or signs, no spaces/),
+    );
+    expect(posts(calls)).toHaveLength(0);
+
+    await userEvent.clear(group);
+    await userEvent.type(group, 'customer-42');
+    await userEvent.click(form.submit);
+    await waitFor(() => expect(posts(calls)).toHaveLength(1));
+    expect(posts(calls)[0]!.body).toMatchObject({ group: 'customer-42' });
+  });
+
   it('shows an error the API reports next to the field it names', async () => {
     submitRoutes(() =>
       json(400, {

@@ -9,6 +9,7 @@ import { Field } from '../components/Field';
 import { PRIORITIES, payloadFields } from './formSchema';
 import {
   optionalNumber,
+  optionalText,
   priorityValue,
   toSubmitRequest,
   type SubmitFormValues,
@@ -17,7 +18,7 @@ import { PayloadFields } from './PayloadFields';
 import { submitResolver } from './validation';
 
 const NUMERIC_PRIORITIES = Array.from({ length: 10 }, (_, i) => String(10 - i));
-const FIXED_FIELDS = ['job_type', 'priority', 'max_attempts', 'delay_ms'];
+const FIXED_FIELDS = ['job_type', 'priority', 'max_attempts', 'delay_ms', 'group'];
 const FIRST_CHOICE = 'send_email';
 
 interface Props {
@@ -176,6 +177,16 @@ function JobForm({
               {...a11y}
               {...register('delay_ms', { setValueAs: optionalNumber })}
             />
+          )}
+        </Field>
+        <Field
+          id="submit-group"
+          label="Group"
+          error={errorOf('group')}
+          hint="Optional: groups take turns (a customer, a tenant)"
+        >
+          {(a11y) => (
+            <input type="text" {...a11y} {...register('group', { setValueAs: optionalText })} />
           )}
         </Field>
       </div>

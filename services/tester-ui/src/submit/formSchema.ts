@@ -121,6 +121,11 @@ export function submitSchema(jobType: JobType): JsonSchema {
         minimum: 0,
         errorMessage: 'Enter a whole number of milliseconds, 0 or more',
       },
+      group: {
+        type: 'string',
+        pattern: '^[\\x21-\\x7e]{1,128}$',
+        errorMessage: 'Up to 128 letters, digits or signs, no spaces',
+      },
     },
   };
 }

@@ -8,6 +8,7 @@ export interface SubmitFormValues {
   payload: Record<string, unknown>;
   max_attempts?: number;
   delay_ms?: number;
+  group?: string;
 }
 
 export function optionalText(value: unknown): string | undefined {
@@ -47,5 +48,6 @@ export function toSubmitRequest(values: SubmitFormValues): SubmitJobRequest {
     payload,
     ...(values.max_attempts !== undefined && { max_attempts: values.max_attempts }),
     ...(values.delay_ms !== undefined && { delay_ms: values.delay_ms }),
+    ...(values.group !== undefined && { group: values.group }),
   };
 }
