@@ -34,6 +34,14 @@ export function chaosJobBody(durationMs: number, extra: Record<string, unknown> 
   return { job_type: 'chaos', payload: { duration_ms: durationMs }, ...extra };
 }
 
+/**
+ * Job i's group: the faults are met with groups taking turns (and with a max_concurrency on one
+ * of them, where a scenario sets it), one job in eight of no group.
+ */
+export function tenantOf(i: number): Record<string, unknown> {
+  return i % 8 === 7 ? {} : { group: `tenant-${i % 7}` };
+}
+
 export async function submitJobs(apiUrl: string, options: SubmitOptions): Promise<Submission[]> {
   const results: Submission[] = new Array(options.count);
   // node:http with keep-alive costs the client a fraction of what fetch does per request, which

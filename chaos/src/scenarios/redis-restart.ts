@@ -15,6 +15,7 @@ import {
   percentile,
   submitJobs,
   type Submission,
+  tenantOf,
 } from '../submit';
 
 export interface RedisRestartParams {
@@ -69,7 +70,7 @@ export async function redisRestart(params: RedisRestartParams): Promise<Scenario
     })();
     const submissions = await submitJobs(lab.apiUrl, {
       count: params.jobs,
-      body: () => chaosJobBody(params.handlerMs),
+      body: (i) => chaosJobBody(params.handlerMs, tenantOf(i)),
       concurrency: 16,
       ratePerSecond: params.submitPerSecond,
       timeoutMs: 15_000,
@@ -82,7 +83,7 @@ export async function redisRestart(params: RedisRestartParams): Promise<Scenario
     while (!late.some((s) => s.status === 202) && performance.now() < lateDeadline) {
       const [reply] = await submitJobs(lab.apiUrl, {
         count: 1,
-        body: () => chaosJobBody(params.handlerMs),
+        body: (i) => chaosJobBody(params.handlerMs, tenantOf(i)),
         concurrency: 1,
         timeoutMs: 15_000,
       });

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { audit, waitForDrain } from '../audit';
 import { Lab } from '../lab';
 import { resultRow, type ScenarioResult } from '../result';
-import { acknowledgedIds, chaosJobBody, submitJobs } from '../submit';
+import { acknowledgedIds, chaosJobBody, submitJobs, tenantOf } from '../submit';
 
 export interface WorkerRestartParams {
   jobs: number;
@@ -142,7 +142,7 @@ export async function workerRestarts(params: WorkerRestartParams): Promise<Scena
     })();
     const submissions = await submitJobs(lab.apiUrl, {
       count: params.jobs,
-      body: () => chaosJobBody(params.handlerMs),
+      body: (i) => chaosJobBody(params.handlerMs, tenantOf(i)),
       concurrency: 16,
     });
     const drainMs = await waitForDrain(lab.inspector, lab.keys, params.drainTimeoutMs);

@@ -9,7 +9,7 @@ import { audit, readStates } from '../audit';
 import { Lab } from '../lab';
 import { readLedger } from '../ledger';
 import { resultRow, type ScenarioResult } from '../result';
-import { acknowledgedIds, chaosJobBody, submitJobs } from '../submit';
+import { acknowledgedIds, chaosJobBody, submitJobs, tenantOf } from '../submit';
 
 export interface ZombieParams {
   jobs: number;
@@ -34,7 +34,7 @@ export async function zombieWorker(params: ZombieParams): Promise<ScenarioResult
     const zombie = await lab.startWorker(concurrency);
     const submissions = await submitJobs(lab.apiUrl, {
       count: params.jobs,
-      body: () => chaosJobBody(params.handlerMs),
+      body: (i) => chaosJobBody(params.handlerMs, tenantOf(i)),
       concurrency: 8,
     });
     const submitted = Date.now();
