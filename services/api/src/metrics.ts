@@ -6,6 +6,10 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { JOB_STATUSES, UnavailableError, type JobQueue } from '@jobqueue/shared';
 
 const QUEUE_TOTALS = ['submitted', 'completed', 'failed', 'retried', 'recovered'] as const;
+/** Groups with a label of their own: the busiest; the rest are summed under group="other". */
+const GROUPS_LABELLED = 10;
+/** Groups read per scrape (the most recently active): the label set stays bounded whatever. */
+const GROUPS_READ = 500;
 
 export interface Metrics {
   registry: Registry;
@@ -47,6 +51,41 @@ export function createMetrics(queue: JobQueue): Metrics {
     help: 'Workers with a recent heartbeat',
     registers,
   });
+  const groupJobs = new Gauge({
+    name: 'jobqueue_group_jobs',
+    help: `Jobs queued and running per group: the ${GROUPS_LABELLED} busiest of the ${GROUPS_READ} most recently active groups, the rest summed as group="other"`,
+    labelNames: ['group', 'state'],
+    registers,
+  });
+  const groupOldestWait = new Gauge({
+    name: 'jobqueue_group_oldest_wait_seconds',
+    help: 'How long the oldest ready job of each of the busiest groups has waited',
+    labelNames: ['group'],
+    registers,
+  });
+
+  async function refreshGroups(): Promise<void> {
+    const { groups } = await queue.groups({ limit: GROUPS_READ });
+    const busiest = [...groups].sort((a, b) => b.queued + b.running - (a.queued + a.running));
+    groupJobs.reset();
+    groupOldestWait.reset();
+    const other = { queued: 0, running: 0 };
+    busiest.forEach((group, rank) => {
+      if (rank < GROUPS_LABELLED) {
+        groupJobs.set({ group: group.group, state: 'queued' }, group.queued);
+        groupJobs.set({ group: group.group, state: 'running' }, group.running);
+        if (group.oldest_wait_ms !== null)
+          groupOldestWait.set({ group: group.group }, group.oldest_wait_ms / 1000);
+      } else {
+        other.queued += group.queued;
+        other.running += group.running;
+      }
+    });
+    if (busiest.length > GROUPS_LABELLED) {
+      groupJobs.set({ group: 'other', state: 'queued' }, other.queued);
+      groupJobs.set({ group: 'other', state: 'running' }, other.running);
+    }
+  }
 
   return {
     registry,
@@ -93,6 +132,7 @@ export function createMetrics(queue: JobQueue): Metrics {
       queueTotals.reset();
       for (const event of QUEUE_TOTALS) queueTotals.inc({ event }, stats.totals[event]);
       workers.set(stats.workers);
+      await refreshGroups();
     },
   };
 }

@@ -117,3 +117,25 @@ test('a scrape sees a submission made just before it', async () => {
   expect(sample(after.body, 'jobqueue_queue_jobs_total', { event: 'submitted' })).toBe(before + 1);
   expect(sample(after.body, 'jobqueue_jobs', { status: 'scheduled' })).toBe(1);
 });
+
+test('per-group gauges name the 10 busiest groups and sum the rest as "other"', async () => {
+  const jobs = [];
+  // Twelve groups: g1 with 1 job ... g12 with 12.
+  for (let g = 1; g <= 12; g++)
+    for (let i = 0; i < g; i++)
+      jobs.push({
+        job_type: 'send_email',
+        group: `g${g}`,
+        delay_ms: 0,
+        payload: { to: 'user@example.com', subject: 'Test', message: 'Hello!' },
+      });
+  expect((await api.post('/jobs/bulk', { jobs })).status).toBe(202);
+  const text = (await api.call<string>('GET', '/metrics')).body as unknown as string;
+  expect(sample(text, 'jobqueue_group_jobs', { group: 'g12', state: 'queued' })).toBe(12);
+  expect(sample(text, 'jobqueue_group_jobs', { group: 'g3', state: 'queued' })).toBe(3);
+  expect(sample(text, 'jobqueue_group_jobs', { group: 'g2', state: 'queued' })).toBeUndefined();
+  expect(sample(text, 'jobqueue_group_jobs', { group: 'other', state: 'queued' })).toBe(1 + 2);
+  expect(
+    sample(text, 'jobqueue_group_oldest_wait_seconds', { group: 'g12' }),
+  ).toBeGreaterThanOrEqual(0);
+});
