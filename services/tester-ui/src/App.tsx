@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { TokenForm } from './auth/TokenForm';
 import { ConnectionBanner } from './components/ConnectionBanner';
 import { Dashboard } from './dashboard/Dashboard';
+import { Groups } from './dashboard/Groups';
 import { Operations } from './dashboard/Operations';
 import { LiveLogs } from './logs/LiveLogs';
 import { JobStatusPanel } from './status/JobStatusPanel';
@@ -26,6 +27,7 @@ export function App() {
         <LiveLogs />
         <Dashboard onSelectJob={setJobId} />
         <Operations />
+        <Groups />
       </main>
     </>
   );

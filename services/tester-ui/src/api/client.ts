@@ -7,6 +7,7 @@ import type {
   JobRecord,
   JobStatus,
   JobType,
+  GroupListing,
   Schedule,
   QueueStats,
   SubmitJobRequest,
@@ -14,6 +15,7 @@ import type {
 } from './types';
 
 export const API_BASE = '/api';
+const GROUPS_SHOWN = 20;
 
 export function authHeaders(): Record<string, string> {
   const token = currentToken();
@@ -74,6 +76,11 @@ export const api = {
       `/job-types/${encodeURIComponent(jobType)}/${paused ? 'pause' : 'resume'}`,
     ),
   schedules: () => apiFetch<{ schedules: Schedule[] }>('/schedules').then((body) => body.schedules),
+  /** The most recently active groups (one page). */
+  groups: () =>
+    apiFetch<{ groups: GroupListing[] }>(`/groups?limit=${GROUPS_SHOWN}`).then(
+      (body) => body.groups,
+    ),
   /** Pauses or resumes the whole queue. */
   setQueuePaused: (paused: boolean) =>
     sendJson<unknown>('POST', `/queue/${paused ? 'pause' : 'resume'}`),

@@ -90,6 +90,14 @@ export function useSchedules() {
   });
 }
 
+export function useGroups() {
+  return useQuery({
+    queryKey: ['groups'],
+    queryFn: api.groups,
+    refetchInterval: DASHBOARD_POLL_MS,
+  });
+}
+
 export function useQueuePause() {
   const invalidate = useInvalidateJobs();
   return useMutation({ mutationFn: api.setQueuePaused, onSettled: invalidate });

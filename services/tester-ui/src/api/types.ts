@@ -42,6 +42,17 @@ export interface JobType {
   limits?: { max_concurrency?: number; rate_limit?: { max: number; per_ms: number } };
 }
 
+/** One entry of GET /groups. */
+export interface GroupListing {
+  group: string;
+  queued: number;
+  running: number;
+  completed: number;
+  oldest_wait_ms: number | null;
+  weight: number;
+  max_concurrency: number | null;
+}
+
 /** One entry of GET /schedules. */
 export interface Schedule {
   name: string;
