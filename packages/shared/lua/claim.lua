@@ -195,6 +195,7 @@ local function ringHead(lane)
     elseif groupFull(group) then
       redis.call('ZREM', lane.ring, group)
       redis.call('SADD', prefix .. 'parked:' .. group, lane.type)
+      redis.call('SADD', prefix .. 'parked_groups', group)
     else
       lane.cand = { id = top[1], score = tonumber(top[2]), group = group, key = key,
         nextId = top[3], nextScore = tonumber(top[4]) }
@@ -365,10 +366,12 @@ for _, lane in ipairs(lanes) do
   end
 end
 -- Each group's jobs running now, over every worker (its max_concurrency, GET /groups).
+local started = {}
 for _, job in ipairs(claimed) do
   local group = job[3][11]
-  if group then redis.call('HINCRBY', prefix .. 'grunning', group, 1) end
+  if group then started[group] = (started[group] or 0) + 1 end
 end
+addToCounts(prefix .. 'grunning', started)
 if #leases > 0 then
   callInSlices('ZADD', active, leases)
   -- The payloads are JSON texts as JSON.stringify wrote them, which never hold a raw control

@@ -25,7 +25,8 @@ ARGV[6] n groups of 3: id, lease token, result JSON ('' = none)
 
 Returns one entry per job: 1 completed, 0 refused (lease lost).
 ]]
--- nowUs, nowMs, leftActive, groupLeft, callInSlices and trimEvents: see prelude.lua.
+-- nowUs, nowMs, leftActive, groupsLeft, addToCounts, callInSlices and trimEvents: see
+-- prelude.lua.
 local active, completed, events, totals, completedCount =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local prefix, ttl, maxEvents, n, idBytes =
@@ -70,10 +71,8 @@ for i = 0, n - 1 do
 end
 
 for jobType, count in pairs(freed) do leftActive(prefix, jobType, count) end
-for group, count in pairs(groupsDone) do
-  groupLeft(prefix, group, count)
-  redis.call('HINCRBY', prefix .. 'gdone', group, count)
-end
+groupsLeft(prefix, groupsDone)
+addToCounts(prefix .. 'gdone', groupsDone)
 if #done > 0 then
   callInSlices('ZREM', active, done)
   -- One `completed` event entry for the whole call (events.ts reads a line per job from it).

@@ -35,10 +35,13 @@ putReady(queued, prefix, jobType, score, id, group, band)
 takeReady(queued, prefix, jobType, id, group)
                       takes a job out of line: the opposite of putReady (a ring entry left
                       pointing at an empty lane is dropped by the next claim)
-groupLeft(prefix, group, count)
-                      jobs of a group leave `active`: its running count goes down, and if it was
-                      set aside at its max_concurrency (`parked:<group>`), it goes back in the
-                      rings of those types
+groupsLeft(prefix, counts), groupLeft(prefix, group, count)
+                      jobs of groups leave `active` (counts: group -> how many): their running
+                      counts go down, and a group set aside at its max_concurrency
+                      (`parked:<group>`, its name in `parked_groups`) goes back in the rings of
+                      those types
+addToCounts(key, deltas)
+                      adds to fields of a hash, all in two commands (deltas: field -> number)
 callInSlices(command, key, values)
                       calls a command with many arguments in slices: Lua's unpack is limited to a
                       few thousand; key false when the values are themselves the keys (DEL)
@@ -154,18 +157,48 @@ local function takeReady(queued, prefix, jobType, id, group)
   if jobType then redis.call('ZREM', laneKey(prefix, jobType, group), id) end
 end
 
-local function groupLeft(prefix, group, count)
-  if not group or group == '' then return end
-  if count ~= 0 then redis.call('HINCRBY', prefix .. 'grunning', group, -(count or 1)) end
-  local parked = prefix .. 'parked:' .. group
-  local types = redis.call('SMEMBERS', parked)
-  if #types == 0 then return end
-  redis.call('DEL', parked)
-  local band = priorityBand(prefix)
-  for _, jobType in ipairs(types) do
-    placeGroup(prefix, jobType, group, band)
-    redis.call('ZADD', prefix .. 'marker:' .. jobType, 0, '0')
+local function addToCounts(key, deltas)
+  local fields = {}
+  for field in pairs(deltas) do fields[#fields + 1] = field end
+  if #fields == 0 then return end
+  local now = redis.call('HMGET', key, unpack(fields))
+  local set = {}
+  for i, field in ipairs(fields) do
+    set[#set + 1] = field
+    set[#set + 1] = (tonumber(now[i]) or 0) + deltas[field]
   end
+  redis.call('HSET', key, unpack(set))
+end
+
+local function groupsLeft(prefix, counts)
+  local groups, down = {}, {}
+  for group, count in pairs(counts) do
+    if group ~= '' then
+      groups[#groups + 1] = group
+      if count ~= 0 then down[group] = -count end
+    end
+  end
+  if #groups == 0 then return end
+  addToCounts(prefix .. 'grunning', down)
+  local parkedNow = redis.call('SMISMEMBER', prefix .. 'parked_groups', unpack(groups))
+  local band
+  for i, group in ipairs(groups) do
+    if parkedNow[i] == 1 then
+      local parked = prefix .. 'parked:' .. group
+      local types = redis.call('SMEMBERS', parked)
+      redis.call('DEL', parked)
+      redis.call('SREM', prefix .. 'parked_groups', group)
+      band = band or priorityBand(prefix)
+      for _, jobType in ipairs(types) do
+        placeGroup(prefix, jobType, group, band)
+        redis.call('ZADD', prefix .. 'marker:' .. jobType, 0, '0')
+      end
+    end
+  end
+end
+
+local function groupLeft(prefix, group, count)
+  if group then groupsLeft(prefix, { [group] = count or 1 }) end
 end
 
 local function callInSlices(command, key, values)

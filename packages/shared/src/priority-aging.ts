@@ -7,13 +7,17 @@ import type { QueueKeys } from './keys';
 import { upgradeLayout } from './layout';
 import type { RedisClient } from './redis';
 
-/** Stores `agingMs` with the queue and re-places queued jobs if needed; the value it replaced. */
+/**
+ * Stores `agingMs` with the queue and re-places queued jobs if needed; the value it replaced
+ * (null: none was stored, so the queue had strict priority).
+ */
 export async function storePriorityAging(
   redis: RedisClient,
   keys: QueueKeys,
   agingMs: number,
-): Promise<number> {
-  const stored = Number((await redis.hget(keys.settings, 'priority_aging_ms')) ?? 0);
+): Promise<number | null> {
+  const text = await redis.hget(keys.settings, 'priority_aging_ms');
+  const stored = text === null ? null : Number(text);
   if (stored !== agingMs) await redis.hset(keys.settings, 'priority_aging_ms', agingMs);
   await upgradeLayout(redis, keys);
   return stored;

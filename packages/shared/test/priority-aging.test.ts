@@ -88,5 +88,6 @@ test('changing the aging time places the jobs already queued again', async () =>
   await submitLowThenHighs();
   // Strict when queued; then the API starts with aging on: the low job has waited long enough.
   expect(await storePriorityAging(fixture.redis, fixture.queue.keys, AGING_MS)).toBe(0);
+  expect(await storePriorityAging(fixture.redis, fixture.queue.keys, AGING_MS)).toBe(AGING_MS);
   expect(await claimOrder()).toEqual([2, 1, 3]);
 });

@@ -41,7 +41,7 @@ export async function serveApi(extraJobTypes: JobType[] = []): Promise<void> {
   redis.on('ready', () => {
     storePriorityAging(redis, queueKeys(config.queueName), config.priorityAgingMs).then(
       (before) => {
-        if (before !== config.priorityAgingMs)
+        if (before !== null && before !== config.priorityAgingMs)
           logger.info(
             `PRIORITY_AGING_MS is ${config.priorityAgingMs} for queue ${config.queueName} (was ${before}); queued jobs were placed again`,
           );

@@ -43,6 +43,7 @@ export function jobRecord(overrides: Partial<JobRecord> = {}): JobRecord {
     last_error: null,
     result: { message_id: 'mock-1' },
     idempotency_key: null,
+    group: null,
     progress: null,
     logs: [],
     errors: [],
