@@ -39,6 +39,20 @@ describe('the events stream', () => {
     expect(pages).toBe(4);
   });
 
+  it('reads no more entries than a page of events needs: one bulk entry fills it alone', async () => {
+    for (let i = 0; i < 8; i++)
+      await fixture.queue.submitMany(Array.from({ length: 1000 }, (_, n) => job(n)));
+    const xrange = jest.spyOn(fixture.redis, 'xrange');
+    try {
+      const page = await fixture.queue.eventPage('0', 8, 200);
+      expect(page.events).toHaveLength(200);
+      // One entry read, not eight: each holds a thousand events, and the page sends 200.
+      expect(xrange.mock.calls.map((call) => call.at(-1))).toEqual([1]);
+    } finally {
+      xrange.mockRestore();
+    }
+  });
+
   it("reads a claim of many jobs as each job's Picked and Processing lines, in order", async () => {
     const submitted = await fixture.queue.submitMany([job(1), job(2), job(3)]);
     const ids = submitted.map((s) => s.job_id);
