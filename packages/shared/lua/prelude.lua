@@ -190,7 +190,9 @@ local function groupsLeft(prefix, counts)
       redis.call('SREM', prefix .. 'parked_groups', group)
       band = band or priorityBand(prefix)
       for _, jobType in ipairs(types) do
-        placeGroup(prefix, jobType, group, band)
+        -- As a job of the group arriving would: the ring may have gone meanwhile, with the
+        -- jobs of no group back in their lane alone.
+        placeInTurns(prefix, jobType, group, band)
         redis.call('ZADD', prefix .. 'marker:' .. jobType, 0, '0')
       end
     end

@@ -124,3 +124,16 @@ async function completeJob(job: ClaimedJob): Promise<void> {
   });
   expect(await acks.complete(job, null)).toBe(true);
 }
+
+test('a group back from its limit takes turns again with the jobs of no group', async () => {
+  await fixture.queue.setGroup('capped', { max_concurrency: 1 });
+  await submit(jobsOf('capped', 2));
+  await submit(jobsOf(undefined, 1));
+  // capped:0 runs; the group is set aside; the job of no group runs: nothing else is ready.
+  const first = await fetcher.claim(10);
+  expect(named(first).sort()).toEqual(['-:0', 'capped:0']);
+  // A job of no group comes while the group waits; then the group's job ends.
+  await submit(jobsOf(undefined, 1, 1));
+  await completeJob(first.find((job) => named([job])[0] === 'capped:0')!);
+  expect(named(await fetcher.claim(10)).sort()).toEqual(['-:1', 'capped:1']);
+});
