@@ -23,14 +23,33 @@ Returns { jobs put back in line, jobs failed for good }.
 local active, queued, failed, events, totals = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local prefix, limit, ttl, maxEvents = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
 
+-- Redis that has just started (restarted after a crash) may hold claims whose workers started
+-- their jobs and could not say so while it was down: their confirmation waits for their
+-- reconnection. Such a job is given UNCONFIRMED_GRACE_MS more, not taken as never started
+-- (which would give its attempt back and run that attempt twice).
+local UNCONFIRMED_GRACE_MS = 5000
+local redisJustStarted
+local function justStarted()
+  if redisJustStarted == nil then
+    local uptime = string.match(redis.call('INFO', 'server'), 'uptime_in_seconds:(%d+)')
+    redisJustStarted = tonumber(uptime or 0) * 1000 < UNCONFIRMED_GRACE_MS
+  end
+  return redisJustStarted
+end
+
 local expired = redis.call('ZRANGEBYSCORE', active, '-inf', nowMs, 'LIMIT', 0, limit)
 local band = #expired > 0 and priorityBand(prefix)
 local requeued, gaveUp, types = 0, 0, {}
 for _, id in ipairs(expired) do
   local jobKey = prefix .. 'job:' .. id
-  redis.call('ZREM', active, id)
   local f = redis.call('HMGET', jobKey, 'attempts', 'max_attempts', 'priority', 'seq', 'worker_id',
     'unconfirmed', 'job_type', 'limited', 'group')
+  if f[1] and f[6] and justStarted() then
+    redis.call('ZADD', active, nowMs + UNCONFIRMED_GRACE_MS, id)
+    f = {}
+  else
+    redis.call('ZREM', active, id)
+  end
   if f[1] then
     leftActive(prefix, f[8])
     groupLeft(prefix, f[9])
