@@ -30,6 +30,8 @@ if status ~= 'queued' and status ~= 'scheduled' and status ~= 'processing' then
 end
 
 takeReady(queued, prefix, jobType, id, group)
+-- Its group's next turn is now at its next job's place (or it has none).
+if status == 'queued' and group then placeInTurns(prefix, jobType, group, priorityBand(prefix)) end
 redis.call('ZREM', scheduled, id)
 redis.call('HSET', jobKey, 'status', 'cancelled', 'cancelled_at', nowUs)
 redis.call('HDEL', jobKey, 'next_attempt_at')

@@ -122,7 +122,7 @@ if #lanes > 0 then
         redis.call('ZREMRANGEBYSCORE', lane.starts, '-inf', nowMs - rate.per_ms)
         local recent = redis.call('ZCARD', lane.starts)
         lane.allow = math.min(lane.allow, math.max(0, rate.max - recent))
-        if recent >= rate.max and redis.call('ZCARD', lane.key) > 0 then
+        if recent >= rate.max and (lane.ring or redis.call('ZCARD', lane.key) > 0) then
           local oldest = redis.call('ZRANGE', lane.starts, 0, 0, 'WITHSCORES')
           local freeIn = math.max(1, tonumber(oldest[2]) + rate.per_ms - nowMs)
           if heldBackMs < 0 or freeIn < heldBackMs then heldBackMs = freeIn end
@@ -211,7 +211,11 @@ local function ringTaken(lane)
   lane.cand = nil
   redis.call('ZREM', cand.key, cand.id)
   groupTaken[cand.group] = (groupTaken[cand.group] or 0) + 1
-  local clock = clockOf(lane, cand.group)
+  if lane.vclock == nil then
+    lane.vclock = tonumber(redis.call('HGET', prefix .. 'vclock', lane.type) or 0)
+  end
+  local clock = math.max(clockOf(lane, cand.group), lane.vclock)
+  lane.vclock = clock
   lane.last = clock
   if not cand.nextId then
     redis.call('ZREM', lane.ring, cand.group)
@@ -372,6 +376,7 @@ for _, job in ipairs(claimed) do
   if group then started[group] = (started[group] or 0) + 1 end
 end
 addToCounts(prefix .. 'grunning', started)
+groupsSeen(prefix, started)
 if #leases > 0 then
   callInSlices('ZADD', active, leases)
   -- The payloads are JSON texts as JSON.stringify wrote them, which never hold a raw control

@@ -73,6 +73,7 @@ end
 for jobType, count in pairs(freed) do leftActive(prefix, jobType, count) end
 groupsLeft(prefix, groupsDone)
 addToCounts(prefix .. 'gdone', groupsDone)
+groupsSeen(prefix, groupsDone)
 if #done > 0 then
   callInSlices('ZREM', active, done)
   -- One `completed` event entry for the whole call (events.ts reads a line per job from it).

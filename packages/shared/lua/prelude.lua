@@ -41,7 +41,10 @@ groupsLeft(prefix, counts), groupLeft(prefix, group, count)
                       (`parked:<group>`, its name in `parked_groups`) goes back in the rings of
                       those types
 addToCounts(key, deltas)
-                      adds to fields of a hash, all in two commands (deltas: field -> number)
+                      adds to fields of a hash, all in two commands (deltas: field -> number); a
+                      field back to 0 is deleted
+groupsSeen(prefix, groups)
+                      marks groups (group -> anything) active now in `gseen`
 callInSlices(command, key, values)
                       calls a command with many arguments in slices: Lua's unpack is limited to a
                       few thousand; key false when the values are themselves the keys (DEL)
@@ -122,11 +125,11 @@ local function placeGroup(prefix, jobType, group, band)
     redis.call('HDEL', clocks, group)
     return
   end
-  local clock = tonumber(redis.call('HGET', clocks, group) or -1)
-  if clock < 0 then
-    clock = tonumber(redis.call('HGET', prefix .. 'vclock', jobType) or 0)
-    redis.call('HSET', clocks, group, clock)
-  end
+  -- A group never starts behind the type's clock: one that fell behind (set aside at its limit,
+  -- or gone a while) would otherwise take many turns in a row.
+  local own = tonumber(redis.call('HGET', clocks, group) or 0)
+  local clock = math.max(own, tonumber(redis.call('HGET', prefix .. 'vclock', jobType) or 0))
+  if clock ~= own then redis.call('HSET', clocks, group, clock) end
   local priority = redis.call('HGET', prefix .. 'job:' .. head[1], 'priority')
   redis.call('ZADD', ring, (10 - priorityNumber(priority)) * band + clock, group)
 end
@@ -162,12 +165,31 @@ local function addToCounts(key, deltas)
   for field in pairs(deltas) do fields[#fields + 1] = field end
   if #fields == 0 then return end
   local now = redis.call('HMGET', key, unpack(fields))
-  local set = {}
+  -- A count back to 0 leaves the hash: a group that has nothing running costs no field.
+  local set, gone = {}, {}
   for i, field in ipairs(fields) do
-    set[#set + 1] = field
-    set[#set + 1] = (tonumber(now[i]) or 0) + deltas[field]
+    local value = (tonumber(now[i]) or 0) + deltas[field]
+    if value == 0 then
+      gone[#gone + 1] = field
+    else
+      set[#set + 1] = field
+      set[#set + 1] = value
+    end
   end
-  redis.call('HSET', key, unpack(set))
+  if #set > 0 then redis.call('HSET', key, unpack(set)) end
+  if #gone > 0 then redis.call('HDEL', key, unpack(gone)) end
+end
+
+-- Marks these groups active now (`gseen`, what GET /groups and /metrics read), in one call.
+local function groupsSeen(prefix, groups)
+  local args = {}
+  for group in pairs(groups) do
+    if group ~= '' then
+      args[#args + 1] = nowMs
+      args[#args + 1] = group
+    end
+  end
+  if #args > 0 then redis.call('ZADD', prefix .. 'gseen', unpack(args)) end
 end
 
 local function groupsLeft(prefix, counts)

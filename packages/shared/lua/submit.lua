@@ -26,8 +26,8 @@ ARGV[7] n groups of 12: id, job_type, priority as given, priority number 1..10, 
 Returns a flat array with three entries per job: job id, status, 1 if created or 0 if an
 idempotency key matched an earlier job (then the id and status are the earlier job's).
 ]]
--- nowUs, nowMs, priorityBand, nextSeq, EPOCH_US, laneKey, placeInTurns, callInSlices and
--- trimEvents: see prelude.lua.
+-- nowUs, nowMs, priorityBand, nextSeq, EPOCH_US, laneKey, placeInTurns, groupsSeen,
+-- callInSlices and trimEvents: see prelude.lua.
 local queued, scheduled, marker, events, totals, seqKey, created =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
 local prefix, maxEvents, idemTtl, createdRetentionMs, n, idBytes =
@@ -40,7 +40,7 @@ local submittedIds, submittedStatuses = {}, {}
 local added = 0
 -- Ready jobs go in line in one ZADD per key (putReady's work, batched): `queued` and the lane
 -- of each type and group; then each group touched takes its place in its type's turns.
-local queuedArgs, lanes = {}, {}
+local queuedArgs, lanes, grouped = {}, {}, {}
 for i = 0, n - 1 do
   local base = 7 + i * 12
   local id, jobType, priority, priorityNum, payload, maxAttempts, delayMs, runAtMs, idemKey =
@@ -82,7 +82,7 @@ for i = 0, n - 1 do
     if backoff ~= '' then redis.call('HSET', jobKey, 'backoff', backoff) end
     if group ~= '' then
       redis.call('HSET', jobKey, 'group', group)
-      redis.call('ZADD', prefix .. 'gseen', nowMs, group)
+      grouped[group] = true
     end
     if dueMs > nowMs then
       status = 'scheduled'
@@ -105,6 +105,18 @@ for i = 0, n - 1 do
     submittedIds[added + 1], submittedStatuses[added + 1] = id, status
     added = added + 1
     out[#out + 1] = id; out[#out + 1] = status; out[#out + 1] = 1
+  end
+end
+
+if next(grouped) then
+  groupsSeen(prefix, grouped)
+  -- Groups with nothing submitted, claimed or completed for the retention of finished jobs are
+  -- forgotten (their counts with them; their settings stay), a few at a time.
+  local gone = redis.call('ZRANGEBYSCORE', prefix .. 'gseen', '-inf',
+    '(' .. (nowMs - createdRetentionMs), 'LIMIT', 0, 100)
+  if #gone > 0 then
+    redis.call('ZREM', prefix .. 'gseen', unpack(gone))
+    redis.call('HDEL', prefix .. 'gdone', unpack(gone))
   end
 end
 

@@ -113,6 +113,11 @@ export class JobFetcher {
     return reply.jobs;
   }
 
+  /** At the last claim, ms until a lane its rate limit held back may start a job again; or -1. */
+  rateLimitedForMs(): number {
+    return this.heldBackMs;
+  }
+
   /** Whether a scheduled job was due at the last claim; the next claim promotes it first. */
   hasDueJobs(): boolean {
     return this.nextDueMs >= 0 && this.nextDueMs <= this.redisNow();

@@ -43,7 +43,11 @@ export interface GroupListing {
   queued: number;
   running: number;
   completed: number;
-  /** How long its oldest ready job has waited (ms); null: none waits. */
+  /**
+   * How long the longest-waiting of its next jobs (the head of its lane in each job type: its
+   * most urgent, then oldest) has waited, ms; null: none waits. A less urgent job behind a head
+   * may have waited longer.
+   */
   oldest_wait_ms: number | null;
   weight: number;
   max_concurrency: number | null;
@@ -122,7 +126,8 @@ export async function listGroups(
       max_concurrency: stored.max_concurrency ?? null,
     };
   });
-  // Each group's oldest wait: the earliest ready time (seq) among its lanes' heads.
+  // Each group's oldest wait: the earliest ready time (seq) among its lanes' heads (its next
+  // jobs; reading a whole lane for its oldest job would cost a read per job).
   const seqs = redis.pipeline();
   for (const groupHeads of heads) for (const id of groupHeads) seqs.hget(keys.job(id), 'seq');
   const readyAt = (await execPipeline(seqs)) as (string | null)[];

@@ -43,7 +43,9 @@ export const groupNameSchema = z
   .string()
   .min(1, 'must not be empty')
   .max(128, 'must be at most 128 characters')
-  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
+  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
+  // A URL path segment of . or .. is resolved away by clients: PUT /groups/.. would miss it.
+  .refine((name) => name !== '.' && name !== '..', 'must not be . or ..');
 
 export const submitJobSchema = z
   .strictObject({

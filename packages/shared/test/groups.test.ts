@@ -2,6 +2,8 @@
 // (FIFO within each, a heavier group more turns, a group at its max_concurrency set aside), so
 // a group with thousands of jobs queued delays another group's next job by about one turn.
 
+import { setTimeout as sleep } from 'node:timers/promises';
+import { JobQueue } from '../src';
 import { JobFetcher, type ClaimedJob } from '../src/fetcher';
 import { createFixture, testJobType, type QueueFixture } from './queue-fixture';
 
@@ -26,7 +28,7 @@ afterEach(async () => {
 type Job = { group?: string; priority?: 'high' | 'normal' | 'low'; n: number };
 
 // The test type's payload is one number: a job's group is told by its thousands of thousands.
-const GROUPS = ['-', 'noisy', 'quiet', 'a', 'big', 'small', 'capped', 'other'];
+const GROUPS = ['-', 'noisy', 'quiet', 'a', 'big', 'small', 'capped', 'other', 'x', 'y'];
 const code = (group: string | undefined, n: number) => GROUPS.indexOf(group ?? '-') * 1_000_000 + n;
 
 async function submit(jobs: Job[]): Promise<void> {
@@ -136,4 +138,63 @@ test('a group back from its limit takes turns again with the jobs of no group', 
   await submit(jobsOf(undefined, 1, 1));
   await completeJob(first.find((job) => named([job])[0] === 'capped:0')!);
   expect(named(await fetcher.claim(10)).sort()).toEqual(['-:1', 'capped:1']);
+});
+
+test("a group back from its limit does not pull the type's clock back: a group joining later waits one turn", async () => {
+  await fixture.queue.setGroup('capped', { max_concurrency: 1 });
+  await submit(jobsOf('capped', 2));
+  const [first] = await fetcher.claim(1);
+  await submit(jobsOf('big', 100));
+  expect(named(await fetcher.claim(40)).every((name) => name.startsWith('big:'))).toBe(true);
+  await completeJob(first!);
+  expect(named(await fetcher.claim(1))).toEqual(['capped:1']);
+  // A group joining now starts at the type's clock, where big stands, not where capped was.
+  await submit(jobsOf('small', 10));
+  const next = named(await fetcher.claim(6)).map((name) => name.split(':')[0]);
+  expect(next).toEqual(['small', 'big', 'small', 'big', 'small', 'big']);
+});
+
+test('cancelling the head of a group puts the group at its next job: a low job waits for high ones', async () => {
+  await submit([
+    { group: 'x', priority: 'high', n: 0 },
+    { group: 'x', priority: 'low', n: 1 },
+    { group: 'y', priority: 'high', n: 0 },
+    { group: 'y', priority: 'high', n: 1 },
+  ]);
+  const [xHigh] = (await fixture.queue.list({ status: 'queued', limit: 10 })).jobs.filter(
+    (job) => job.group === 'x' && job.priority === 'high',
+  );
+  await fixture.queue.cancel(xHigh!.job_id);
+  expect(named(await fetcher.claim(3))).toEqual(['y:0', 'y:1', 'x:1']);
+});
+
+test('a rate limit that holds back a type of grouped jobs tells the worker when it frees', async () => {
+  await fixture.queue.setLimits('test', { rate_limit: { max: 1, per_ms: 60_000 } });
+  await submit(jobsOf('a', 3));
+  expect(await fetcher.claim(3)).toHaveLength(1);
+  expect(await fetcher.claim(3)).toEqual([]);
+  expect(fetcher.rateLimitedForMs()).toBeGreaterThan(0);
+});
+
+test('a group idle for the retention of finished jobs is forgotten by a later submission', async () => {
+  // The same queue, keeping finished jobs one second.
+  const shortLived = new JobQueue({
+    queueName: fixture.queueName,
+    redis: fixture.redis,
+    jobTypes: testJobType(async () => null),
+    maxAttempts: 3,
+    jobTtlSeconds: 1,
+    failedJobTtlSeconds: 1,
+    idempotencyTtlSeconds: 1,
+    eventsMaxLen: 1000,
+  });
+  await shortLived.submit({ job_type: 'test', group: 'old', payload: { n: 0 } });
+  const [job] = await fetcher.claim(1);
+  await completeJob(job!);
+  expect((await fixture.queue.groups({})).groups.map((g) => g.group)).toEqual(['old']);
+  await sleep(1100);
+  await shortLived.submit({ job_type: 'test', group: 'new', payload: { n: 1 } });
+  expect((await fixture.queue.groups({})).groups.map((g) => g.group)).toEqual(['new']);
+  expect(await fixture.redis.hget(fixture.queue.keys.groupsCompleted, 'old')).toBeNull();
+  expect(await fixture.redis.hget(fixture.queue.keys.groupsRunning, 'old')).toBeNull();
 });

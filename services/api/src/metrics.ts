@@ -6,7 +6,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { JOB_STATUSES, UnavailableError, type JobQueue } from '@jobqueue/shared';
 
 const QUEUE_TOTALS = ['submitted', 'completed', 'failed', 'retried', 'recovered'] as const;
-/** Groups with a label of their own: the busiest; the rest are summed under group="other". */
+/** Groups with a label of their own: the busiest; the rest are summed in a series of their own. */
 const GROUPS_LABELLED = 10;
 /** Groups read per scrape (the most recently active): the label set stays bounded whatever. */
 const GROUPS_READ = 500;
@@ -53,8 +53,14 @@ export function createMetrics(queue: JobQueue): Metrics {
   });
   const groupJobs = new Gauge({
     name: 'jobqueue_group_jobs',
-    help: `Jobs queued and running per group: the ${GROUPS_LABELLED} busiest of the ${GROUPS_READ} most recently active groups, the rest summed as group="other"`,
+    help: `Jobs queued and running per group: the ${GROUPS_LABELLED} busiest of the ${GROUPS_READ} most recently active groups (the rest: jobqueue_group_jobs_others)`,
     labelNames: ['group', 'state'],
+    registers,
+  });
+  const otherGroupJobs = new Gauge({
+    name: 'jobqueue_group_jobs_others',
+    help: 'Jobs queued and running in the groups jobqueue_group_jobs does not name, summed',
+    labelNames: ['state'],
     registers,
   });
   const groupOldestWait = new Gauge({
@@ -69,6 +75,7 @@ export function createMetrics(queue: JobQueue): Metrics {
     const busiest = [...groups].sort((a, b) => b.queued + b.running - (a.queued + a.running));
     groupJobs.reset();
     groupOldestWait.reset();
+    otherGroupJobs.reset();
     const other = { queued: 0, running: 0 };
     busiest.forEach((group, rank) => {
       if (rank < GROUPS_LABELLED) {
@@ -81,10 +88,8 @@ export function createMetrics(queue: JobQueue): Metrics {
         other.running += group.running;
       }
     });
-    if (busiest.length > GROUPS_LABELLED) {
-      groupJobs.set({ group: 'other', state: 'queued' }, other.queued);
-      groupJobs.set({ group: 'other', state: 'running' }, other.running);
-    }
+    otherGroupJobs.set({ state: 'queued' }, other.queued);
+    otherGroupJobs.set({ state: 'running' }, other.running);
   }
 
   return {

@@ -32,7 +32,7 @@ test('a job names its group, single or in bulk; a bad group name is refused, nam
   });
   expect(bulk.status).toBe(202);
 
-  for (const group of ['', 'x'.repeat(129), 'has space', 42]) {
+  for (const group of ['', 'x'.repeat(129), 'has space', 42, '.', '..']) {
     const refused = await api.post('/submit-job', { ...validEmail, group });
     expect(refused.status).toBe(400);
     expect(refused.body.error.details[0].path).toBe('group');

@@ -123,7 +123,7 @@ export function submitSchema(jobType: JobType): JsonSchema {
       },
       group: {
         type: 'string',
-        pattern: '^[\\x21-\\x7e]{1,128}$',
+        pattern: '^(?!\\.\\.?$)[\\x21-\\x7e]{1,128}$',
         errorMessage: 'Up to 128 letters, digits or signs, no spaces',
       },
     },
