@@ -35,7 +35,11 @@ export interface GroupSettingsInForce {
 
 export const listGroupsSchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.coerce.number().int().min(0).optional(),
+  /** Where the last page stopped: `<when last active, ms>:<group>`. */
+  cursor: z
+    .string()
+    .regex(/^\d{1,15}:[\x21-\x7e]{1,128}$/, 'must be the next_cursor of a page')
+    .optional(),
 });
 
 export interface GroupListing {
@@ -86,11 +90,12 @@ export async function listGroups(
   jobTypes: string[],
   query: unknown,
 ): Promise<GroupPage> {
-  const { limit, cursor = 0 } = parseOrThrow(listGroupsSchema, query, 'invalid query');
-  const names = await redis.zrevrange(keys.groupsSeen, cursor, cursor + limit);
-  const more = names.length > limit;
-  const page = names.slice(0, limit);
+  const { limit, cursor } = parseOrThrow(listGroupsSchema, query, 'invalid query');
+  const seen = await pageOfSeen(redis, keys, limit + 1, cursor);
+  const more = seen.length > limit;
+  const page = seen.slice(0, limit).map(([group]) => group);
   if (page.length === 0) return { groups: [], next_cursor: null };
+  const last = seen[limit - 1];
 
   const reads = redis.pipeline();
   reads.hmget(keys.groupsRunning, ...page);
@@ -142,5 +147,61 @@ export async function listGroups(
       listing.oldest_wait_ms = Math.max(listing.oldest_wait_ms ?? 0, waited);
     }
   });
-  return { groups: listed, next_cursor: more ? String(cursor + limit) : null };
+  return { groups: listed, next_cursor: more && last ? `${last[1]}:${last[0]}` : null };
+}
+
+/**
+ * Up to `count` groups of `gseen`, the most recently active first, after the cursor's place:
+ * by score and then member, as Redis orders them, so a group never comes twice (one active
+ * again since the first page moved above it, and shows on a new first page).
+ */
+async function pageOfSeen(
+  redis: RedisClient,
+  keys: QueueKeys,
+  count: number,
+  cursor: string | undefined,
+): Promise<[string, number][]> {
+  const pairs = (flat: string[]) => {
+    const out: [string, number][] = [];
+    for (let i = 0; i < flat.length; i += 2) out.push([flat[i]!, Number(flat[i + 1])]);
+    return out;
+  };
+  if (!cursor) {
+    return pairs(
+      await redis.zrevrangebyscore(
+        keys.groupsSeen,
+        '+inf',
+        '-inf',
+        'WITHSCORES',
+        'LIMIT',
+        0,
+        count,
+      ),
+    );
+  }
+  const at = cursor.indexOf(':');
+  const score = cursor.slice(0, at);
+  const after = cursor.slice(at + 1);
+  // The rest of the cursor's own score (members come in reverse order within one score), then
+  // lower scores.
+  const sameScore = pairs(
+    await redis.zrevrangebyscore(keys.groupsSeen, score, score, 'WITHSCORES'),
+  ).filter(([group]) => group < after);
+  const page = sameScore.slice(0, count);
+  if (page.length < count) {
+    page.push(
+      ...pairs(
+        await redis.zrevrangebyscore(
+          keys.groupsSeen,
+          `(${score}`,
+          '-inf',
+          'WITHSCORES',
+          'LIMIT',
+          0,
+          count - page.length,
+        ),
+      ),
+    );
+  }
+  return page;
 }

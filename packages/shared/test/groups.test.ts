@@ -198,3 +198,27 @@ test('a group idle for the retention of finished jobs is forgotten by a later su
   expect(await fixture.redis.hget(fixture.queue.keys.groupsCompleted, 'old')).toBeNull();
   expect(await fixture.redis.hget(fixture.queue.keys.groupsRunning, 'old')).toBeNull();
 });
+
+test('GET /groups pages never repeat a group, even when groups are active between pages', async () => {
+  for (let g = 0; g < 10; g++) {
+    await fixture.queue.submit({ job_type: 'test', group: `g${g}`, payload: { n: g } });
+    await sleep(2); // each its own millisecond, and some in the same one below
+  }
+  await fixture.queue.submitMany(
+    ['t1', 't2', 't3'].map((group, n) => ({ job_type: 'test', group, payload: { n } })),
+  );
+  const first = await fixture.queue.groups({ limit: 5 });
+  // g3 is active again: it moves to the top, so it is on a new first page, not on this one.
+  await fixture.queue.submit({ job_type: 'test', group: 'g3', payload: { n: 99 } });
+  const rest = [];
+  let cursor = first.next_cursor;
+  while (cursor) {
+    const page = await fixture.queue.groups({ limit: 5, cursor });
+    rest.push(...page.groups.map((g) => g.group));
+    cursor = page.next_cursor;
+  }
+  const listed = [...first.groups.map((g) => g.group), ...rest];
+  expect(new Set(listed).size).toBe(listed.length);
+  expect(first.groups.map((g) => g.group)).toEqual(['t3', 't2', 't1', 'g9', 'g8']);
+  expect(rest).toEqual(['g7', 'g6', 'g5', 'g4', 'g2', 'g1', 'g0']);
+});
