@@ -8,6 +8,7 @@ import type { RedisClient } from './redis';
 import { execPipeline } from './redis';
 import { groupNameSchema, parseOrThrow } from './schemas';
 import { runScript } from './scripts';
+import type { GroupListing, GroupPage, GroupSettingsInForce } from './wire';
 
 const EPOCH_MS = Date.UTC(2026, 0, 1); // seqs count microseconds from here (prelude.lua)
 
@@ -28,10 +29,7 @@ export const groupSettingsSchema = z.strictObject({
     .optional(),
 });
 export type GroupSettings = z.output<typeof groupSettingsSchema>;
-export interface GroupSettingsInForce {
-  weight: number;
-  max_concurrency: number | null;
-}
+export type { GroupListing, GroupPage, GroupSettingsInForce };
 
 export const listGroupsSchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(50),
@@ -41,26 +39,6 @@ export const listGroupsSchema = z.strictObject({
     .regex(/^\d{1,15}:[\x21-\x7e]{1,128}$/, 'must be the next_cursor of a page')
     .optional(),
 });
-
-export interface GroupListing {
-  group: string;
-  queued: number;
-  running: number;
-  completed: number;
-  /**
-   * How long the longest-waiting of its next jobs (the head of its lane in each job type: its
-   * most urgent, then oldest) has waited, ms; null: none waits. A less urgent job behind a head
-   * may have waited longer.
-   */
-  oldest_wait_ms: number | null;
-  weight: number;
-  max_concurrency: number | null;
-}
-
-export interface GroupPage {
-  groups: GroupListing[];
-  next_cursor: string | null;
-}
 
 /** Stores a group's settings (a field left out is the default); what is stored now. */
 export async function setGroup(
@@ -103,8 +81,8 @@ export async function listGroups(
   reads.hmget(keys.groups, ...page);
   for (const group of page) {
     for (const type of jobTypes) {
-      reads.zcard(`${keys.ready(type)}:${group}`);
-      reads.zrange(`${keys.ready(type)}:${group}`, 0, 0);
+      reads.zcard(keys.groupLane(type, group));
+      reads.zrange(keys.groupLane(type, group), 0, 0);
     }
   }
   const replies = await execPipeline(reads);

@@ -52,6 +52,8 @@ export interface QueueKeys {
   job(id: string): string;
   /** A type's lane: its ready jobs, scored like `queued`, which workers that run it claim from. */
   ready(jobType: string): string;
+  /** A group's lane of a type (laneKey in prelude.lua): its ready jobs of that type. */
+  groupLane(jobType: string, group: string): string;
   /** A sorted set only one worker waits on besides `marker`: how its own stop wakes it. */
   wake(workerId: string): string;
   /** What workers that run `jobType` wait on besides `marker`: jobs of the type are ready. */
@@ -108,6 +110,7 @@ export function queueKeys(queueName: string): QueueKeys {
     schedulesDue: `${prefix}schedules_due`,
     job: (id) => `${prefix}job:${id}`,
     ready: (jobType) => `${prefix}ready:${jobType}`,
+    groupLane: (jobType, group) => `${prefix}ready:${jobType}:${group}`,
     wake: (workerId) => `${prefix}wake:${workerId}`,
     typeMarker: (jobType) => `${prefix}marker:${jobType}`,
   };

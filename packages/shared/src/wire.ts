@@ -106,3 +106,31 @@ export interface ErrorDetail {
   path: string;
   message: string;
 }
+
+/** PUT /groups/:name: a group's settings in force. */
+export interface GroupSettingsInForce {
+  /** Turns it takes for one of a group of weight 1. */
+  weight: number;
+  /** Most of its jobs running at once over every worker; null: no limit. */
+  max_concurrency: number | null;
+}
+
+/** One entry of GET /groups. */
+export interface GroupListing extends GroupSettingsInForce {
+  group: string;
+  queued: number;
+  running: number;
+  completed: number;
+  /**
+   * How long the longest-waiting of its next jobs (the head of its lane in each job type: its
+   * most urgent, then oldest) has waited, ms; null: none waits. A less urgent job behind a head
+   * may have waited longer.
+   */
+  oldest_wait_ms: number | null;
+}
+
+/** GET /groups: one page, and where the next one starts (null: no more). */
+export interface GroupPage {
+  groups: GroupListing[];
+  next_cursor: string | null;
+}

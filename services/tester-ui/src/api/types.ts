@@ -6,6 +6,7 @@ export { JOB_STATUSES } from '@jobqueue/shared/wire';
 
 export type {
   ErrorDetail,
+  GroupListing,
   JobPage as JobList,
   JobRecord,
   JobStatus,
@@ -40,17 +41,6 @@ export interface JobType {
   workers?: number;
   /** Its limits over every worker, as in force now. */
   limits?: { max_concurrency?: number; rate_limit?: { max: number; per_ms: number } };
-}
-
-/** One entry of GET /groups. */
-export interface GroupListing {
-  group: string;
-  queued: number;
-  running: number;
-  completed: number;
-  oldest_wait_ms: number | null;
-  weight: number;
-  max_concurrency: number | null;
 }
 
 /** One entry of GET /schedules. */
