@@ -35,7 +35,7 @@ holds groups offers, as its lane's head, the head of the group whose turn is nex
 (10 - priority of its head) * band + its clock. Taking a job moves the group's clock on by one
 turn over its weight (`groups`: PUT /groups/:name), so within a priority the groups with jobs
 waiting are served in turns, FIFO within each, a heavier group more turns; a group at its
-max_concurrency (counted in `grunning` over every worker) leaves the ring until one of its jobs
+max_concurrency (counted over every worker: groupRunning) leaves the ring until one of its jobs
 ends (groupLeft), its jobs keeping their place.
 
 A job whose attempts were lost with their worker twice (`lost`, counted by recover) is a
@@ -146,9 +146,7 @@ local function settingsOf(group)
     if anySettings == nil then anySettings = redis.call('HLEN', prefix .. 'groups') > 0 end
     local stored = anySettings and group ~= '' and redis.call('HGET', prefix .. 'groups', group)
     settings = stored and cjson.decode(stored) or {}
-    if settings.max_concurrency then
-      settings.running = tonumber(redis.call('HGET', prefix .. 'grunning', group) or 0)
-    end
+    if settings.max_concurrency then settings.running = groupRunning(prefix, group) end
     groupSettings[group] = settings
   end
   return settings
@@ -209,7 +207,9 @@ end
 local function ringTaken(lane)
   local cand = lane.cand
   lane.cand = nil
-  redis.call('ZREM', cand.key, cand.id)
+  -- The candidate is its lane's head: a pop, not a search by id (in a short lane, kept by Redis
+  -- as a list, a removal by id compares it with every member).
+  redis.call('ZPOPMIN', cand.key)
   groupTaken[cand.group] = (groupTaken[cand.group] or 0) + 1
   if lane.vclock == nil then
     lane.vclock = tonumber(redis.call('HGET', prefix .. 'vclock', lane.type) or 0)
@@ -281,7 +281,7 @@ while popped < count and passed + dropped < MAX_PASSED do
     dropped = dropped + 1
     removed[#removed + 1] = id
     if best.ring then
-      redis.call('ZREM', best.cand.key, id)
+      redis.call('ZPOPMIN', best.cand.key)
       best.cand = nil
     else
       best.taken[#best.taken + 1] = id
@@ -369,13 +369,15 @@ for _, lane in ipairs(lanes) do
     redis.call('DEL', lane.ring)
   end
 end
--- Each group's jobs running now, over every worker (its max_concurrency, GET /groups).
+-- Each group's jobs started, over every worker (what runs now: its max_concurrency, GET /groups).
 local started = {}
 for _, job in ipairs(claimed) do
   local group = job[3][11]
   if group then started[group] = (started[group] or 0) + 1 end
 end
-addToCounts(prefix .. 'grunning', started)
+for group, n in pairs(started) do
+  redis.call('HINCRBY', groupCountsKey(prefix, group), 'started', n)
+end
 groupsSeen(prefix, started)
 if #leases > 0 then
   callInSlices('ZADD', active, leases)

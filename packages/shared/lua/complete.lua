@@ -25,7 +25,7 @@ ARGV[6] n groups of 3: id, lease token, result JSON ('' = none)
 
 Returns one entry per job: 1 completed, 0 refused (lease lost).
 ]]
--- nowUs, nowMs, leftActive, groupsLeft, addToCounts, callInSlices and trimEvents: see
+-- nowUs, nowMs, leftActive, groupsLeft, callInSlices and trimEvents: see
 -- prelude.lua.
 local active, completed, events, totals, completedCount =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
@@ -71,9 +71,7 @@ for i = 0, n - 1 do
 end
 
 for jobType, count in pairs(freed) do leftActive(prefix, jobType, count) end
-groupsLeft(prefix, groupsDone)
-addToCounts(prefix .. 'gdone', groupsDone)
-groupsSeen(prefix, groupsDone)
+groupsLeft(prefix, groupsDone, 'done')
 if #done > 0 then
   callInSlices('ZREM', active, done)
   -- One `completed` event entry for the whole call (events.ts reads a line per job from it).

@@ -35,14 +35,19 @@ putReady(queued, prefix, jobType, score, id, group, band)
 takeReady(queued, prefix, jobType, id, group)
                       takes a job out of line: the opposite of putReady (a ring entry left
                       pointing at an empty lane is dropped by the next claim)
-groupsLeft(prefix, counts), groupLeft(prefix, group, count)
-                      jobs of groups leave `active` (counts: group -> how many): their running
-                      counts go down, and a group set aside at its max_concurrency
-                      (`parked:<group>`, its name in `parked_groups`) goes back in the rings of
-                      those types
-addToCounts(key, deltas)
-                      adds to fields of a hash, all in two commands (deltas: field -> number); a
-                      field back to 0 is deleted
+groupCountsKey(prefix, group)
+                      the hash of a group's counts over every worker: `started` (claim), `done`
+                      (complete) and `ended` (fail, recover, cancel); what runs now is started
+                      less the other two. A key per group, not a field per group in one hash:
+                      Redis keeps a hash of a few hundred fields as a list, where each field is
+                      found by a scan, and a claim or completion touches a field per group
+groupRunning(prefix, group)
+                      how many jobs of a group run now, over every worker
+groupsLeft(prefix, counts, how), groupLeft(prefix, group, count, how)
+                      jobs of groups leave `active` (counts: group -> how many), counted as
+                      `done` or `ended` (how): they no longer run, and a group set aside at its
+                      max_concurrency (`parked:<group>`, its name in `parked_groups`) goes back in
+                      the rings of those types
 groupsSeen(prefix, groups)
                       marks groups (group -> anything) active now in `gseen`
 callInSlices(command, key, values)
@@ -160,24 +165,13 @@ local function takeReady(queued, prefix, jobType, id, group)
   if jobType then redis.call('ZREM', laneKey(prefix, jobType, group), id) end
 end
 
-local function addToCounts(key, deltas)
-  local fields = {}
-  for field in pairs(deltas) do fields[#fields + 1] = field end
-  if #fields == 0 then return end
-  local now = redis.call('HMGET', key, unpack(fields))
-  -- A count back to 0 leaves the hash: a group that has nothing running costs no field.
-  local set, gone = {}, {}
-  for i, field in ipairs(fields) do
-    local value = (tonumber(now[i]) or 0) + deltas[field]
-    if value == 0 then
-      gone[#gone + 1] = field
-    else
-      set[#set + 1] = field
-      set[#set + 1] = value
-    end
-  end
-  if #set > 0 then redis.call('HSET', key, unpack(set)) end
-  if #gone > 0 then redis.call('HDEL', key, unpack(gone)) end
+local function groupCountsKey(prefix, group)
+  return prefix .. 'group:' .. group
+end
+
+local function groupRunning(prefix, group)
+  local c = redis.call('HMGET', groupCountsKey(prefix, group), 'started', 'done', 'ended')
+  return (tonumber(c[1]) or 0) - (tonumber(c[2]) or 0) - (tonumber(c[3]) or 0)
 end
 
 -- Marks these groups active now (`gseen`, what GET /groups and /metrics read), in one call.
@@ -192,16 +186,17 @@ local function groupsSeen(prefix, groups)
   if #args > 0 then redis.call('ZADD', prefix .. 'gseen', unpack(args)) end
 end
 
-local function groupsLeft(prefix, counts)
-  local groups, down = {}, {}
+local function groupsLeft(prefix, counts, how)
+  local groups = {}
   for group, count in pairs(counts) do
     if group ~= '' then
       groups[#groups + 1] = group
-      if count ~= 0 then down[group] = -count end
+      if count ~= 0 then redis.call('HINCRBY', groupCountsKey(prefix, group), how, count) end
     end
   end
   if #groups == 0 then return end
-  addToCounts(prefix .. 'grunning', down)
+  -- Most of the time no group is parked: one look, not one per group.
+  if redis.call('EXISTS', prefix .. 'parked_groups') == 0 then return end
   local parkedNow = redis.call('SMISMEMBER', prefix .. 'parked_groups', unpack(groups))
   local band
   for i, group in ipairs(groups) do
@@ -221,8 +216,8 @@ local function groupsLeft(prefix, counts)
   end
 end
 
-local function groupLeft(prefix, group, count)
-  if group then groupsLeft(prefix, { [group] = count or 1 }) end
+local function groupLeft(prefix, group, count, how)
+  if group then groupsLeft(prefix, { [group] = count or 1 }, how or 'ended') end
 end
 
 local function callInSlices(command, key, values)

@@ -110,13 +110,23 @@ end
 
 if next(grouped) then
   groupsSeen(prefix, grouped)
-  -- Groups with nothing submitted, claimed or completed for the retention of finished jobs are
-  -- forgotten (their counts with them; their settings stay), a few at a time.
+  -- Groups with nothing submitted or claimed for the retention of finished jobs are forgotten
+  -- (their counts with them; their settings stay), a few at a time. One with a job still
+  -- running (longer than that retention) is not idle: it is seen now instead.
   local gone = redis.call('ZRANGEBYSCORE', prefix .. 'gseen', '-inf',
     '(' .. (nowMs - createdRetentionMs), 'LIMIT', 0, 100)
   if #gone > 0 then
-    redis.call('ZREM', prefix .. 'gseen', unpack(gone))
-    redis.call('HDEL', prefix .. 'gdone', unpack(gone))
+    local idle, busy = {}, {}
+    for _, group in ipairs(gone) do
+      if groupRunning(prefix, group) > 0 then
+        busy[group] = true
+      else
+        idle[#idle + 1] = group
+        redis.call('DEL', groupCountsKey(prefix, group))
+      end
+    end
+    groupsSeen(prefix, busy)
+    if #idle > 0 then redis.call('ZREM', prefix .. 'gseen', unpack(idle)) end
   end
 end
 

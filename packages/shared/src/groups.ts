@@ -76,9 +76,8 @@ export async function listGroups(
   const last = seen[limit - 1];
 
   const reads = redis.pipeline();
-  reads.hmget(keys.groupsRunning, ...page);
-  reads.hmget(keys.groupsCompleted, ...page);
   reads.hmget(keys.groups, ...page);
+  for (const group of page) reads.hmget(keys.groupCounts(group), 'started', 'done', 'ended');
   for (const group of page) {
     for (const type of jobTypes) {
       reads.zcard(keys.groupLane(type, group));
@@ -86,24 +85,27 @@ export async function listGroups(
     }
   }
   const replies = await execPipeline(reads);
-  const [running, completed, settings] = replies.slice(0, 3) as (string | null)[][];
+  const settings = replies[0] as (string | null)[];
+  const counts = replies.slice(1, 1 + page.length) as (string | null)[][];
+  const lanesAt = 1 + page.length;
   const heads: string[][] = [];
   const listed = page.map((group, g) => {
     let queued = 0;
     const groupHeads: string[] = [];
     jobTypes.forEach((_, t) => {
-      const at = 3 + (g * jobTypes.length + t) * 2;
+      const at = lanesAt + (g * jobTypes.length + t) * 2;
       queued += Number(replies[at]);
       const head = (replies[at + 1] as string[])[0];
       if (head) groupHeads.push(head);
     });
     heads.push(groupHeads);
-    const stored = settings![g] ? (JSON.parse(settings![g]!) as GroupSettings) : {};
+    const stored = settings[g] ? (JSON.parse(settings[g]!) as GroupSettings) : {};
+    const [started, done, ended] = counts[g]!.map(Number);
     return {
       group,
       queued,
-      running: Math.max(0, Number(running![g] ?? 0)),
-      completed: Number(completed![g] ?? 0),
+      running: Math.max(0, started! - done! - ended!),
+      completed: done!,
       oldest_wait_ms: null as number | null,
       weight: stored.weight ?? 1,
       max_concurrency: stored.max_concurrency ?? null,

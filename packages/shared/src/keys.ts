@@ -43,10 +43,6 @@ export interface QueueKeys {
   settings: string;
   /** Hash: group -> its settings (JSON {weight?, max_concurrency?}; PUT /groups/:name). */
   groups: string;
-  /** Hash: group -> its jobs running now, over every worker (claim.lua, groupLeft). */
-  groupsRunning: string;
-  /** Hash: group -> its jobs completed (complete.lua). */
-  groupsCompleted: string;
   /** Sorted set: group -> when it last had a job submitted (ms): the groups GET /groups lists. */
   groupsSeen: string;
   job(id: string): string;
@@ -54,6 +50,11 @@ export interface QueueKeys {
   ready(jobType: string): string;
   /** A group's lane of a type (laneKey in prelude.lua): its ready jobs of that type. */
   groupLane(jobType: string, group: string): string;
+  /**
+   * Hash of a group's counts over every worker (groupCountsKey in prelude.lua): `started`,
+   * `done` (completed) and `ended` (failed, recovered, cancelled); running = started - done - ended.
+   */
+  groupCounts(group: string): string;
   /** A sorted set only one worker waits on besides `marker`: how its own stop wakes it. */
   wake(workerId: string): string;
   /** What workers that run `jobType` wait on besides `marker`: jobs of the type are ready. */
@@ -99,8 +100,6 @@ export function queueKeys(queueName: string): QueueKeys {
     layout: `${prefix}layout`,
     settings: `${prefix}settings`,
     groups: `${prefix}groups`,
-    groupsRunning: `${prefix}grunning`,
-    groupsCompleted: `${prefix}gdone`,
     groupsSeen: `${prefix}gseen`,
     cancels: `${prefix}cancels`,
     paused: `${prefix}paused`,
@@ -111,6 +110,7 @@ export function queueKeys(queueName: string): QueueKeys {
     job: (id) => `${prefix}job:${id}`,
     ready: (jobType) => `${prefix}ready:${jobType}`,
     groupLane: (jobType, group) => `${prefix}ready:${jobType}:${group}`,
+    groupCounts: (group) => `${prefix}group:${group}`,
     wake: (workerId) => `${prefix}wake:${workerId}`,
     typeMarker: (jobType) => `${prefix}marker:${jobType}`,
   };

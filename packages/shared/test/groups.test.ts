@@ -115,17 +115,40 @@ test("a group at its max_concurrency waits, keeping its place, while others' job
   });
 });
 
-async function completeJob(job: ClaimedJob): Promise<void> {
+async function acknowledger() {
   const { Acknowledger } = await import('../src/acknowledger');
-  const acks = new Acknowledger(fixture.redis, fixture.queue.keys, {
+  return new Acknowledger(fixture.redis, fixture.queue.keys, {
     backoffBaseMs: 10,
     jobTtlSeconds: 3600,
     failedJobTtlSeconds: 3600,
     eventsMaxLen: 1000,
     onRedisError: () => undefined,
   });
-  expect(await acks.complete(job, null)).toBe(true);
 }
+
+async function completeJob(job: ClaimedJob): Promise<void> {
+  expect(await (await acknowledger()).complete(job, null)).toBe(true);
+}
+
+test("a group's running count falls as its jobs complete, fail or are cancelled", async () => {
+  await submit(jobsOf('a', 4));
+  const jobs = await fetcher.claim(4);
+  const counts = async () => {
+    const { groups } = await fixture.queue.groups({});
+    const { running, completed, queued } = groups.find((g) => g.group === 'a')!;
+    return { running, completed, queued };
+  };
+  expect(await counts()).toEqual({ running: 4, completed: 0, queued: 0 });
+  await completeJob(jobs[0]!);
+  expect(await counts()).toEqual({ running: 3, completed: 1, queued: 0 });
+  // A failed attempt goes back in line (a retry): it no longer runs.
+  expect((await (await acknowledger()).fail(jobs[1]!, 'boom')).outcome).toBe('retrying');
+  expect(await counts()).toMatchObject({ running: 2, completed: 1 });
+  await fixture.queue.cancel(jobs[2]!.id);
+  expect(await counts()).toMatchObject({ running: 1, completed: 1 });
+  await completeJob(jobs[3]!);
+  expect(await counts()).toMatchObject({ running: 0, completed: 2 });
+});
 
 test('a group back from its limit takes turns again with the jobs of no group', async () => {
   await fixture.queue.setGroup('capped', { max_concurrency: 1 });
@@ -195,8 +218,7 @@ test('a group idle for the retention of finished jobs is forgotten by a later su
   await sleep(1100);
   await shortLived.submit({ job_type: 'test', group: 'new', payload: { n: 1 } });
   expect((await fixture.queue.groups({})).groups.map((g) => g.group)).toEqual(['new']);
-  expect(await fixture.redis.hget(fixture.queue.keys.groupsCompleted, 'old')).toBeNull();
-  expect(await fixture.redis.hget(fixture.queue.keys.groupsRunning, 'old')).toBeNull();
+  expect(await fixture.redis.exists(fixture.queue.keys.groupCounts('old'))).toBe(0);
 });
 
 test('GET /groups pages never repeat a group, even when groups are active between pages', async () => {
