@@ -109,6 +109,26 @@ describe('the tester page', () => {
     await logLine(`Job ${jobId} completed successfully`).waitFor();
   });
 
+  it('submits a job in a group, and the Groups panel shows the group and its completed job', async () => {
+    await fillEmail('For a tenant');
+    const group = page.getByRole('textbox', { name: 'Group' });
+    await group.fill('acme');
+    const previous = await currentNotice();
+    await page.getByRole('button', { name: 'Submit Job' }).click();
+    const jobId = await submittedJobId(previous);
+    await statusBadge(jobId).filter({ hasText: 'completed' }).waitFor();
+    // Group, queued, running, completed, oldest wait, settings: the panel polls GET /groups.
+    const row = page
+      .getByRole('region', { name: 'Groups table' })
+      .locator('tr', { hasText: 'acme' });
+    await expect
+      .poll(async () => (await row.count()) && row.locator('td').allTextContents(), {
+        timeout: STEP_MS,
+      })
+      .toEqual(['acme', '0', '0', '1', '—', 'default']);
+    await group.fill('');
+  });
+
   it("runs a job type of a user's own worker: a form from its schema, its progress and log lines", async () => {
     await page.getByRole('combobox', { name: 'Job type' }).selectOption('render_report');
     await page.getByRole('textbox', { name: 'Title' }).fill('Q3 costs');
@@ -154,9 +174,9 @@ describe('the tester page', () => {
     await statusBadge(jobId).filter({ hasText: 'completed' }).waitFor();
     await logLine(`Job ${jobId} completed successfully`).waitFor();
 
-    // The dashboard catches up by itself: the three jobs so far (two emails and the report)
+    // The dashboard catches up by itself: the four jobs so far (three emails and the report)
     // completed, nothing left running.
-    await page.locator('.count-completed dd', { hasText: /^3$/ }).waitFor();
+    await page.locator('.count-completed dd', { hasText: /^4$/ }).waitFor();
     await page.locator('.count-processing dd', { hasText: /^0$/ }).waitFor();
     await page.getByRole('heading', { name: /Dashboard/ }).scrollIntoViewIfNeeded();
     await page.locator('.chart .recharts-line').first().waitFor();
