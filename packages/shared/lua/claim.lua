@@ -87,7 +87,7 @@ if not pausedNow[1] then
       local ring = prefix .. 'turns:' .. names[i]
       lanes[#lanes + 1] = { type = names[i], key = prefix .. 'ready:' .. names[i], buffer = {},
         next = 1, offset = 0, done = false, taken = {},
-        ring = redis.call('ZCARD', ring) > 0 and ring or nil, skip = 0, clocks = {} }
+        ring = redis.call('ZCARD', ring) > 0 and ring or nil, skip = 0, clocks = {}, moved = {} }
     end
   end
 end
@@ -161,7 +161,7 @@ end
 local function clockOf(lane, group)
   local clock = lane.clocks[group]
   if not clock then
-    clock = tonumber(redis.call('HGET', prefix .. 'gclock:' .. lane.type, group) or 0)
+    clock = tonumber(redis.call('HGET', groupCountsKey(prefix, group), 'clock:' .. lane.type) or 0)
     lane.clocks[group] = clock
   end
   return clock
@@ -178,7 +178,19 @@ end
 -- The head of the group whose turn is next in a ring lane (its id, place and group, and the
 -- job behind it), or nil. Groups whose lanes emptied leave the ring; a full group is set aside
 -- (`parked:<group>`) until one of its jobs ends.
+local function parkGroup(lane, group)
+  redis.call('ZREM', lane.ring, group)
+  redis.call('SADD', prefix .. 'parked:' .. group, lane.type)
+  redis.call('SADD', prefix .. 'parked_groups', group)
+end
+
 local function ringHead(lane)
+  -- A candidate read before another lane (a type this worker also runs) took a job of its group
+  -- may no longer fit the group's max_concurrency.
+  if lane.cand and groupFull(lane.cand.group) then
+    parkGroup(lane, lane.cand.group)
+    lane.cand = nil
+  end
   local looked = 0
   while not lane.cand and looked < MAX_PASSED do
     looked = looked + 1
@@ -189,11 +201,9 @@ local function ringHead(lane)
     local top = redis.call('ZRANGE', key, 0, 1, 'WITHSCORES')
     if not top[1] then
       redis.call('ZREM', lane.ring, group)
-      lane.clocks[group] = false
+      lane.clocks[group], lane.moved[group] = false, true
     elseif groupFull(group) then
-      redis.call('ZREM', lane.ring, group)
-      redis.call('SADD', prefix .. 'parked:' .. group, lane.type)
-      redis.call('SADD', prefix .. 'parked_groups', group)
+      parkGroup(lane, group)
     else
       lane.cand = { id = top[1], score = tonumber(top[2]), group = group, key = key,
         nextId = top[3], nextScore = tonumber(top[4]) }
@@ -219,11 +229,11 @@ local function ringTaken(lane)
   lane.last = clock
   if not cand.nextId then
     redis.call('ZREM', lane.ring, cand.group)
-    lane.clocks[cand.group] = false
+    lane.clocks[cand.group], lane.moved[cand.group] = false, true
     return
   end
   clock = clock + TURN / (tonumber(settingsOf(cand.group).weight) or 1)
-  lane.clocks[cand.group] = clock
+  lane.clocks[cand.group], lane.moved[cand.group] = clock, true
   redis.call('ZADD', lane.ring, classOf(cand.nextId, cand.nextScore) * band + clock, cand.group)
 end
 
@@ -350,18 +360,15 @@ for _, lane in ipairs(lanes) do
   -- The clocks this claim moved; the type's clock is where the last turn taken stood (a group
   -- joining starts there).
   if lane.last then
-    local set, gone = {}, {}
-    for group, clock in pairs(lane.clocks) do
+    local field = 'clock:' .. lane.type
+    for group in pairs(lane.moved) do
+      local clock = lane.clocks[group]
       if clock then
-        set[#set + 1] = group
-        set[#set + 1] = clock
+        redis.call('HSET', groupCountsKey(prefix, group), field, clock)
       else
-        gone[#gone + 1] = group
+        redis.call('HDEL', groupCountsKey(prefix, group), field)
       end
     end
-    local clocks = prefix .. 'gclock:' .. lane.type
-    if #set > 0 then callInSlices('HSET', clocks, set) end
-    if #gone > 0 then callInSlices('HDEL', clocks, gone) end
     redis.call('HSET', prefix .. 'vclock', lane.type, lane.last)
   end
   -- Only the jobs of no group left: no turns to take, so claims pop their lane again.

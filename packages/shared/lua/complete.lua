@@ -25,7 +25,7 @@ ARGV[6] n groups of 3: id, lease token, result JSON ('' = none)
 
 Returns one entry per job: 1 completed, 0 refused (lease lost).
 ]]
--- nowUs, nowMs, leftActive, groupsLeft, callInSlices and trimEvents: see
+-- nowUs, nowMs, leftActive, groupsLeft, groupsSeen, callInSlices and trimEvents: see
 -- prelude.lua.
 local active, completed, events, totals, completedCount =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
@@ -72,6 +72,8 @@ end
 
 for jobType, count in pairs(freed) do leftActive(prefix, jobType, count) end
 groupsLeft(prefix, groupsDone, 'done')
+-- Seen now too: a group is forgotten only once idle, not while its last jobs' records are kept.
+groupsSeen(prefix, groupsDone)
 if #done > 0 then
   callInSlices('ZREM', active, done)
   -- One `completed` event entry for the whole call (events.ts reads a line per job from it).

@@ -24,7 +24,8 @@ laneKey(prefix, jobType, group)
 placeGroup(prefix, jobType, group, band)
                       puts a group in its type's ring of turns (`turns:<type>`) at the place of
                       its next turn, (10 - priority of its lane's head) * band + its clock
-                      (`gclock:<type>`), or out of the ring when its lane is empty. A group
+                      (`clock:<type>` of `group:<group>`), or out of the ring when its lane is
+                      empty. A group
                       joining the ring starts at the type's clock (`vclock`), the clock of the
                       last turn taken: its next job waits about one turn (claim.lua)
 putReady(queued, prefix, jobType, score, id, group, band)
@@ -38,7 +39,8 @@ takeReady(queued, prefix, jobType, id, group)
 groupCountsKey(prefix, group)
                       the hash of a group's counts over every worker: `started` (claim), `done`
                       (complete) and `ended` (fail, recover, cancel); what runs now is started
-                      less the other two. A key per group, not a field per group in one hash:
+                      less the other two; and its clock in each type's ring (`clock:<type>`,
+                      placeGroup). A key per group, not a field per group in one hash:
                       Redis keeps a hash of a few hundred fields as a list, where each field is
                       found by a scan, and a claim or completion touches a field per group
 groupRunning(prefix, group)
@@ -122,19 +124,24 @@ local function laneKey(prefix, jobType, group)
   return prefix .. 'ready:' .. jobType
 end
 
+local function groupCountsKey(prefix, group)
+  return prefix .. 'group:' .. group
+end
+
 local function placeGroup(prefix, jobType, group, band)
-  local ring, clocks = prefix .. 'turns:' .. jobType, prefix .. 'gclock:' .. jobType
+  local ring, counts, field = prefix .. 'turns:' .. jobType, groupCountsKey(prefix, group),
+    'clock:' .. jobType
   local head = redis.call('ZRANGE', laneKey(prefix, jobType, group), 0, 0)
   if not head[1] then
     redis.call('ZREM', ring, group)
-    redis.call('HDEL', clocks, group)
+    redis.call('HDEL', counts, field)
     return
   end
   -- A group never starts behind the type's clock: one that fell behind (set aside at its limit,
   -- or gone a while) would otherwise take many turns in a row.
-  local own = tonumber(redis.call('HGET', clocks, group) or 0)
+  local own = tonumber(redis.call('HGET', counts, field) or 0)
   local clock = math.max(own, tonumber(redis.call('HGET', prefix .. 'vclock', jobType) or 0))
-  if clock ~= own then redis.call('HSET', clocks, group, clock) end
+  if clock ~= own then redis.call('HSET', counts, field, clock) end
   local priority = redis.call('HGET', prefix .. 'job:' .. head[1], 'priority')
   redis.call('ZADD', ring, (10 - priorityNumber(priority)) * band + clock, group)
 end
@@ -165,9 +172,6 @@ local function takeReady(queued, prefix, jobType, id, group)
   if jobType then redis.call('ZREM', laneKey(prefix, jobType, group), id) end
 end
 
-local function groupCountsKey(prefix, group)
-  return prefix .. 'group:' .. group
-end
 
 local function groupRunning(prefix, group)
   local c = redis.call('HMGET', groupCountsKey(prefix, group), 'started', 'done', 'ended')
@@ -176,10 +180,11 @@ end
 
 -- Marks these groups active now (`gseen`, what GET /groups and /metrics read), in one call.
 local function groupsSeen(prefix, groups)
-  local args = {}
+  -- The time as text once: a number argument is formatted anew for every group.
+  local args, at = {}, string.format('%d', nowMs)
   for group in pairs(groups) do
     if group ~= '' then
-      args[#args + 1] = nowMs
+      args[#args + 1] = at
       args[#args + 1] = group
     end
   end

@@ -2,6 +2,8 @@
 // Version 2 added each type's lane (`ready:<type>`), version 3 seqs in microseconds: a worker
 // puts a backlog queued by an earlier release in place before it claims, so an upgrade finds
 // every queued job, and the API does the same when PRIORITY_AGING_MS changes (relane.lua).
+// Groups' counts an earlier release kept in `grunning` and `gdone` move the same way
+// (move_group_counts.lua).
 
 import type { QueueKeys } from './keys';
 import type { RedisClient } from './redis';
@@ -18,7 +20,8 @@ export async function upgradeLayout(redis: RedisClient, keys: QueueKeys): Promis
       cursor,
       SLICE,
     ]);
-    if (state === 'done') return;
+    if (state === 'done') break;
     cursor = last!;
   }
+  while ((await runScript<number>(redis, 'move_group_counts', keys, [keys.prefix, SLICE])) !== 1);
 }

@@ -21,6 +21,7 @@ export const SCRIPT_NAMES = [
   'relane',
   'advance_schedule',
   'set_group',
+  'move_group_counts',
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 

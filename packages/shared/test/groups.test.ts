@@ -5,21 +5,29 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { JobQueue } from '../src';
 import { JobFetcher, type ClaimedJob } from '../src/fetcher';
+import { upgradeLayout } from '../src/layout';
 import { createFixture, testJobType, type QueueFixture } from './queue-fixture';
 
 let fixture: QueueFixture;
 let fetcher: JobFetcher;
 
 beforeEach(() => {
-  fixture = createFixture({ jobTypes: testJobType(async () => null) });
-  fetcher = new JobFetcher(fixture.redis, fixture.queue.keys, {
+  const [test] = testJobType(async () => null).values();
+  // A second type like the first, for a worker that runs two.
+  const second = { ...test!, name: 'second' };
+  fixture = createFixture({ jobTypes: new Map([test!, second].map((t) => [t.name, t])) });
+  fetcher = fetcherOf(['test']);
+});
+
+function fetcherOf(jobTypes: string[]): JobFetcher {
+  return new JobFetcher(fixture.redis, fixture.queue.keys, {
     workerId: 'turns',
     leaseMs: 30_000,
     eventsMaxLen: 100_000,
     blockTimeoutMs: 100,
-    jobTypes: ['test'],
+    jobTypes,
   });
-});
+}
 afterEach(async () => {
   await fetcher.close();
   await fixture.close();
@@ -113,6 +121,48 @@ test("a group at its max_concurrency waits, keeping its place, while others' job
     queued: 7,
     max_concurrency: 2,
   });
+});
+
+test("a group's max_concurrency holds for a worker that runs several types of its jobs", async () => {
+  await fixture.queue.setGroup('capped', { max_concurrency: 1 });
+  await fixture.queue.submitMany(
+    ['test', 'second', 'test', 'second'].map((job_type, n) => ({
+      job_type,
+      group: 'capped',
+      payload: { n: code('capped', n) },
+    })),
+  );
+  const both = fetcherOf(['test', 'second']);
+  try {
+    const first = await both.claim(4);
+    expect(named(first)).toEqual(['capped:0']);
+    expect(await both.claim(4)).toEqual([]);
+    // Its job ends: the group's next job (of the other type) runs, and still only one at a time.
+    await completeJob(first[0]!);
+    expect(named(await both.claim(4))).toEqual(['capped:1']);
+  } finally {
+    await both.close();
+  }
+});
+
+test("groups' counts an earlier release kept in grunning and gdone move into each group's hash", async () => {
+  const { keys } = fixture.queue;
+  await fixture.redis.hset(`${keys.prefix}grunning`, 'capped', 1);
+  await fixture.redis.hset(`${keys.prefix}gdone`, 'capped', 5, 'other', 2);
+  await upgradeLayout(fixture.redis, keys);
+  expect(await fixture.redis.hgetall(keys.groupCounts('capped'))).toEqual({
+    started: '6',
+    done: '5',
+  });
+  expect(await fixture.redis.hgetall(keys.groupCounts('other'))).toEqual({
+    started: '2',
+    done: '2',
+  });
+  expect(await fixture.redis.exists(`${keys.prefix}grunning`, `${keys.prefix}gdone`)).toBe(0);
+  // The job running from before counts against the group's limit.
+  await fixture.queue.setGroup('capped', { max_concurrency: 1 });
+  await submit(jobsOf('capped', 1));
+  expect(await fetcher.claim(1)).toEqual([]);
 });
 
 async function acknowledger() {

@@ -1,0 +1,33 @@
+--[[
+move_group_counts: groups' counts as an earlier release kept them, a field per group in two
+hashes (`grunning`: its jobs running; `gdone`: its jobs completed), move into each group's own
+hash (`group:<name>`, groupCountsKey in prelude.lua), so that a job claimed before the upgrade
+and ending after it is counted out of what it was counted in, and a group's limit holds. A slice
+of groups per call; each is moved and deleted in the same call, so none is counted twice.
+
+KEYS[1] layout  string; named so that a Redis Cluster sends the call to the queue's slot
+ARGV[1] key prefix (jq:{queue}:)
+ARGV[2] most groups per call
+
+Returns 1 when nothing is left to move, else 0.
+]]
+-- groupCountsKey and callInSlices: see prelude.lua.
+local prefix, limit = ARGV[1], tonumber(ARGV[2])
+local running, done = prefix .. 'grunning', prefix .. 'gdone'
+for _, key in ipairs({ running, done }) do
+  -- Random fields, not a scan: each call takes some while any are left.
+  local some = redis.call('HRANDFIELD', key, limit, 'WITHVALUES')
+  local fields = {}
+  for i = 1, #some, 2 do
+    local group, count = some[i], tonumber(some[i + 1]) or 0
+    fields[#fields + 1] = group
+    if count ~= 0 then
+      -- Running then: started, not yet ended. Completed then: started and done.
+      redis.call('HINCRBY', groupCountsKey(prefix, group), 'started', count)
+      if key == done then redis.call('HINCRBY', groupCountsKey(prefix, group), 'done', count) end
+    end
+  end
+  if #fields > 0 then callInSlices('HDEL', key, fields) end
+end
+if redis.call('EXISTS', running) == 1 or redis.call('EXISTS', done) == 1 then return 0 end
+return 1
