@@ -324,30 +324,34 @@ if #removed > 0 then
 end
 if #putBack > 0 then callInSlices('ZADD', lanes[1].key, putBack) end
 local leases, now = {}, tonumber(nowUs)
-local deadline = nowMs + (confirmWithinMs > 0 and confirmWithinMs or leaseMs)
+-- Numbers sent to Redis as text made once, or with %d: a Lua number is formatted as a float
+-- (glibc's printf_fp, a tenth of Redis's time in a drain), once per use (bench/README.md).
+local deadline = string.format('%d', nowMs + (confirmWithinMs > 0 and confirmWithinMs or leaseMs))
+local startedAt = string.format('%d', nowMs)
 -- One `picked` event entry for the whole claim (events.ts reads it as a "Picked job" and a
 -- "Processing job" line per job), not an XADD per job and line (bench/README.md).
 local pickedIds, pickedAttempts, pickedPayloads = {}, {}, {}
 for i, job in ipairs(claimed) do
   local id, jobKey, f, lane = job[1], job[2], job[3], job[4]
-  local token = tokenBase .. ':' .. i
+  local token = string.format('%s:%d', tokenBase, i)
   -- Counted against its type's limits (running until it leaves `active`; started now), in one
   -- call per lane after this loop.
   if lane.limited then redis.call('HSET', jobKey, 'limited', lane.type) end
   if lane.starts then
     lane.started = lane.started or {}
-    lane.started[#lane.started + 1] = nowMs
+    lane.started[#lane.started + 1] = startedAt
     lane.started[#lane.started + 1] = token
   end
   local readyUs = tonumber(f[5] or f[6]) or now
   local attempts = tonumber(f[7] or 0) + 1
+  local attemptsText = string.format('%d', attempts)
   redis.call('HSET', jobKey, 'status', 'processing', 'picked_at', nowUs, 'lease_token', token,
-    'worker_id', workerId, 'attempts', attempts)
-  if confirmWithinMs > 0 then redis.call('HSET', jobKey, 'unconfirmed', 1) end
+    'worker_id', workerId, 'attempts', attemptsText)
+  if confirmWithinMs > 0 then redis.call('HSET', jobKey, 'unconfirmed', '1') end
   if f[5] then redis.call('HDEL', jobKey, 'next_attempt_at') end
   leases[#leases + 1] = deadline
   leases[#leases + 1] = id
-  pickedIds[i], pickedAttempts[i], pickedPayloads[i] = id, attempts, f[2]
+  pickedIds[i], pickedAttempts[i], pickedPayloads[i] = id, attemptsText, f[2]
   out[#out + 1] = id; out[#out + 1] = token; out[#out + 1] = f[1]; out[#out + 1] = f[2]
   out[#out + 1] = attempts; out[#out + 1] = f[3]; out[#out + 1] = f[4]
   out[#out + 1] = math.max(0, math.floor((now - readyUs) / 1000))
