@@ -52,7 +52,8 @@ export interface QueueKeys {
   groupLane(jobType: string, group: string): string;
   /**
    * Hash of a group's counts over every worker (groupCountsKey in prelude.lua): `started`,
-   * `done` (completed) and `ended` (failed, recovered, cancelled); running = started - done - ended.
+   * `done` (completed) and `ended` (failed, recovered, cancelled), so running = started - done -
+   * ended; and its clock in each type's ring of turns (`clock:<type>`).
    */
   groupCounts(group: string): string;
   /** A sorted set only one worker waits on besides `marker`: how its own stop wakes it. */
