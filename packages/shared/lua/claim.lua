@@ -201,7 +201,6 @@ local function ringHead(lane)
     local top = redis.call('ZRANGE', key, 0, 1, 'WITHSCORES')
     if not top[1] then
       redis.call('ZREM', lane.ring, group)
-      lane.clocks[group], lane.moved[group] = false, true
     elseif groupFull(group) then
       parkGroup(lane, group)
     else
@@ -213,7 +212,9 @@ local function ringHead(lane)
 end
 
 -- The ring lane's candidate was taken: its group's clock moves on a turn (over its weight) and
--- the group goes back in the ring at its next head's place, or out with nothing left.
+-- the group goes back in the ring at its next head's place, or out with nothing left. Out, its
+-- clock stays where its next turn would be: a job it submits next waits its turn like the
+-- others', not at the place of the turn it just took (it would take every turn, one job at a time).
 local function ringTaken(lane)
   local cand = lane.cand
   lane.cand = nil
@@ -227,13 +228,12 @@ local function ringTaken(lane)
   local clock = math.max(clockOf(lane, cand.group), lane.vclock)
   lane.vclock = clock
   lane.last = clock
-  if not cand.nextId then
-    redis.call('ZREM', lane.ring, cand.group)
-    lane.clocks[cand.group], lane.moved[cand.group] = false, true
-    return
-  end
   clock = clock + TURN / (tonumber(settingsOf(cand.group).weight) or 1)
   lane.clocks[cand.group], lane.moved[cand.group] = clock, true
+  if not cand.nextId then
+    redis.call('ZREM', lane.ring, cand.group)
+    return
+  end
   redis.call('ZADD', lane.ring, classOf(cand.nextId, cand.nextScore) * band + clock, cand.group)
 end
 
@@ -366,12 +366,7 @@ for _, lane in ipairs(lanes) do
   if lane.last then
     local field = 'clock:' .. lane.type
     for group in pairs(lane.moved) do
-      local clock = lane.clocks[group]
-      if clock then
-        redis.call('HSET', groupCountsKey(prefix, group), field, clock)
-      else
-        redis.call('HDEL', groupCountsKey(prefix, group), field)
-      end
+      redis.call('HSET', groupCountsKey(prefix, group), field, lane.clocks[group])
     end
     redis.call('HSET', prefix .. 'vclock', lane.type, lane.last)
   end

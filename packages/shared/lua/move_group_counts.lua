@@ -1,13 +1,15 @@
 --[[
-move_group_counts: groups' counts as an earlier release kept them, a field per group in two
-hashes (`grunning`: its jobs running; `gdone`: its jobs completed), move into each group's own
-hash (`group:<name>`, groupCountsKey in prelude.lua), so that a job claimed before the upgrade
-and ending after it is counted out of what it was counted in, and a group's limit holds. A slice
-of groups per call; each is moved and deleted in the same call, so none is counted twice.
+move_group_counts: groups' counts and clocks as an earlier release kept them, a field per group
+in a hash (`grunning`: its jobs running; `gdone`: its jobs completed; `gclock:<type>`: its clock
+in that type's ring of turns), move into each group's own hash (`group:<name>`, groupCountsKey
+in prelude.lua), so that a job claimed before the upgrade and ending after it is counted out of
+what it was counted in, a group's limit holds, and groups keep their places in turns. A slice of
+groups per call; each is moved and deleted in the same call, so none is counted twice.
 
 KEYS[1] layout  string; named so that a Redis Cluster sends the call to the queue's slot
 ARGV[1] key prefix (jq:{queue}:)
 ARGV[2] most groups per call
+ARGV[3..] job types whose rings to look at, besides those declared (`types`)
 
 Returns 1 when nothing is left to move, else 0.
 ]]
@@ -29,5 +31,18 @@ for _, key in ipairs({ running, done }) do
   end
   if #fields > 0 then callInSlices('HDEL', key, fields) end
 end
-if redis.call('EXISTS', running) == 1 or redis.call('EXISTS', done) == 1 then return 0 end
-return 1
+local left = redis.call('EXISTS', running, done) > 0
+local jobTypes = redis.call('HKEYS', prefix .. 'types')
+for i = 3, #ARGV do jobTypes[#jobTypes + 1] = ARGV[i] end
+for _, jobType in ipairs(jobTypes) do
+  local clocks = prefix .. 'gclock:' .. jobType
+  local some = redis.call('HRANDFIELD', clocks, limit, 'WITHVALUES')
+  local fields = {}
+  for i = 1, #some, 2 do
+    fields[#fields + 1] = some[i]
+    redis.call('HSETNX', groupCountsKey(prefix, some[i]), 'clock:' .. jobType, some[i + 1])
+  end
+  if #fields > 0 then callInSlices('HDEL', clocks, fields) end
+  left = left or redis.call('EXISTS', clocks) == 1
+end
+return left and 0 or 1

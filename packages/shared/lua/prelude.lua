@@ -24,8 +24,8 @@ laneKey(prefix, jobType, group)
 placeGroup(prefix, jobType, group, band)
                       puts a group in its type's ring of turns (`turns:<type>`) at the place of
                       its next turn, (10 - priority of its lane's head) * band + its clock
-                      (`clock:<type>` of `group:<group>`), or out of the ring when its lane is
-                      empty. A group
+                      (`clock:<type>` of `group:<group>`, kept while the group is), or out of
+                      the ring when its lane is empty. A group
                       joining the ring starts at the type's clock (`vclock`), the clock of the
                       last turn taken: its next job waits about one turn (claim.lua)
 putReady(queued, prefix, jobType, score, id, group, band)
@@ -133,8 +133,8 @@ local function placeGroup(prefix, jobType, group, band)
     'clock:' .. jobType
   local head = redis.call('ZRANGE', laneKey(prefix, jobType, group), 0, 0)
   if not head[1] then
+    -- Its clock stays: it goes when the group is forgotten (submit.lua).
     redis.call('ZREM', ring, group)
-    redis.call('HDEL', counts, field)
     return
   end
   -- A group never starts behind the type's clock: one that fell behind (set aside at its limit,

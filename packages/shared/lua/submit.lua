@@ -110,8 +110,8 @@ end
 
 if next(grouped) then
   groupsSeen(prefix, grouped)
-  -- Groups with nothing submitted or claimed for the retention of finished jobs are forgotten
-  -- (their counts with them; their settings stay), a few at a time. One with a job still
+  -- Groups with nothing submitted, claimed or completed for the retention of finished jobs are
+  -- forgotten (their counts with them; their settings stay), a few at a time. One with a job still
   -- running (longer than that retention) is not idle: it is seen now instead.
   local gone = redis.call('ZRANGEBYSCORE', prefix .. 'gseen', '-inf',
     '(' .. (nowMs - createdRetentionMs), 'LIMIT', 0, 100)
@@ -122,7 +122,15 @@ if next(grouped) then
         busy[group] = true
       else
         idle[#idle + 1] = group
-        redis.call('DEL', groupCountsKey(prefix, group))
+        -- Its counts go, and its clocks but where it still has jobs waiting their turn.
+        local key, forget = groupCountsKey(prefix, group), {}
+        for _, field in ipairs(redis.call('HKEYS', key)) do
+          local jobType = string.match(field, '^clock:(.*)$')
+          if not (jobType and redis.call('ZSCORE', prefix .. 'turns:' .. jobType, group)) then
+            forget[#forget + 1] = field
+          end
+        end
+        if #forget > 0 then redis.call('HDEL', key, unpack(forget)) end
       end
     end
     groupsSeen(prefix, busy)

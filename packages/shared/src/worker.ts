@@ -240,7 +240,8 @@ export class Worker {
   private async upgradeLayout(): Promise<void> {
     if (this.layoutUpgraded) return;
     try {
-      await upgradeLayout(this.options.redis, this.keys);
+      const runs = this.declarations.map((declaration) => declaration.job_type);
+      await upgradeLayout(this.options.redis, this.keys, runs);
       this.layoutUpgraded = true;
     } catch (error) {
       // Redis is away: the type heartbeat tries again.

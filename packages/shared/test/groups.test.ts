@@ -149,20 +149,66 @@ test("groups' counts an earlier release kept in grunning and gdone move into eac
   const { keys } = fixture.queue;
   await fixture.redis.hset(`${keys.prefix}grunning`, 'capped', 1);
   await fixture.redis.hset(`${keys.prefix}gdone`, 'capped', 5, 'other', 2);
-  await upgradeLayout(fixture.redis, keys);
+  await fixture.redis.hset(`${keys.prefix}gclock:test`, 'capped', 3000);
+  await upgradeLayout(fixture.redis, keys, ['test']);
   expect(await fixture.redis.hgetall(keys.groupCounts('capped'))).toEqual({
     started: '6',
     done: '5',
+    'clock:test': '3000',
   });
   expect(await fixture.redis.hgetall(keys.groupCounts('other'))).toEqual({
     started: '2',
     done: '2',
   });
-  expect(await fixture.redis.exists(`${keys.prefix}grunning`, `${keys.prefix}gdone`)).toBe(0);
+  expect(
+    await fixture.redis.exists(
+      `${keys.prefix}grunning`,
+      `${keys.prefix}gdone`,
+      `${keys.prefix}gclock:test`,
+    ),
+  ).toBe(0);
   // The job running from before counts against the group's limit.
   await fixture.queue.setGroup('capped', { max_concurrency: 1 });
   await submit(jobsOf('capped', 1));
   expect(await fetcher.claim(1)).toEqual([]);
+});
+
+test('a group that has one job waiting at a time takes turns with a backlog, not every turn', async () => {
+  await submit(jobsOf('a', 20));
+  const order = named(await fetcher.claim(1));
+  for (let n = 0; n < 10; n++) {
+    await submit(jobsOf('x', 1, n));
+    order.push(...named(await fetcher.claim(1)));
+  }
+  // Its clock stays where its next turn would be when its lane empties, not where its last stood.
+  const turnsOf = (group: string) => order.filter((name) => name.startsWith(`${group}:`)).length;
+  expect(turnsOf('a')).toBeGreaterThanOrEqual(5);
+  expect(turnsOf('x')).toBeGreaterThanOrEqual(5);
+});
+
+test('a group forgotten while jobs of it wait keeps its place in turns', async () => {
+  const shortLived = new JobQueue({
+    queueName: fixture.queueName,
+    redis: fixture.redis,
+    jobTypes: testJobType(async () => null),
+    maxAttempts: 3,
+    jobTtlSeconds: 1,
+    failedJobTtlSeconds: 1,
+    idempotencyTtlSeconds: 1,
+    eventsMaxLen: 1000,
+  });
+  // A light group takes a turn for every 100 of a group of weight 1.
+  await fixture.queue.setGroup('small', { weight: 0.01 });
+  await submit(jobsOf('small', 5));
+  await submit(jobsOf('a', 50));
+  const first = await fetcher.claim(3);
+  expect(named(first).sort()).toEqual(['a:0', 'a:1', 'small:0']);
+  for (const job of first) await completeJob(job);
+  await sleep(1100);
+  // Both groups are forgotten by this submission (idle a second), their jobs still waiting.
+  await shortLived.submit({ job_type: 'test', group: 'x', payload: { n: code('x', 0) } });
+  await shortLived.submit({ job_type: 'test', group: 'small', payload: { n: code('small', 5) } });
+  expect(named(await fetcher.claim(6)).filter((name) => name.startsWith('small:'))).toEqual([]);
 });
 
 async function acknowledger() {
