@@ -87,7 +87,7 @@ if not pausedNow[1] then
       local ring = prefix .. 'turns:' .. names[i]
       lanes[#lanes + 1] = { type = names[i], key = prefix .. 'ready:' .. names[i], buffer = {},
         next = 1, offset = 0, done = false, taken = {},
-        ring = redis.call('ZCARD', ring) > 0 and ring or nil, skip = 0, clocks = {}, moved = {} }
+        ring = redis.call('ZCARD', ring) > 0 and ring or nil, skip = 0, clocks = {} }
     end
   end
 end
@@ -157,7 +157,8 @@ local function groupFull(group)
     settings.running + (groupTaken[group] or 0) >= settings.max_concurrency
 end
 
--- Each group's clock as this claim moved it (written back once, at the end), per ring lane.
+-- Each group's clock as this claim moved it (written back once, at the end), per ring lane:
+-- every group in `lane.clocks` took a turn here.
 local function clockOf(lane, group)
   local clock = lane.clocks[group]
   if not clock then
@@ -175,15 +176,15 @@ local function classOf(id, score)
   return 10 - priorityNumber(redis.call('HGET', prefix .. 'job:' .. id, 'priority'))
 end
 
--- The head of the group whose turn is next in a ring lane (its id, place and group, and the
--- job behind it), or nil. Groups whose lanes emptied leave the ring; a full group is set aside
--- (`parked:<group>`) until one of its jobs ends.
+-- A group at its max_concurrency is set aside (`parked:<group>`) until one of its jobs ends.
 local function parkGroup(lane, group)
   redis.call('ZREM', lane.ring, group)
   redis.call('SADD', prefix .. 'parked:' .. group, lane.type)
   redis.call('SADD', prefix .. 'parked_groups', group)
 end
 
+-- The head of the group whose turn is next in a ring lane (its id, place and group, and the
+-- job behind it), or nil. Groups whose lanes emptied leave the ring; full groups are parked.
 local function ringHead(lane)
   -- A candidate read before another lane (a type this worker also runs) took a job of its group
   -- may no longer fit the group's max_concurrency.
@@ -229,7 +230,7 @@ local function ringTaken(lane)
   lane.vclock = clock
   lane.last = clock
   clock = clock + TURN / (tonumber(settingsOf(cand.group).weight) or 1)
-  lane.clocks[cand.group], lane.moved[cand.group] = clock, true
+  lane.clocks[cand.group] = clock
   if not cand.nextId then
     redis.call('ZREM', lane.ring, cand.group)
     return
@@ -365,8 +366,8 @@ for _, lane in ipairs(lanes) do
   -- joining starts there).
   if lane.last then
     local field = 'clock:' .. lane.type
-    for group in pairs(lane.moved) do
-      redis.call('HSET', groupCountsKey(prefix, group), field, lane.clocks[group])
+    for group, clock in pairs(lane.clocks) do
+      redis.call('HSET', groupCountsKey(prefix, group), field, clock)
     end
     redis.call('HSET', prefix .. 'vclock', lane.type, lane.last)
   end

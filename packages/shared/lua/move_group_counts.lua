@@ -9,7 +9,6 @@ groups per call; each is moved and deleted in the same call, so none is counted 
 KEYS[1] layout  string; named so that a Redis Cluster sends the call to the queue's slot
 ARGV[1] key prefix (jq:{queue}:)
 ARGV[2] most groups per call
-ARGV[3..] job types whose rings to look at, besides those declared (`types`)
 
 Returns 1 when nothing is left to move, else 0.
 ]]
@@ -32,9 +31,8 @@ for _, key in ipairs({ running, done }) do
   if #fields > 0 then callInSlices('HDEL', key, fields) end
 end
 local left = redis.call('EXISTS', running, done) > 0
-local jobTypes = redis.call('HKEYS', prefix .. 'types')
-for i = 3, #ARGV do jobTypes[#jobTypes + 1] = ARGV[i] end
-for _, jobType in ipairs(jobTypes) do
+-- The declared types (a worker declares its own before it moves these).
+for _, jobType in ipairs(redis.call('HKEYS', prefix .. 'types')) do
   local clocks = prefix .. 'gclock:' .. jobType
   local some = redis.call('HRANDFIELD', clocks, limit, 'WITHVALUES')
   local fields = {}

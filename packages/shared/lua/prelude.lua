@@ -25,9 +25,9 @@ placeGroup(prefix, jobType, group, band)
                       puts a group in its type's ring of turns (`turns:<type>`) at the place of
                       its next turn, (10 - priority of its lane's head) * band + its clock
                       (`clock:<type>` of `group:<group>`, kept while the group is), or out of
-                      the ring when its lane is empty. A group
-                      joining the ring starts at the type's clock (`vclock`), the clock of the
-                      last turn taken: its next job waits about one turn (claim.lua)
+                      the ring when its lane is empty. A group joining the ring starts at its
+                      own clock or the type's clock (`vclock`, the clock of the last turn taken),
+                      whichever is later: its next job waits about one turn (claim.lua)
 putReady(queued, prefix, jobType, score, id, group, band)
                       puts a job in line: in `queued` (every ready job, for counts and listings)
                       and in its lane, where workers that run the type claim it (claim.lua); a
@@ -171,7 +171,6 @@ local function takeReady(queued, prefix, jobType, id, group)
   redis.call('ZREM', queued, id)
   if jobType then redis.call('ZREM', laneKey(prefix, jobType, group), id) end
 end
-
 
 local function groupRunning(prefix, group)
   local c = redis.call('HMGET', groupCountsKey(prefix, group), 'started', 'done', 'ended')

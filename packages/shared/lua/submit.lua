@@ -26,8 +26,8 @@ ARGV[7] n groups of 12: id, job_type, priority as given, priority number 1..10, 
 Returns a flat array with three entries per job: job id, status, 1 if created or 0 if an
 idempotency key matched an earlier job (then the id and status are the earlier job's).
 ]]
--- nowUs, nowMs, priorityBand, nextSeq, EPOCH_US, laneKey, placeInTurns, groupsSeen,
--- callInSlices and trimEvents: see prelude.lua.
+-- nowUs, nowMs, priorityBand, nextSeq, EPOCH_US, laneKey, placeInTurns, groupCountsKey,
+-- groupRunning, groupsSeen, callInSlices and trimEvents: see prelude.lua.
 local queued, scheduled, marker, events, totals, seqKey, created =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
 local prefix, maxEvents, idemTtl, createdRetentionMs, n, idBytes =
@@ -108,6 +108,18 @@ for i = 0, n - 1 do
   end
 end
 
+-- An idle group's counts go, and its clocks but where it still has jobs waiting their turn.
+local function forgetGroup(group)
+  local key, fields = groupCountsKey(prefix, group), {}
+  for _, field in ipairs(redis.call('HKEYS', key)) do
+    local jobType = string.match(field, '^clock:(.*)$')
+    if not (jobType and redis.call('ZSCORE', prefix .. 'turns:' .. jobType, group)) then
+      fields[#fields + 1] = field
+    end
+  end
+  if #fields > 0 then redis.call('HDEL', key, unpack(fields)) end
+end
+
 if next(grouped) then
   groupsSeen(prefix, grouped)
   -- Groups with nothing submitted, claimed or completed for the retention of finished jobs are
@@ -122,15 +134,7 @@ if next(grouped) then
         busy[group] = true
       else
         idle[#idle + 1] = group
-        -- Its counts go, and its clocks but where it still has jobs waiting their turn.
-        local key, forget = groupCountsKey(prefix, group), {}
-        for _, field in ipairs(redis.call('HKEYS', key)) do
-          local jobType = string.match(field, '^clock:(.*)$')
-          if not (jobType and redis.call('ZSCORE', prefix .. 'turns:' .. jobType, group)) then
-            forget[#forget + 1] = field
-          end
-        end
-        if #forget > 0 then redis.call('HDEL', key, unpack(forget)) end
+        forgetGroup(group)
       end
     end
     groupsSeen(prefix, busy)

@@ -11,15 +11,8 @@ import { runScript } from './scripts';
 
 const SLICE = 1000;
 
-/**
- * Puts every queued job in its place for this layout and band; at once when done before.
- * `jobTypes`: the caller's own, whose rings are looked at beside the declared types'.
- */
-export async function upgradeLayout(
-  redis: RedisClient,
-  keys: QueueKeys,
-  jobTypes: string[] = [],
-): Promise<void> {
+/** Puts every queued job in its place for this layout and band; at once when done before. */
+export async function upgradeLayout(redis: RedisClient, keys: QueueKeys): Promise<void> {
   let cursor = '0';
   for (;;) {
     const [state, last] = await runScript<[string, string?]>(redis, 'relane', keys, [
@@ -30,6 +23,5 @@ export async function upgradeLayout(
     if (state === 'done') break;
     cursor = last!;
   }
-  const args = [keys.prefix, SLICE, ...jobTypes];
-  while ((await runScript<number>(redis, 'move_group_counts', keys, args)) !== 1);
+  while ((await runScript<number>(redis, 'move_group_counts', keys, [keys.prefix, SLICE])) !== 1);
 }

@@ -240,8 +240,7 @@ export class Worker {
   private async upgradeLayout(): Promise<void> {
     if (this.layoutUpgraded) return;
     try {
-      const runs = this.declarations.map((declaration) => declaration.job_type);
-      await upgradeLayout(this.options.redis, this.keys, runs);
+      await upgradeLayout(this.options.redis, this.keys);
       this.layoutUpgraded = true;
     } catch (error) {
       // Redis is away: the type heartbeat tries again.

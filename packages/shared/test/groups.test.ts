@@ -150,7 +150,9 @@ test("groups' counts an earlier release kept in grunning and gdone move into eac
   await fixture.redis.hset(`${keys.prefix}grunning`, 'capped', 1);
   await fixture.redis.hset(`${keys.prefix}gdone`, 'capped', 5, 'other', 2);
   await fixture.redis.hset(`${keys.prefix}gclock:test`, 'capped', 3000);
-  await upgradeLayout(fixture.redis, keys, ['test']);
+  // As a worker of the type has declared it (before it upgrades the layout).
+  await fixture.redis.hset(keys.types, 'test', '{}');
+  await upgradeLayout(fixture.redis, keys);
   expect(await fixture.redis.hgetall(keys.groupCounts('capped'))).toEqual({
     started: '6',
     done: '5',
@@ -187,16 +189,7 @@ test('a group that has one job waiting at a time takes turns with a backlog, not
 });
 
 test('a group forgotten while jobs of it wait keeps its place in turns', async () => {
-  const shortLived = new JobQueue({
-    queueName: fixture.queueName,
-    redis: fixture.redis,
-    jobTypes: testJobType(async () => null),
-    maxAttempts: 3,
-    jobTtlSeconds: 1,
-    failedJobTtlSeconds: 1,
-    idempotencyTtlSeconds: 1,
-    eventsMaxLen: 1000,
-  });
+  const shortLived = keepingFinishedJobsOneSecond();
   // A light group takes a turn for every 100 of a group of weight 1.
   await fixture.queue.setGroup('small', { weight: 0.01 });
   await submit(jobsOf('small', 5));
@@ -210,6 +203,20 @@ test('a group forgotten while jobs of it wait keeps its place in turns', async (
   await shortLived.submit({ job_type: 'test', group: 'small', payload: { n: code('small', 5) } });
   expect(named(await fetcher.claim(6)).filter((name) => name.startsWith('small:'))).toEqual([]);
 });
+
+/** The same queue, keeping finished jobs (and idle groups) one second. */
+function keepingFinishedJobsOneSecond(): JobQueue {
+  return new JobQueue({
+    queueName: fixture.queueName,
+    redis: fixture.redis,
+    jobTypes: testJobType(async () => null),
+    maxAttempts: 3,
+    jobTtlSeconds: 1,
+    failedJobTtlSeconds: 1,
+    idempotencyTtlSeconds: 1,
+    eventsMaxLen: 1000,
+  });
+}
 
 async function acknowledger() {
   const { Acknowledger } = await import('../src/acknowledger');
@@ -296,17 +303,7 @@ test('a rate limit that holds back a type of grouped jobs tells the worker when 
 });
 
 test('a group idle for the retention of finished jobs is forgotten by a later submission', async () => {
-  // The same queue, keeping finished jobs one second.
-  const shortLived = new JobQueue({
-    queueName: fixture.queueName,
-    redis: fixture.redis,
-    jobTypes: testJobType(async () => null),
-    maxAttempts: 3,
-    jobTtlSeconds: 1,
-    failedJobTtlSeconds: 1,
-    idempotencyTtlSeconds: 1,
-    eventsMaxLen: 1000,
-  });
+  const shortLived = keepingFinishedJobsOneSecond();
   await shortLived.submit({ job_type: 'test', group: 'old', payload: { n: 0 } });
   const [job] = await fetcher.claim(1);
   await completeJob(job!);
