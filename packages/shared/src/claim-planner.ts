@@ -14,6 +14,15 @@ const CLAIMS_PER_FILL = 6;
  * (bench/README.md).
  */
 const LEASES_PER_SLOT = 3;
+/**
+ * A worker whose handlers return within this on average claims up to a batch ahead of its free
+ * slots: those jobs wait here for a slot about as long as a claim takes to answer, time the slots
+ * would otherwise spend idle (bench/README.md). With longer handlers it claims for free slots
+ * only, so no job sits claimed here while another worker could be running it.
+ */
+const CLAIM_AHEAD_MAX_RUN_MS = 10;
+/** Weight of the newest handler's run time in the running mean. */
+const RUN_TIME_WEIGHT = 1 / 16;
 
 export type NextStep =
   /** Send a claim for up to `jobs` jobs, without waiting for its answer. */
@@ -37,6 +46,10 @@ export class ClaimPlanner {
   readonly batch: number;
   /** Handlers running now; a slot frees when its handler returns, while the outcome is recorded. */
   private busy = 0;
+  /** Jobs claimed ahead, waiting here for a slot. */
+  private queued = 0;
+  /** Mean run time of the handlers that returned lately (ms); undefined before the first. */
+  private meanRunMs: number | undefined;
   /** Slots claims in flight may fill. */
   private reserved = 0;
   private claimsInFlight = 0;
@@ -103,18 +116,42 @@ export class ClaimPlanner {
     else this.queueLookedEmpty = got > 0 && got < wanted;
   }
 
-  handlerStarted(): void {
+  /** Whether a claimed job may start now, or waits for a slot (`jobQueued`). */
+  hasFreeSlot(): boolean {
+    return this.busy < this.concurrency;
+  }
+
+  jobQueued(): void {
+    this.queued++;
+  }
+
+  /** `fromQueue`: the job waited for its slot (see `jobQueued`). */
+  handlerStarted(fromQueue = false): void {
+    if (fromQueue) this.queued--;
     this.busy++;
   }
 
-  handlerReturned(): void {
+  /** `runMs`: how long the handler ran. */
+  handlerReturned(runMs = 0): void {
     this.busy--;
+    this.meanRunMs =
+      this.meanRunMs === undefined
+        ? runMs
+        : this.meanRunMs + (runMs - this.meanRunMs) * RUN_TIME_WEIGHT;
+  }
+
+  /** Jobs a claim may take beyond the free slots: a batch while handlers are short. */
+  private claimAhead(): number {
+    const short = this.meanRunMs !== undefined && this.meanRunMs <= CLAIM_AHEAD_MAX_RUN_MS;
+    return short && this.batch > 1 ? this.batch : 0;
   }
 
   private freeSlots(leasesHeld: number): number {
     return (
-      Math.min(this.concurrency - this.busy, LEASES_PER_SLOT * this.concurrency - leasesHeld) -
-      this.reserved
+      Math.min(
+        this.concurrency + this.claimAhead() - this.busy - this.queued,
+        LEASES_PER_SLOT * this.concurrency - leasesHeld,
+      ) - this.reserved
     );
   }
 }

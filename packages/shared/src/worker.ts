@@ -49,7 +49,10 @@ export interface WorkerOptions {
 interface RunningJob {
   job: ClaimedJob;
   abort: LazyAbort;
+  /** Settles once the job is over here: its outcome recorded, or it never started. */
   done: Promise<void>;
+  /** Set while the job waits for a slot: settles `done` the way its run does. */
+  whenRun?: (run: Promise<void>) => void;
   /** The handler has returned or thrown; the outcome may still be on its way to Redis. */
   handlerReturned: boolean;
 }
@@ -61,8 +64,10 @@ export class Worker {
   private readonly fetcher: JobFetcher;
   private readonly acks: Acknowledger;
   private readonly leases: LeaseKeeper;
-  /** Jobs this worker holds a lease on: running, or finished and being recorded. */
+  /** Jobs this worker holds a lease on: waiting for a slot, running, or being recorded. */
   private readonly running = new Map<string, RunningJob>();
+  /** Jobs claimed ahead of a free slot (claim-planner.ts), in the order they came. */
+  private readonly waitingForSlot: RunningJob[] = [];
   /** Slots busy or promised to claims in flight, and what the fetch loop does next. */
   private readonly planner: ClaimPlanner;
   /** Resolves the fetch loop's wait: a slot freed, a claim answered, or the stop. */
@@ -362,7 +367,22 @@ export class Worker {
 
   private startJobs(jobs: ClaimedJob[]): void {
     if (jobs.length > 0) this.announcedIdle = false;
-    for (const job of jobs) this.startJob(job);
+    for (const job of jobs) {
+      const entry: RunningJob = {
+        job,
+        abort: new LazyAbort(),
+        done: Promise.resolve(),
+        handlerReturned: false,
+      };
+      this.running.set(job.id, entry);
+      if (this.planner.hasFreeSlot()) {
+        this.startJob(entry);
+      } else {
+        entry.done = new Promise<void>((settle) => (entry.whenRun = settle));
+        this.planner.jobQueued();
+        this.waitingForSlot.push(entry);
+      }
+    }
   }
 
   private nextChange(): Promise<void> {
@@ -375,26 +395,31 @@ export class Worker {
     return false;
   }
 
-  private startJob(job: ClaimedJob): void {
-    const abort = new LazyAbort();
-    this.planner.handlerStarted();
-    const entry: RunningJob = { job, abort, done: Promise.resolve(), handlerReturned: false };
+  private startJob(entry: RunningJob): void {
+    const { job, abort } = entry;
+    const queued = entry.whenRun !== undefined;
+    this.planner.handlerStarted(queued);
+    const startedAt = performance.now();
     const release = () => {
       if (entry.handlerReturned) return;
       entry.handlerReturned = true;
-      this.planner.handlerReturned();
+      this.planner.handlerReturned(performance.now() - startedAt);
+      // The slot goes to the job that waited longest for one, if any.
+      const next = this.waitingForSlot.shift();
+      if (next) this.startJob(next);
       this.wakeFetchLoop();
     };
     // The job runs on a microtask: after the fetch loop has sent its next claim, so Redis works
     // on that claim while this process runs these jobs.
-    entry.done = Promise.resolve()
+    const run = Promise.resolve()
       .then(() => this.runJob(job, abort, release))
       .finally(() => {
         release();
         this.running.delete(job.id);
         this.wakeFetchLoop();
       });
-    this.running.set(job.id, entry);
+    if (queued) entry.whenRun!(run);
+    else entry.done = run;
   }
 
   private wakeFetchLoop(): void {
@@ -405,6 +430,20 @@ export class Worker {
 
   /** `release` frees the job's slot: called once its handler has returned or thrown. */
   private async runJob(job: ClaimedJob, abort: LazyAbort, release: () => void): Promise<void> {
+    if (abort.aborted) {
+      // Cancelled, or its lease lost, while it waited for a slot: its handler never runs.
+      release();
+      this.hooks.jobClaimed?.(job);
+      const cancelled = abort.reason instanceof JobCancelledError;
+      this.hooks.attemptEnded?.(job, cancelled ? 'cancelled' : 'stopped', 0);
+      if (cancelled) this.log.info({ job_id: job.id }, `Job ${job.id} cancelled before it started`);
+      else
+        this.log.warn(
+          { job_id: job.id },
+          `Job ${job.id} not started: ${describeError(abort.reason)}`,
+        );
+      return;
+    }
     const startedAt = performance.now();
     // The handler starts first, its bookkeeping after: the log lines are written at the end of
     // this turn either way (log-output.ts), so they read the same, and the job does not wait

@@ -102,4 +102,38 @@ describe('ClaimPlanner', () => {
     planner.handlerStarted();
     expect(planner.next(1)).toEqual({ action: 'idle', jobs: 2 });
   });
+
+  it('claims a batch ahead of its free slots once its handlers return quickly', () => {
+    const planner = new ClaimPlanner(12); // batch 2
+    for (let i = 0; i < 12; i++) planner.handlerStarted();
+    // No handler has returned yet: how long they run is unknown, so no claim ahead.
+    expect(planner.next(12)).toEqual({ action: 'wait' });
+    planner.handlerReturned(1);
+    planner.handlerStarted();
+    expect(planner.next(12)).toEqual({ action: 'claim', jobs: 2 });
+    planner.claimAnswered(planner.claimSent(2, false), 2);
+    expect(planner.hasFreeSlot()).toBe(false);
+    planner.jobQueued();
+    planner.jobQueued();
+    // A batch waits for slots already: no more.
+    expect(planner.next(14)).toEqual({ action: 'wait' });
+    planner.handlerReturned(1);
+    expect(planner.hasFreeSlot()).toBe(true);
+    planner.handlerStarted(true);
+    // One job waits now: one more keeps a batch ahead.
+    expect(planner.next(14)).toEqual({ action: 'claim', jobs: 1 });
+  });
+
+  it('claims only for free slots while its handlers run long, or when a batch is one job', () => {
+    const slow = new ClaimPlanner(12);
+    for (let i = 0; i < 12; i++) slow.handlerStarted();
+    slow.handlerReturned(50);
+    slow.handlerStarted();
+    expect(slow.next(12)).toEqual({ action: 'wait' });
+    const small = new ClaimPlanner(6); // batch 1
+    for (let i = 0; i < 6; i++) small.handlerStarted();
+    small.handlerReturned(1);
+    small.handlerStarted();
+    expect(small.next(6)).toEqual({ action: 'wait' });
+  });
 });

@@ -67,6 +67,44 @@ describe('a busy worker', () => {
     expect(mostAtOnce).toBe(1);
   });
 
+  it('runs jobs claimed ahead of a free slot once one frees; one cancelled meanwhile never runs', async () => {
+    // Quick jobs first, so the worker claims ahead (its handlers return within milliseconds).
+    await submitMany(30);
+    await fixture.startWorker({ concurrency: 7 }); // claims of 2
+    await eventually(async () => (await counts()).completed === 30, 10_000, '30 completions');
+    // Seven jobs hold every slot; two more come while they do.
+    let releaseHeld: () => void = () => {};
+    const heldUntil = new Promise<void>((resolve) => (releaseHeld = resolve));
+    holdFirst = async (n) => {
+      if (n >= 100 && n < 107) await heldUntil;
+    };
+    await fixture.queue.submitMany(
+      Array.from({ length: 7 }, (_, i) => ({ job_type: 'test', payload: { n: 100 + i } })),
+    );
+    await eventually(() => running === 7, 10_000, 'seven held jobs running');
+    const [ahead, cancelled] = await fixture.queue.submitMany([
+      { job_type: 'test', payload: { n: 200 } },
+      { job_type: 'test', payload: { n: 201 } },
+    ]);
+    // Claimed (leased to the worker) though no slot is free: they wait in the worker.
+    await eventually(
+      async () => (await counts()).processing === 9,
+      10_000,
+      'the two claimed ahead',
+    );
+    expect(running).toBe(7);
+    expect(await fixture.queue.cancel(cancelled!.job_id)).toMatchObject({ status: 'cancelled' });
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the cancel reaches the worker
+    releaseHeld();
+    await eventually(async () => (await counts()).completed === 38, 10_000, '38 completions');
+    expect(ran.has(200)).toBe(true);
+    expect(ran.has(201)).toBe(false);
+    expect(mostAtOnce).toBe(7);
+    expect(await fixture.queue.get(ahead!.job_id)).toMatchObject({ status: 'completed' });
+    expect(await fixture.queue.get(cancelled!.job_id)).toMatchObject({ status: 'cancelled' });
+    expect(await fixture.redis.zcard(fixture.queue.keys.active)).toBe(0);
+  });
+
   it('a stop in the middle of a drain runs the jobs its claims leased: none is left leased', async () => {
     await submitMany(3000);
     // Once 300 jobs ran, the next claim that leases jobs has its answer held back a moment, and
