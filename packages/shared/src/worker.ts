@@ -409,17 +409,26 @@ export class Worker {
       if (next) this.startJob(next);
       this.wakeFetchLoop();
     };
-    // The job runs on a microtask: after the fetch loop has sent its next claim, so Redis works
-    // on that claim while this process runs these jobs.
-    const run = Promise.resolve()
-      .then(() => this.runJob(job, abort, release))
-      .finally(() => {
-        release();
-        this.running.delete(job.id);
-        this.wakeFetchLoop();
-      });
+    const run = this.runThenLeave(job, abort, release);
     if (queued) entry.whenRun!(run);
     else entry.done = run;
+  }
+
+  private async runThenLeave(
+    job: ClaimedJob,
+    abort: LazyAbort,
+    release: () => void,
+  ): Promise<void> {
+    // The job runs on a microtask: after the fetch loop has sent its next claim, so Redis works
+    // on that claim while this process runs these jobs.
+    await undefined;
+    try {
+      await this.runJob(job, abort, release);
+    } finally {
+      release();
+      this.running.delete(job.id);
+      this.wakeFetchLoop();
+    }
   }
 
   private wakeFetchLoop(): void {

@@ -45,11 +45,18 @@ export function createWorkerMetrics(queue: string): WorkerMetrics {
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
 
+  // A job's events are counted here and added to the counter when it is read: prom-client
+  // hashes the label set on every increment, which a busy worker would pay per job.
+  const uncounted = new Map<string, number>();
   const jobs = new Counter({
     name: 'jobqueue_worker_jobs_total',
     help: 'Jobs this worker claimed, completed, retried (failed with attempts left), failed for good, recovered from lost workers, lost the lease on, or stopped at shutdown',
     labelNames: ['event'],
     registers,
+    collect() {
+      for (const [event, count] of uncounted) this.inc({ event }, count);
+      uncounted.clear();
+    },
   });
   const runSeconds = new Histogram({
     name: 'jobqueue_worker_job_run_seconds',
@@ -84,9 +91,9 @@ export function createWorkerMetrics(queue: string): WorkerMetrics {
     jobs.inc({ event }, 0);
 
   const countRedisError = (during: string) => redisErrors.inc({ during } as LabelValues<'during'>);
-  // prom-client hashes a label set on every call; a job's counts and timings reuse the series
-  // found for its labels the first time (bench/README.md, the deployed worker).
-  const countEvent = seriesFor((event: string) => jobs.labels({ event }));
+  // A job's timings reuse the series found for its labels the first time (bench/README.md, the
+  // deployed worker).
+  const countEvent = (event: string) => uncounted.set(event, (uncounted.get(event) ?? 0) + 1);
   const waitFor = seriesFor((jobType: string) => waitSeconds.labels({ job_type: jobType }));
   const runFor = seriesFor((key: string) => {
     const [jobType, outcome] = key.split('\n') as [string, string];
@@ -101,11 +108,11 @@ export function createWorkerMetrics(queue: string): WorkerMetrics {
     },
     hooks: {
       jobClaimed(job) {
-        countEvent('claimed').inc();
+        countEvent('claimed');
         waitFor(job.jobType).observe(job.waitedMs / 1000);
       },
       attemptEnded(job, outcome, runMs) {
-        countEvent(OUTCOME_EVENT[outcome]).inc();
+        countEvent(OUTCOME_EVENT[outcome]);
         runFor(`${job.jobType}\n${outcome}`).observe(runMs / 1000);
       },
       jobsRecovered(requeued, failed) {
