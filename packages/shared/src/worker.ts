@@ -190,11 +190,25 @@ export class Worker {
         entry.abort.abort(new Error('worker shutting down'));
     }
     await this.leases.stop();
+    await this.giveBackUnstarted();
     this.cancels?.disconnect();
     clearInterval(this.typeHeartbeat);
     await this.options.redis.zrem(this.keys.workers, this.id).catch(() => undefined);
     await this.typeRegistry.leave(this.id).catch(() => undefined);
     this.log.info(`Worker ${this.id} stopped`);
+  }
+
+  /**
+   * Jobs claimed ahead that never got a slot before the stop are marked unconfirmed, as a claim
+   * behind a wait is until its worker starts the job: when their leases run out, recovery puts
+   * them back in line with the attempt not counted (recover.lua), not as lost with a worker.
+   */
+  private async giveBackUnstarted(): Promise<void> {
+    if (this.waitingForSlot.length === 0) return;
+    const marks = this.options.redis.pipeline();
+    for (const entry of this.waitingForSlot)
+      marks.hset(this.keys.job(entry.job.id), 'unconfirmed', '1');
+    await marks.exec().catch(() => undefined);
   }
 
   get activeJobs(): number {

@@ -4,6 +4,7 @@
 // drain runs every job it leased, those of claims still in flight included.
 
 import { JobFetcher, type ClaimedJob } from '../src/fetcher';
+import { runScript } from '../src/scripts';
 import { createFixture, eventually, testJobType, type QueueFixture } from './queue-fixture';
 
 describe('a busy worker', () => {
@@ -103,6 +104,39 @@ describe('a busy worker', () => {
     expect(await fixture.queue.get(ahead!.job_id)).toMatchObject({ status: 'completed' });
     expect(await fixture.queue.get(cancelled!.job_id)).toMatchObject({ status: 'cancelled' });
     expect(await fixture.redis.zcard(fixture.queue.keys.active)).toBe(0);
+  });
+
+  it('jobs claimed ahead that get no slot before the shutdown timeout go back with their attempt', async () => {
+    await submitMany(30);
+    const worker = await fixture.startWorker({
+      concurrency: 7, // claims of 2
+      leaseMs: 300,
+      shutdownTimeoutMs: 200,
+    });
+    await eventually(async () => (await counts()).completed === 30, 10_000, '30 completions');
+    // Seven handlers that never return hold every slot; two more jobs are claimed ahead.
+    holdFirst = async (n) => {
+      if (n >= 100) await new Promise(() => undefined);
+    };
+    await fixture.queue.submitMany(
+      Array.from({ length: 7 }, (_, i) => ({ job_type: 'test', payload: { n: 100 + i } })),
+    );
+    await eventually(() => running === 7, 10_000, 'seven stuck jobs running');
+    const [first, second] = await fixture.queue.submitMany([
+      { job_type: 'test', payload: { n: 200 } },
+      { job_type: 'test', payload: { n: 201 } },
+    ]);
+    await eventually(async () => (await counts()).processing === 9, 10_000, 'two claimed ahead');
+    await worker.stop();
+    await new Promise((resolve) => setTimeout(resolve, 400)); // their leases run out
+    const k = fixture.queue.keys;
+    await runScript(fixture.redis, 'recover', k, [k.prefix, 100, 3600, 1000]);
+    for (const { job_id } of [first!, second!]) {
+      const record = await fixture.queue.get(job_id);
+      expect(record).toMatchObject({ status: 'queued', attempts: 0 });
+      expect(await fixture.redis.hget(k.job(job_id), 'lost')).toBeNull();
+    }
+    expect(ran.has(200) || ran.has(201)).toBe(false);
   });
 
   it('a stop in the middle of a drain runs the jobs its claims leased: none is left leased', async () => {
