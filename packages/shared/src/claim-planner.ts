@@ -15,10 +15,11 @@ const CLAIMS_PER_FILL = 6;
  */
 const LEASES_PER_SLOT = 3;
 /**
- * A worker whose handlers return within this on average claims up to a batch ahead of its free
- * slots: those jobs wait here for a slot about as long as a claim takes to answer, time the slots
- * would otherwise spend idle (bench/README.md). With longer handlers it claims for free slots
- * only, so no job sits claimed here while another worker could be running it.
+ * A worker whose handlers return within this on average, and one of them within this long ago,
+ * claims up to a batch ahead of its free slots: those jobs wait here for a slot about as long as
+ * a claim takes to answer, time the slots would otherwise spend idle (bench/README.md). With
+ * longer handlers it claims for free slots only, so no job sits claimed here while another
+ * worker could be running it (and one that waits a second anyway is given back: worker.ts).
  */
 const CLAIM_AHEAD_MAX_RUN_MS = 10;
 /** Weight of the newest handler's run time in the running mean. */
@@ -50,6 +51,8 @@ export class ClaimPlanner {
   private queued = 0;
   /** Mean run time of the handlers that returned lately (ms); undefined before the first. */
   private meanRunMs: number | undefined;
+  /** When the last handler returned (`now()`, ms). */
+  private lastReturnAt = -Infinity;
   /** Slots claims in flight may fill. */
   private reserved = 0;
   private claimsInFlight = 0;
@@ -62,7 +65,11 @@ export class ClaimPlanner {
   /** A claim's error, reported once no other claim is in flight. */
   private failure: Error | undefined;
 
-  constructor(private readonly concurrency: number) {
+  /** `now`: a clock in ms (tests pass their own). */
+  constructor(
+    private readonly concurrency: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {
     this.batch = Math.ceil(concurrency / CLAIMS_PER_FILL);
   }
 
@@ -125,6 +132,11 @@ export class ClaimPlanner {
     this.queued++;
   }
 
+  /** A job that waited for a slot left without running here (cancelled, given back). */
+  queuedJobDropped(): void {
+    this.queued--;
+  }
+
   /** `fromQueue`: the job waited for its slot (see `jobQueued`). */
   handlerStarted(fromQueue = false): void {
     if (fromQueue) this.queued--;
@@ -134,6 +146,7 @@ export class ClaimPlanner {
   /** `runMs`: how long the handler ran. */
   handlerReturned(runMs = 0): void {
     this.busy--;
+    this.lastReturnAt = this.now();
     this.meanRunMs =
       this.meanRunMs === undefined
         ? runMs
@@ -142,8 +155,12 @@ export class ClaimPlanner {
 
   /** Jobs a claim may take beyond the free slots: a batch while handlers are short. */
   private claimAhead(): number {
-    const short = this.meanRunMs !== undefined && this.meanRunMs <= CLAIM_AHEAD_MAX_RUN_MS;
-    return short && this.batch > 1 ? this.batch : 0;
+    if (this.batch <= 1 || this.meanRunMs === undefined) return 0;
+    // Handlers that were short but have all run long since (none returned lately) count as long.
+    const short =
+      this.meanRunMs <= CLAIM_AHEAD_MAX_RUN_MS &&
+      this.now() - this.lastReturnAt <= CLAIM_AHEAD_MAX_RUN_MS;
+    return short ? this.batch : 0;
   }
 
   private freeSlots(leasesHeld: number): number {

@@ -22,6 +22,7 @@ export const SCRIPT_NAMES = [
   'advance_schedule',
   'set_group',
   'move_group_counts',
+  'release',
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 

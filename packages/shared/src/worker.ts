@@ -23,6 +23,11 @@ import { registerScripts, runScript } from './scripts';
 /** Lines of ctx.log() a job's record keeps, and the length of one line at most. */
 const LOG_LINES_KEPT = 100;
 const MAX_LOG_LINE = 4096;
+/**
+ * A job claimed ahead of a free slot is given back, its attempt not counted, once it has waited
+ * this long for one: the handlers it waits behind turned out long (claim-planner.ts).
+ */
+const SLOT_WAIT_MS = 1000;
 import { issuesToDetails } from './schemas';
 import type { AttemptOutcome, WorkerHooks } from './worker-hooks';
 import { ZodError } from 'zod';
@@ -51,8 +56,10 @@ interface RunningJob {
   abort: LazyAbort;
   /** Settles once the job is over here: its outcome recorded, or it never started. */
   done: Promise<void>;
-  /** Set while the job waits for a slot: settles `done` the way its run does. */
+  /** Set once the job waited for a slot: settles `done` the way its run does. */
   whenRun?: (run: Promise<void>) => void;
+  /** While the job waits for a slot (claim-planner.ts): since when (performance.now()). */
+  waitingSince?: number;
   /** The handler has returned or thrown; the outcome may still be on its way to Redis. */
   handlerReturned: boolean;
 }
@@ -87,6 +94,8 @@ export class Worker {
   /** What this worker declares in the registry: the types it runs. */
   private declarations: JobTypeDeclaration[] = [];
   private typeHeartbeat: NodeJS.Timeout | undefined;
+  /** Looks for jobs that waited SLOT_WAIT_MS for a slot. */
+  private slotWaits: NodeJS.Timeout | undefined;
   /** Whether the queue's keys are known to be in this release's layout (layout.ts). */
   private layoutUpgraded = false;
 
@@ -152,6 +161,8 @@ export class Worker {
     await this.upgradeLayout();
     this.typeHeartbeat = setInterval(() => void this.refreshJobTypes(), WORKER_STALE_MS / 3);
     this.typeHeartbeat.unref();
+    this.slotWaits = setInterval(() => void this.giveBackLongWaits(), SLOT_WAIT_MS / 4);
+    this.slotWaits.unref();
     await this.leases.start();
     await this.listenForCancels();
     this.log.info(
@@ -181,16 +192,20 @@ export class Worker {
     await this.fetcher.close();
     await this.loop;
     const unfinished = await this.waitForRunningJobs(this.options.shutdownTimeoutMs);
+    clearInterval(this.slotWaits);
     if (unfinished > 0) {
-      this.log.warn(
-        { unfinished },
-        `Shutdown timeout: ${unfinished} job(s) left to lease expiry and recovery`,
-      );
+      // Jobs still waiting for a slot never started: back in line at once, uncounted.
+      await this.giveBack([...this.waitingForSlot], 'the worker is stopping');
+      const left = this.running.size;
+      if (left > 0)
+        this.log.warn(
+          { unfinished: left },
+          `Shutdown timeout: ${left} job(s) left to lease expiry and recovery`,
+        );
       for (const entry of this.running.values())
         entry.abort.abort(new Error('worker shutting down'));
     }
     await this.leases.stop();
-    await this.giveBackUnstarted();
     this.cancels?.disconnect();
     clearInterval(this.typeHeartbeat);
     await this.options.redis.zrem(this.keys.workers, this.id).catch(() => undefined);
@@ -198,17 +213,54 @@ export class Worker {
     this.log.info(`Worker ${this.id} stopped`);
   }
 
+  /** Jobs that have waited SLOT_WAIT_MS for a slot go back in line for other workers. */
+  private async giveBackLongWaits(): Promise<void> {
+    const since = performance.now() - SLOT_WAIT_MS;
+    const overdue = this.waitingForSlot.filter((entry) => entry.waitingSince! <= since);
+    if (overdue.length > 0) await this.giveBack(overdue, `no slot freed within ${SLOT_WAIT_MS} ms`);
+  }
+
   /**
-   * Jobs claimed ahead that never got a slot before the stop are marked unconfirmed, as a claim
-   * behind a wait is until its worker starts the job: when their leases run out, recovery puts
-   * them back in line with the attempt not counted (recover.lua), not as lost with a worker.
+   * Puts jobs claimed ahead, and still waiting for a slot, back in line with their attempt not
+   * counted (release.lua); they never run here. Should Redis not answer, their leases run out
+   * and recovery puts them back, as lost attempts.
    */
-  private async giveBackUnstarted(): Promise<void> {
-    if (this.waitingForSlot.length === 0) return;
-    const marks = this.options.redis.pipeline();
-    for (const entry of this.waitingForSlot)
-      marks.hset(this.keys.job(entry.job.id), 'unconfirmed', '1');
-    await marks.exec().catch(() => undefined);
+  private async giveBack(entries: RunningJob[], why: string): Promise<void> {
+    if (entries.length === 0) return;
+    for (const entry of entries) this.dropWaiting(entry);
+    const args: (string | number)[] = [this.keys.prefix, this.options.eventsMaxLen, entries.length];
+    for (const { job } of entries) args.push(job.id, job.leaseToken);
+    try {
+      const released = await runScript<number>(this.options.redis, 'release', this.keys, args);
+      this.log.info({ jobs: released }, `Gave back ${released} job(s) claimed ahead: ${why}`);
+    } catch (error) {
+      this.hooks.redisError?.(error as Error, 'giving back jobs');
+      this.log.warn(
+        { err: (error as Error).message, jobs: entries.length },
+        `Could not give back ${entries.length} job(s) claimed ahead (${why}); their leases will run out`,
+      );
+    }
+  }
+
+  /** Takes a job that waits for a slot out of this worker: it never runs here. */
+  private dropWaiting(entry: RunningJob): void {
+    const at = this.waitingForSlot.indexOf(entry);
+    if (at < 0) return;
+    this.waitingForSlot.splice(at, 1);
+    entry.waitingSince = undefined;
+    this.planner.queuedJobDropped();
+    this.running.delete(entry.job.id);
+    entry.whenRun!(Promise.resolve());
+    this.wakeFetchLoop();
+  }
+
+  /** A job ended before its handler ran: cancelled, or its lease lost or the worker stopping. */
+  private endedUnstarted(job: ClaimedJob, reason: unknown): void {
+    this.hooks.jobClaimed?.(job);
+    const cancelled = reason instanceof JobCancelledError;
+    this.hooks.attemptEnded?.(job, cancelled ? 'cancelled' : 'stopped', 0);
+    if (cancelled) this.log.info({ job_id: job.id }, `Job ${job.id} cancelled before it started`);
+    else this.log.warn({ job_id: job.id }, `Job ${job.id} not started: ${describeError(reason)}`);
   }
 
   get activeJobs(): number {
@@ -244,7 +296,14 @@ export class Worker {
     const connection = this.options.redis.duplicate();
     connection.on('error', () => undefined); // it reconnects and subscribes again by itself
     connection.on('message', (_channel: string, id: string) => {
-      this.running.get(id)?.abort.abort(new JobCancelledError());
+      const entry = this.running.get(id);
+      if (!entry) return;
+      entry.abort.abort(new JobCancelledError());
+      // One waiting for a slot leaves at once, its place free.
+      if (entry.waitingSince !== undefined) {
+        this.dropWaiting(entry);
+        this.endedUnstarted(entry.job, entry.abort.reason);
+      }
     });
     this.cancels = connection;
     await connection.subscribe(this.keys.cancels).catch((error: Error) => {
@@ -393,6 +452,7 @@ export class Worker {
         this.startJob(entry);
       } else {
         entry.done = new Promise<void>((settle) => (entry.whenRun = settle));
+        entry.waitingSince = performance.now();
         this.planner.jobQueued();
         this.waitingForSlot.push(entry);
       }
@@ -411,7 +471,8 @@ export class Worker {
 
   private startJob(entry: RunningJob): void {
     const { job, abort } = entry;
-    const queued = entry.whenRun !== undefined;
+    const queued = entry.waitingSince !== undefined;
+    entry.waitingSince = undefined;
     this.planner.handlerStarted(queued);
     const startedAt = performance.now();
     const release = () => {
@@ -454,17 +515,9 @@ export class Worker {
   /** `release` frees the job's slot: called once its handler has returned or thrown. */
   private async runJob(job: ClaimedJob, abort: LazyAbort, release: () => void): Promise<void> {
     if (abort.aborted) {
-      // Cancelled, or its lease lost, while it waited for a slot: its handler never runs.
+      // Cancelled, its lease lost or the worker stopping before it started: it never runs.
       release();
-      this.hooks.jobClaimed?.(job);
-      const cancelled = abort.reason instanceof JobCancelledError;
-      this.hooks.attemptEnded?.(job, cancelled ? 'cancelled' : 'stopped', 0);
-      if (cancelled) this.log.info({ job_id: job.id }, `Job ${job.id} cancelled before it started`);
-      else
-        this.log.warn(
-          { job_id: job.id },
-          `Job ${job.id} not started: ${describeError(abort.reason)}`,
-        );
+      this.endedUnstarted(job, abort.reason);
       return;
     }
     const startedAt = performance.now();
@@ -589,8 +642,13 @@ export class Worker {
       // A renewal can cross the completion of a job whose handler already returned: Redis has
       // finished it, not taken it away. If the lease really was lost, recording says so.
       if (!entry || entry.handlerReturned) continue;
-      this.log.warn({ job_id: id }, `Lost the lease on job ${id}; it may run elsewhere now`);
       entry.abort.abort(new Error('lease lost'));
+      if (entry.waitingSince !== undefined) {
+        this.dropWaiting(entry);
+        this.endedUnstarted(entry.job, entry.abort.reason);
+        continue;
+      }
+      this.log.warn({ job_id: id }, `Lost the lease on job ${id}; it may run elsewhere now`);
     }
   }
 

@@ -136,4 +136,16 @@ describe('ClaimPlanner', () => {
     small.handlerStarted();
     expect(small.next(6)).toEqual({ action: 'wait' });
   });
+
+  it('stops claiming ahead once no handler has returned for longer than a short one runs', () => {
+    let now = 0;
+    const planner = new ClaimPlanner(12, () => now); // batch 2
+    for (let i = 0; i < 12; i++) planner.handlerStarted();
+    planner.handlerReturned(1);
+    planner.handlerStarted();
+    expect(planner.next(12)).toEqual({ action: 'claim', jobs: 2 });
+    // Every slot has run its job for 11 ms since: short as the earlier ones were, these are not.
+    now = 11;
+    expect(planner.next(12)).toEqual({ action: 'wait' });
+  });
 });

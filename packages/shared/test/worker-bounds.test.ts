@@ -4,7 +4,6 @@
 // drain runs every job it leased, those of claims still in flight included.
 
 import { JobFetcher, type ClaimedJob } from '../src/fetcher';
-import { runScript } from '../src/scripts';
 import { createFixture, eventually, testJobType, type QueueFixture } from './queue-fixture';
 
 describe('a busy worker', () => {
@@ -68,12 +67,85 @@ describe('a busy worker', () => {
     expect(mostAtOnce).toBe(1);
   });
 
-  it('runs jobs claimed ahead of a free slot once one frees; one cancelled meanwhile never runs', async () => {
-    // Quick jobs first, so the worker claims ahead (its handlers return within milliseconds).
+  describe('claiming ahead', () => {
+    let clock: jest.SpiedFunction<typeof performance.now> | undefined;
+    afterEach(() => clock?.mockRestore());
+
+    /**
+     * A worker of 7 slots (claims of 2) whose quick jobs made it claim ahead, then seven jobs that
+     * hold every slot (until `heldUntil`) and two more that it claims ahead and that wait in it.
+     * The clock stands still meanwhile, so the handlers count as short and none waits too long.
+     */
+    const twoWaitingBehindSeven = async (overrides = {}) => {
+      clock = jest.spyOn(performance, 'now').mockReturnValue(1_000_000);
+      await submitMany(30);
+      const worker = await fixture.startWorker({ concurrency: 7, ...overrides });
+      await eventually(async () => (await counts()).completed === 30, 10_000, '30 completions');
+      let releaseHeld: () => void = () => {};
+      const heldUntil = new Promise<void>((resolve) => (releaseHeld = resolve));
+      holdFirst = async (n) => {
+        if (n >= 100 && n < 107) await heldUntil;
+      };
+      await fixture.queue.submitMany(
+        Array.from({ length: 7 }, (_, i) => ({ job_type: 'test', payload: { n: 100 + i } })),
+      );
+      await eventually(() => running === 7, 10_000, 'seven held jobs running');
+      const waiting = await fixture.queue.submitMany([
+        { job_type: 'test', payload: { n: 200 } },
+        { job_type: 'test', payload: { n: 201 } },
+      ]);
+      // Claimed (leased to the worker) though no slot is free: they wait in the worker.
+      await eventually(async () => (await counts()).processing === 9, 10_000, 'two claimed ahead');
+      expect(running).toBe(7);
+      return { worker, releaseHeld, waiting: waiting.map((job) => job.job_id) };
+    };
+
+    it('runs jobs claimed ahead once a slot frees; one cancelled meanwhile leaves at once, never run', async () => {
+      const { worker, releaseHeld, waiting } = await twoWaitingBehindSeven();
+      const [ahead, cancelled] = waiting as [string, string];
+      expect(await fixture.queue.cancel(cancelled)).toMatchObject({ status: 'cancelled' });
+      // Its place in the worker is free before any slot is: it no longer counts as held.
+      await eventually(() => worker.activeJobs === 8, 5_000, 'the cancelled one gone');
+      releaseHeld();
+      await eventually(async () => (await counts()).completed === 38, 10_000, '38 completions');
+      expect(ran.has(200)).toBe(true);
+      expect(ran.has(201)).toBe(false);
+      expect(mostAtOnce).toBe(7);
+      expect(await fixture.queue.get(ahead)).toMatchObject({ status: 'completed', attempts: 1 });
+      expect(await fixture.queue.get(cancelled)).toMatchObject({ status: 'cancelled' });
+      expect(await fixture.redis.zcard(fixture.queue.keys.active)).toBe(0);
+    });
+
+    it('jobs still waiting for a slot at the shutdown timeout go back in line, attempt not counted', async () => {
+      const { worker, waiting } = await twoWaitingBehindSeven({ shutdownTimeoutMs: 200 });
+      await worker.stop();
+      for (const id of waiting) {
+        expect(await fixture.queue.get(id)).toMatchObject({ status: 'queued', attempts: 0 });
+        expect(await fixture.redis.hget(fixture.queue.keys.job(id), 'lost')).toBeNull();
+      }
+      expect(ran.has(200) || ran.has(201)).toBe(false);
+    });
+
+    it('jobs that wait a second for a slot go back in line, attempt not counted', async () => {
+      const { waiting, releaseHeld } = await twoWaitingBehindSeven();
+      clock!.mockReturnValue(1_000_000 + 1_100); // a second has passed for the worker
+      for (const id of waiting) {
+        await eventually(
+          async () => (await fixture.queue.get(id))?.status === 'queued',
+          5_000,
+          'given back',
+        );
+        expect(await fixture.queue.get(id)).toMatchObject({ attempts: 0 });
+      }
+      expect(ran.has(200) || ran.has(201)).toBe(false);
+      releaseHeld();
+    });
+  });
+
+  it('a job never waits in a worker whose slots all run long work while another worker is free', async () => {
     await submitMany(30);
-    await fixture.startWorker({ concurrency: 7 }); // claims of 2
+    await fixture.startWorker({ concurrency: 7 });
     await eventually(async () => (await counts()).completed === 30, 10_000, '30 completions');
-    // Seven jobs hold every slot; two more come while they do.
     let releaseHeld: () => void = () => {};
     const heldUntil = new Promise<void>((resolve) => (releaseHeld = resolve));
     holdFirst = async (n) => {
@@ -82,61 +154,17 @@ describe('a busy worker', () => {
     await fixture.queue.submitMany(
       Array.from({ length: 7 }, (_, i) => ({ job_type: 'test', payload: { n: 100 + i } })),
     );
-    await eventually(() => running === 7, 10_000, 'seven held jobs running');
-    const [ahead, cancelled] = await fixture.queue.submitMany([
-      { job_type: 'test', payload: { n: 200 } },
-      { job_type: 'test', payload: { n: 201 } },
-    ]);
-    // Claimed (leased to the worker) though no slot is free: they wait in the worker.
+    await eventually(() => running === 7, 10_000, 'seven long jobs running');
+    const [late] = await fixture.queue.submitMany([{ job_type: 'test', payload: { n: 200 } }]);
+    await fixture.startWorker({ concurrency: 7 });
+    await eventually(() => ran.has(200), 5_000, 'the job run by the free worker');
     await eventually(
-      async () => (await counts()).processing === 9,
-      10_000,
-      'the two claimed ahead',
+      async () => (await fixture.queue.get(late!.job_id))?.status === 'completed',
+      5_000,
+      'its completion',
     );
-    expect(running).toBe(7);
-    expect(await fixture.queue.cancel(cancelled!.job_id)).toMatchObject({ status: 'cancelled' });
-    await new Promise((resolve) => setTimeout(resolve, 100)); // the cancel reaches the worker
+    expect(await fixture.queue.get(late!.job_id)).toMatchObject({ attempts: 1 });
     releaseHeld();
-    await eventually(async () => (await counts()).completed === 38, 10_000, '38 completions');
-    expect(ran.has(200)).toBe(true);
-    expect(ran.has(201)).toBe(false);
-    expect(mostAtOnce).toBe(7);
-    expect(await fixture.queue.get(ahead!.job_id)).toMatchObject({ status: 'completed' });
-    expect(await fixture.queue.get(cancelled!.job_id)).toMatchObject({ status: 'cancelled' });
-    expect(await fixture.redis.zcard(fixture.queue.keys.active)).toBe(0);
-  });
-
-  it('jobs claimed ahead that get no slot before the shutdown timeout go back with their attempt', async () => {
-    await submitMany(30);
-    const worker = await fixture.startWorker({
-      concurrency: 7, // claims of 2
-      leaseMs: 300,
-      shutdownTimeoutMs: 200,
-    });
-    await eventually(async () => (await counts()).completed === 30, 10_000, '30 completions');
-    // Seven handlers that never return hold every slot; two more jobs are claimed ahead.
-    holdFirst = async (n) => {
-      if (n >= 100) await new Promise(() => undefined);
-    };
-    await fixture.queue.submitMany(
-      Array.from({ length: 7 }, (_, i) => ({ job_type: 'test', payload: { n: 100 + i } })),
-    );
-    await eventually(() => running === 7, 10_000, 'seven stuck jobs running');
-    const [first, second] = await fixture.queue.submitMany([
-      { job_type: 'test', payload: { n: 200 } },
-      { job_type: 'test', payload: { n: 201 } },
-    ]);
-    await eventually(async () => (await counts()).processing === 9, 10_000, 'two claimed ahead');
-    await worker.stop();
-    await new Promise((resolve) => setTimeout(resolve, 400)); // their leases run out
-    const k = fixture.queue.keys;
-    await runScript(fixture.redis, 'recover', k, [k.prefix, 100, 3600, 1000]);
-    for (const { job_id } of [first!, second!]) {
-      const record = await fixture.queue.get(job_id);
-      expect(record).toMatchObject({ status: 'queued', attempts: 0 });
-      expect(await fixture.redis.hget(k.job(job_id), 'lost')).toBeNull();
-    }
-    expect(ran.has(200) || ran.has(201)).toBe(false);
   });
 
   it('a stop in the middle of a drain runs the jobs its claims leased: none is left leased', async () => {
