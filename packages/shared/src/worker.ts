@@ -254,13 +254,21 @@ export class Worker {
     this.wakeFetchLoop();
   }
 
-  /** A job ended before its handler ran: cancelled, or its lease lost or the worker stopping. */
-  private endedUnstarted(job: ClaimedJob, reason: unknown): void {
+  /**
+   * Aborts a job's handler. One still waiting for a slot leaves at once instead, its handler
+   * never run (cancelled, or its lease lost). Returns whether a handler was aborted.
+   */
+  private abortJob(entry: RunningJob, reason: Error): boolean {
+    entry.abort.abort(reason);
+    if (entry.waitingSince === undefined) return true;
+    const { job } = entry;
+    this.dropWaiting(entry);
     this.hooks.jobClaimed?.(job);
     const cancelled = reason instanceof JobCancelledError;
     this.hooks.attemptEnded?.(job, cancelled ? 'cancelled' : 'stopped', 0);
     if (cancelled) this.log.info({ job_id: job.id }, `Job ${job.id} cancelled before it started`);
-    else this.log.warn({ job_id: job.id }, `Job ${job.id} not started: ${describeError(reason)}`);
+    else this.log.warn({ job_id: job.id }, `Job ${job.id} not started: ${reason.message}`);
+    return false;
   }
 
   get activeJobs(): number {
@@ -297,13 +305,7 @@ export class Worker {
     connection.on('error', () => undefined); // it reconnects and subscribes again by itself
     connection.on('message', (_channel: string, id: string) => {
       const entry = this.running.get(id);
-      if (!entry) return;
-      entry.abort.abort(new JobCancelledError());
-      // One waiting for a slot leaves at once, its place free.
-      if (entry.waitingSince !== undefined) {
-        this.dropWaiting(entry);
-        this.endedUnstarted(entry.job, entry.abort.reason);
-      }
+      if (entry) this.abortJob(entry, new JobCancelledError());
     });
     this.cancels = connection;
     await connection.subscribe(this.keys.cancels).catch((error: Error) => {
@@ -514,12 +516,6 @@ export class Worker {
 
   /** `release` frees the job's slot: called once its handler has returned or thrown. */
   private async runJob(job: ClaimedJob, abort: LazyAbort, release: () => void): Promise<void> {
-    if (abort.aborted) {
-      // Cancelled, its lease lost or the worker stopping before it started: it never runs.
-      release();
-      this.endedUnstarted(job, abort.reason);
-      return;
-    }
     const startedAt = performance.now();
     // The handler starts first, its bookkeeping after: the log lines are written at the end of
     // this turn either way (log-output.ts), so they read the same, and the job does not wait
@@ -642,13 +638,8 @@ export class Worker {
       // A renewal can cross the completion of a job whose handler already returned: Redis has
       // finished it, not taken it away. If the lease really was lost, recording says so.
       if (!entry || entry.handlerReturned) continue;
-      entry.abort.abort(new Error('lease lost'));
-      if (entry.waitingSince !== undefined) {
-        this.dropWaiting(entry);
-        this.endedUnstarted(entry.job, entry.abort.reason);
-        continue;
-      }
-      this.log.warn({ job_id: id }, `Lost the lease on job ${id}; it may run elsewhere now`);
+      if (this.abortJob(entry, new Error('lease lost')))
+        this.log.warn({ job_id: id }, `Lost the lease on job ${id}; it may run elsewhere now`);
     }
   }
 

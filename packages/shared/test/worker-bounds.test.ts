@@ -67,29 +67,38 @@ describe('a busy worker', () => {
     expect(mostAtOnce).toBe(1);
   });
 
+  /**
+   * A worker of 7 slots (claims of 2) that ran 30 quick jobs, then seven jobs that hold every
+   * slot until `releaseHeld` is called.
+   */
+  const sevenHeldAfterQuickOnes = async (overrides = {}) => {
+    await submitMany(30);
+    const worker = await fixture.startWorker({ concurrency: 7, ...overrides });
+    await eventually(async () => (await counts()).completed === 30, 10_000, '30 completions');
+    let releaseHeld: () => void = () => {};
+    const heldUntil = new Promise<void>((resolve) => (releaseHeld = resolve));
+    holdFirst = async (n) => {
+      if (n >= 100 && n < 107) await heldUntil;
+    };
+    await fixture.queue.submitMany(
+      Array.from({ length: 7 }, (_, i) => ({ job_type: 'test', payload: { n: 100 + i } })),
+    );
+    await eventually(() => running === 7, 10_000, 'seven held jobs running');
+    return { worker, releaseHeld };
+  };
+
   describe('claiming ahead', () => {
     let clock: jest.SpiedFunction<typeof performance.now> | undefined;
     afterEach(() => clock?.mockRestore());
 
     /**
-     * A worker of 7 slots (claims of 2) whose quick jobs made it claim ahead, then seven jobs that
-     * hold every slot (until `heldUntil`) and two more that it claims ahead and that wait in it.
-     * The clock stands still meanwhile, so the handlers count as short and none waits too long.
+     * Seven held jobs (sevenHeldAfterQuickOnes) and two more that the worker claims ahead and
+     * that wait in it. The clock stands still meanwhile, so the handlers count as short (the
+     * worker claims ahead) and none waits too long.
      */
     const twoWaitingBehindSeven = async (overrides = {}) => {
       clock = jest.spyOn(performance, 'now').mockReturnValue(1_000_000);
-      await submitMany(30);
-      const worker = await fixture.startWorker({ concurrency: 7, ...overrides });
-      await eventually(async () => (await counts()).completed === 30, 10_000, '30 completions');
-      let releaseHeld: () => void = () => {};
-      const heldUntil = new Promise<void>((resolve) => (releaseHeld = resolve));
-      holdFirst = async (n) => {
-        if (n >= 100 && n < 107) await heldUntil;
-      };
-      await fixture.queue.submitMany(
-        Array.from({ length: 7 }, (_, i) => ({ job_type: 'test', payload: { n: 100 + i } })),
-      );
-      await eventually(() => running === 7, 10_000, 'seven held jobs running');
+      const { worker, releaseHeld } = await sevenHeldAfterQuickOnes(overrides);
       const waiting = await fixture.queue.submitMany([
         { job_type: 'test', payload: { n: 200 } },
         { job_type: 'test', payload: { n: 201 } },
@@ -143,18 +152,7 @@ describe('a busy worker', () => {
   });
 
   it('a job never waits in a worker whose slots all run long work while another worker is free', async () => {
-    await submitMany(30);
-    await fixture.startWorker({ concurrency: 7 });
-    await eventually(async () => (await counts()).completed === 30, 10_000, '30 completions');
-    let releaseHeld: () => void = () => {};
-    const heldUntil = new Promise<void>((resolve) => (releaseHeld = resolve));
-    holdFirst = async (n) => {
-      if (n >= 100 && n < 107) await heldUntil;
-    };
-    await fixture.queue.submitMany(
-      Array.from({ length: 7 }, (_, i) => ({ job_type: 'test', payload: { n: 100 + i } })),
-    );
-    await eventually(() => running === 7, 10_000, 'seven long jobs running');
+    const { releaseHeld } = await sevenHeldAfterQuickOnes();
     const [late] = await fixture.queue.submitMany([{ job_type: 'test', payload: { n: 200 } }]);
     await fixture.startWorker({ concurrency: 7 });
     await eventually(() => ran.has(200), 5_000, 'the job run by the free worker');
