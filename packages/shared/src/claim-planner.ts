@@ -16,12 +16,19 @@ const CLAIMS_PER_FILL = 6;
 const LEASES_PER_SLOT = 3;
 /**
  * A worker whose handlers return within this on average, and one of them within this long ago,
- * claims up to a batch ahead of its free slots: those jobs wait here for a slot about as long as
- * a claim takes to answer, time the slots would otherwise spend idle (bench/README.md). With
- * longer handlers it claims for free slots only, so no job sits claimed here while another
- * worker could be running it (and one that waits a second anyway is given back: worker.ts).
+ * claims up to CLAIM_AHEAD_BATCHES batches ahead of its free slots: those jobs wait here for a
+ * slot about as long as a claim takes to answer, time the slots would otherwise spend idle
+ * (bench/README.md). With longer handlers it claims for free slots only, so no job sits claimed
+ * here while another worker could be running it (and one that waits a second anyway is given
+ * back: worker.ts).
  */
 const CLAIM_AHEAD_MAX_RUN_MS = 10;
+/**
+ * How many batches a worker with short handlers claims ahead: half its slots. Under load a
+ * claim takes longer to answer than a short handler runs, so one batch ahead left slots idle
+ * (measured: bench/README.md).
+ */
+const CLAIM_AHEAD_BATCHES = 3;
 /** Weight of the newest handler's run time in the running mean. */
 const RUN_TIME_WEIGHT = 1 / 16;
 
@@ -89,9 +96,13 @@ export class ClaimPlanner {
     }
     if (free <= 0) return { action: 'wait' };
     if (!this.queueLookedEmpty) return { action: 'claim', jobs: Math.min(free, this.batch) };
+    // An empty queue leaves nothing to claim ahead of: the wait in Redis, which may last long
+    // after the handlers turned long, is for free slots only.
+    const freeNow = this.freeSlots(leasesHeld, false);
+    if (freeNow <= 0) return { action: 'wait' };
     // Whatever the wait brings, a plain claim follows it: it also promotes scheduled jobs due.
     this.queueLookedEmpty = false;
-    return { action: 'idle', jobs: Math.min(free, this.batch) };
+    return { action: 'idle', jobs: Math.min(freeNow, this.batch) };
   }
 
   /** A claim for `jobs` goes out; `runsSuspect`: the worker already runs a suspect job. */
@@ -153,20 +164,20 @@ export class ClaimPlanner {
         : this.meanRunMs + (runMs - this.meanRunMs) * RUN_TIME_WEIGHT;
   }
 
-  /** Jobs a claim may take beyond the free slots: a batch while handlers are short. */
+  /** Jobs claims may take beyond the free slots: some batches while handlers are short. */
   private claimAhead(): number {
     if (this.batch <= 1 || this.meanRunMs === undefined) return 0;
     // Handlers that were short but have all run long since (none returned lately) count as long.
     const short =
       this.meanRunMs <= CLAIM_AHEAD_MAX_RUN_MS &&
       this.now() - this.lastReturnAt <= CLAIM_AHEAD_MAX_RUN_MS;
-    return short ? this.batch : 0;
+    return short ? this.batch * CLAIM_AHEAD_BATCHES : 0;
   }
 
-  private freeSlots(leasesHeld: number): number {
+  private freeSlots(leasesHeld: number, ahead = true): number {
     return (
       Math.min(
-        this.concurrency + this.claimAhead() - this.busy - this.queued,
+        this.concurrency + (ahead ? this.claimAhead() : 0) - this.busy - this.queued,
         LEASES_PER_SLOT * this.concurrency - leasesHeld,
       ) - this.reserved
     );

@@ -103,25 +103,41 @@ describe('ClaimPlanner', () => {
     expect(planner.next(1)).toEqual({ action: 'idle', jobs: 2 });
   });
 
-  it('claims a batch ahead of its free slots once its handlers return quickly', () => {
+  it('claims three batches (half its slots) ahead of its free slots once its handlers return quickly', () => {
     const planner = new ClaimPlanner(12); // batch 2
     for (let i = 0; i < 12; i++) planner.handlerStarted();
     // No handler has returned yet: how long they run is unknown, so no claim ahead.
     expect(planner.next(12)).toEqual({ action: 'wait' });
     planner.handlerReturned(1);
     planner.handlerStarted();
-    expect(planner.next(12)).toEqual({ action: 'claim', jobs: 2 });
-    planner.claimAnswered(planner.claimSent(2, false), 2);
-    expect(planner.hasFreeSlot()).toBe(false);
-    planner.jobQueued();
-    planner.jobQueued();
-    // A batch waits for slots already: no more.
-    expect(planner.next(14)).toEqual({ action: 'wait' });
+    for (let held = 12; held < 18; held += 2) {
+      expect(planner.next(held)).toEqual({ action: 'claim', jobs: 2 });
+      planner.claimAnswered(planner.claimSent(2, false), 2);
+      expect(planner.hasFreeSlot()).toBe(false);
+      planner.jobQueued();
+      planner.jobQueued();
+    }
+    // Six jobs (three batches) wait for slots already: no more.
+    expect(planner.next(18)).toEqual({ action: 'wait' });
     planner.handlerReturned(1);
     expect(planner.hasFreeSlot()).toBe(true);
     planner.handlerStarted(true);
-    // One job waits now: one more keeps a batch ahead.
-    expect(planner.next(14)).toEqual({ action: 'claim', jobs: 1 });
+    // Five jobs wait now: one more keeps three batches ahead.
+    expect(planner.next(18)).toEqual({ action: 'claim', jobs: 1 });
+  });
+
+  it('waits on an empty queue for free slots only, not for jobs to claim ahead', () => {
+    const planner = new ClaimPlanner(12); // batch 2
+    for (let i = 0; i < 12; i++) planner.handlerStarted();
+    planner.handlerReturned(1);
+    planner.handlerStarted();
+    // Its handlers are short: it claims ahead, and the queue turns out empty.
+    expect(planner.next(12)).toEqual({ action: 'claim', jobs: 2 });
+    planner.claimAnswered(planner.claimSent(2, false), 0);
+    // Every slot runs a job: no wait on the queue for jobs that would wait here.
+    expect(planner.next(12)).toEqual({ action: 'wait' });
+    planner.handlerReturned(1);
+    expect(planner.next(11)).toEqual({ action: 'idle', jobs: 1 });
   });
 
   it('claims only for free slots while its handlers run long, or when a batch is one job', () => {

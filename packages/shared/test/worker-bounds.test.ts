@@ -69,9 +69,10 @@ describe('a busy worker', () => {
 
   /**
    * A worker of 7 slots (claims of 2) that ran 30 quick jobs, then seven jobs that hold every
-   * slot until `releaseHeld` is called.
+   * slot until `releaseHeld` is called, submitted together with jobs numbered `behind` (their
+   * ids, in order, are `behindIds`).
    */
-  const sevenHeldAfterQuickOnes = async (overrides = {}) => {
+  const sevenHeldAfterQuickOnes = async (overrides = {}, behind: number[] = []) => {
     await submitMany(30);
     const worker = await fixture.startWorker({ concurrency: 7, ...overrides });
     await eventually(async () => (await counts()).completed === 30, 10_000, '30 completions');
@@ -80,11 +81,14 @@ describe('a busy worker', () => {
     holdFirst = async (n) => {
       if (n >= 100 && n < 107) await heldUntil;
     };
-    await fixture.queue.submitMany(
-      Array.from({ length: 7 }, (_, i) => ({ job_type: 'test', payload: { n: 100 + i } })),
+    const submitted = await fixture.queue.submitMany(
+      [...Array.from({ length: 7 }, (_, i) => 100 + i), ...behind].map((n) => ({
+        job_type: 'test',
+        payload: { n },
+      })),
     );
     await eventually(() => running === 7, 10_000, 'seven held jobs running');
-    return { worker, releaseHeld };
+    return { worker, releaseHeld, behindIds: submitted.slice(7).map((job) => job.job_id) };
   };
 
   describe('claiming ahead', () => {
@@ -92,21 +96,20 @@ describe('a busy worker', () => {
     afterEach(() => clock?.mockRestore());
 
     /**
-     * Seven held jobs (sevenHeldAfterQuickOnes) and two more that the worker claims ahead and
-     * that wait in it. The clock stands still meanwhile, so the handlers count as short (the
-     * worker claims ahead) and none waits too long.
+     * Seven held jobs (sevenHeldAfterQuickOnes) and two more behind them that the worker claims
+     * ahead and that wait in it. The clock stands still meanwhile, so the handlers count as
+     * short (the worker claims ahead) and none waits too long.
      */
     const twoWaitingBehindSeven = async (overrides = {}) => {
       clock = jest.spyOn(performance, 'now').mockReturnValue(1_000_000);
-      const { worker, releaseHeld } = await sevenHeldAfterQuickOnes(overrides);
-      const waiting = await fixture.queue.submitMany([
-        { job_type: 'test', payload: { n: 200 } },
-        { job_type: 'test', payload: { n: 201 } },
-      ]);
+      const { worker, releaseHeld, behindIds } = await sevenHeldAfterQuickOnes(
+        overrides,
+        [200, 201],
+      );
       // Claimed (leased to the worker) though no slot is free: they wait in the worker.
       await eventually(async () => (await counts()).processing === 9, 10_000, 'two claimed ahead');
       expect(running).toBe(7);
-      return { worker, releaseHeld, waiting: waiting.map((job) => job.job_id) };
+      return { worker, releaseHeld, waiting: behindIds };
     };
 
     it('runs jobs claimed ahead once a slot frees; one cancelled meanwhile leaves at once, never run', async () => {
