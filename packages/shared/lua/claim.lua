@@ -14,7 +14,8 @@ KEYS[6] limits     hash: <type> -> the limits its declaration sets, <type>:overr
                    field wins, null in it removes the limit). A lane is claimed from only as far
                    as its limits allow, over every worker: `running` counts the type's jobs
                    running now (jobs claimed under the limit carry `limited`), `starts:<type>`
-                   holds its recent starts. Its other jobs keep their place; other lanes go on.
+                   holds its recent starts (recentStarts, below). Its other jobs keep their
+                   place; other lanes go on.
 KEYS[7] running    hash: type -> jobs of a concurrency-limited type running now
 ARGV[1] key prefix (jq:{queue}:)
 ARGV[2] most jobs to claim
@@ -91,6 +92,39 @@ if not pausedNow[1] then
     end
   end
 end
+-- A rate-limited type's starts in its window, which ends at `cutoff` (ms, excluded). Each claim
+-- adds one entry to `starts:<type>` for all the jobs it started (they started at the same
+-- instant): member '<count> <lease token base>', score its time. The sum of those counts is kept
+-- beside it (`starts_count:<type>`), so a claim costs a few commands however many jobs it
+-- starts, not a ZADD and a removal per job. An entry without a count (one per job, as releases
+-- before this one wrote them) counts one.
+local function startsIn(entry)
+  return tonumber(string.match(entry, '^(%d+) ')) or 1
+end
+local function recentStarts(starts, counted, cutoff)
+  local count = redis.call('GET', counted)
+  local old
+  if count then
+    count = tonumber(count)
+    old = redis.call('ZRANGEBYSCORE', starts, '-inf', cutoff)
+  else
+    -- No count yet (the first claim since the upgrade): made from the entries, once.
+    count, old = 0, redis.call('ZRANGE', starts, 0, -1, 'WITHSCORES')
+    for i = 1, #old, 2 do count = count + startsIn(old[i]) end
+    old = redis.call('ZRANGEBYSCORE', starts, '-inf', cutoff)
+  end
+  if #old > 0 then
+    for _, entry in ipairs(old) do count = count - startsIn(entry) end
+    redis.call('ZREMRANGEBYSCORE', starts, '-inf', cutoff)
+  end
+  if count > 0 then
+    redis.call('SET', counted, string.format('%d', count))
+  else
+    redis.call('DEL', counted)
+  end
+  return count
+end
+
 -- Each lane's limits (one read for all), and how many jobs they let this claim take from it.
 local heldBackMs = -1
 if #lanes > 0 then
@@ -119,8 +153,8 @@ if #lanes > 0 then
       end
       if rate then
         lane.starts = prefix .. 'starts:' .. lane.type
-        redis.call('ZREMRANGEBYSCORE', lane.starts, '-inf', nowMs - rate.per_ms)
-        local recent = redis.call('ZCARD', lane.starts)
+        lane.startsCounted = prefix .. 'starts_count:' .. lane.type
+        local recent = recentStarts(lane.starts, lane.startsCounted, nowMs - rate.per_ms)
         lane.allow = math.min(lane.allow, math.max(0, rate.max - recent))
         if recent >= rate.max and (lane.ring or redis.call('ZCARD', lane.key) > 0) then
           local oldest = redis.call('ZRANGE', lane.starts, 0, 0, 'WITHSCORES')
@@ -338,11 +372,6 @@ for i, job in ipairs(claimed) do
   -- Counted against its type's limits (running until it leaves `active`; started now), in one
   -- call per lane after this loop.
   if lane.limited then redis.call('HSET', jobKey, 'limited', lane.type) end
-  if lane.starts then
-    lane.started = lane.started or {}
-    lane.started[#lane.started + 1] = startedAt
-    lane.started[#lane.started + 1] = token
-  end
   local readyUs = tonumber(f[5] or f[6]) or now
   local attempts = tonumber(f[7] or 0) + 1
   local attemptsText = string.format('%d', attempts)
@@ -361,7 +390,11 @@ for i, job in ipairs(claimed) do
 end
 for _, lane in ipairs(lanes) do
   if lane.limited and lane.claimed > 0 then redis.call('HINCRBY', running, lane.type, lane.claimed) end
-  if lane.started then callInSlices('ZADD', lane.starts, lane.started) end
+  if lane.starts and lane.claimed > 0 then
+    local started = string.format('%d', lane.claimed)
+    redis.call('ZADD', lane.starts, startedAt, started .. ' ' .. tokenBase)
+    redis.call('INCRBY', lane.startsCounted, started)
+  end
   -- The clocks this claim moved; the type's clock is where the last turn taken stood (a group
   -- joining starts there).
   if lane.last then
