@@ -94,28 +94,31 @@ if not pausedNow[1] then
 end
 -- A rate-limited type's starts in its window, which ends at `cutoff` (ms, excluded). Each claim
 -- adds one entry to `starts:<type>` for all the jobs it started (they started at the same
--- instant): member '<count> <lease token base>', score its time. The sum of those counts is kept
--- beside it (`starts_count:<type>`), so a claim costs a few commands however many jobs it
--- starts, not a ZADD and a removal per job. An entry without a count (one per job, as releases
--- before this one wrote them) counts one.
+-- instant): member '<count> <lease token base> <time (us)>', unique per run even for a claim
+-- its client sent twice, score its time (ms). The sum of those counts is kept beside it
+-- (`starts_count:<type>`), so a claim costs a few commands however many jobs it starts, not a
+-- ZADD and a removal per job. An entry without a count (one per job, as releases before this
+-- one wrote them) counts one.
 local function startsIn(entry)
   return tonumber(string.match(entry, '^(%d+) ')) or 1
 end
-local function recentStarts(starts, counted, cutoff)
-  local count = redis.call('GET', counted)
-  local old
-  if count then
-    count = tonumber(count)
-    old = redis.call('ZRANGEBYSCORE', starts, '-inf', cutoff)
-  else
-    -- No count yet (the first claim since the upgrade): made from the entries, once.
-    count, old = 0, redis.call('ZRANGE', starts, 0, -1, 'WITHSCORES')
-    for i = 1, #old, 2 do count = count + startsIn(old[i]) end
-    old = redis.call('ZRANGEBYSCORE', starts, '-inf', cutoff)
-  end
+local function sumOfStarts(entries)
+  local sum = 0
+  for _, entry in ipairs(entries) do sum = sum + startsIn(entry) end
+  return sum
+end
+local function recentStarts(starts, counted, cutoff, max)
+  local count = tonumber(redis.call('GET', counted))
+  local old = redis.call('ZRANGEBYSCORE', starts, '-inf', cutoff)
   if #old > 0 then
-    for _, entry in ipairs(old) do count = count - startsIn(entry) end
     redis.call('ZREMRANGEBYSCORE', starts, '-inf', cutoff)
+    if count then count = count - sumOfStarts(old) end
+  end
+  -- The count is made again from the entries when there is none, when it cannot be right, and
+  -- before it holds the type back: a count gone wrong (the set changed by hand, or by a release
+  -- that kept no count) never holds a type back for longer than one claim.
+  if not count or count < 0 or count >= max then
+    count = sumOfStarts(redis.call('ZRANGE', starts, 0, -1))
   end
   if count > 0 then
     redis.call('SET', counted, string.format('%d', count))
@@ -154,11 +157,13 @@ if #lanes > 0 then
       if rate then
         lane.starts = prefix .. 'starts:' .. lane.type
         lane.startsCounted = prefix .. 'starts_count:' .. lane.type
-        local recent = recentStarts(lane.starts, lane.startsCounted, nowMs - rate.per_ms)
+        local recent = recentStarts(lane.starts, lane.startsCounted, nowMs - rate.per_ms,
+          rate.max)
         lane.allow = math.min(lane.allow, math.max(0, rate.max - recent))
         if recent >= rate.max and (lane.ring or redis.call('ZCARD', lane.key) > 0) then
+          -- No start in the window at all (a limit of 0): held back a whole window.
           local oldest = redis.call('ZRANGE', lane.starts, 0, 0, 'WITHSCORES')
-          local freeIn = math.max(1, tonumber(oldest[2]) + rate.per_ms - nowMs)
+          local freeIn = math.max(1, (tonumber(oldest[2]) or nowMs) + rate.per_ms - nowMs)
           if heldBackMs < 0 or freeIn < heldBackMs then heldBackMs = freeIn end
         end
       end
@@ -392,7 +397,7 @@ for _, lane in ipairs(lanes) do
   if lane.limited and lane.claimed > 0 then redis.call('HINCRBY', running, lane.type, lane.claimed) end
   if lane.starts and lane.claimed > 0 then
     local started = string.format('%d', lane.claimed)
-    redis.call('ZADD', lane.starts, startedAt, started .. ' ' .. tokenBase)
+    redis.call('ZADD', lane.starts, startedAt, started .. ' ' .. tokenBase .. ' ' .. nowUs)
     redis.call('INCRBY', lane.startsCounted, started)
   end
   -- The clocks this claim moved; the type's clock is where the last turn taken stood (a group

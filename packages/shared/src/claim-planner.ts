@@ -19,12 +19,12 @@ const LEASES_PER_SLOT = 3;
  * claims up to CLAIM_AHEAD_BATCHES batches ahead of its free slots: those jobs wait here for a
  * slot about as long as a claim takes to answer, time the slots would otherwise spend idle
  * (bench/README.md). With longer handlers it claims for free slots only, so no job sits claimed
- * here while another worker could be running it (and one that waits a second anyway is given
+ * here while another worker could be running it (and one that waits 100 ms anyway is given
  * back: worker.ts).
  */
 const CLAIM_AHEAD_MAX_RUN_MS = 10;
 /**
- * How many batches a worker with short handlers claims ahead: half its slots. Under load a
+ * How many batches a worker with short handlers claims ahead: about half its slots. Under load a
  * claim takes longer to answer than a short handler runs, so one batch ahead left slots idle
  * (measured: bench/README.md).
  */

@@ -25,9 +25,10 @@ const LOG_LINES_KEPT = 100;
 const MAX_LOG_LINE = 4096;
 /**
  * A job claimed ahead of a free slot is given back, its attempt not counted, once it has waited
- * this long for one: the handlers it waits behind turned out long (claim-planner.ts).
+ * this long for one: the handlers it waits behind turned out long (claim-planner.ts). Behind
+ * short handlers a slot frees within a few ms, so this is ten times the longest of them.
  */
-const SLOT_WAIT_MS = 1000;
+const SLOT_WAIT_MS = 100;
 import { issuesToDetails } from './schemas';
 import type { AttemptOutcome, WorkerHooks } from './worker-hooks';
 import { ZodError } from 'zod';
