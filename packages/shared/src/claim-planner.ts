@@ -16,17 +16,17 @@ const CLAIMS_PER_FILL = 6;
 const LEASES_PER_SLOT = 3;
 /**
  * A worker whose handlers return within this on average, and one of them within this long ago,
- * claims up to CLAIM_AHEAD_BATCHES batches ahead of its free slots: those jobs wait here for a
- * slot about as long as a claim takes to answer, time the slots would otherwise spend idle
- * (bench/README.md). With longer handlers it claims for free slots only, so no job sits claimed
- * here while another worker could be running it (and one that waits 100 ms anyway is given
- * back: worker.ts).
+ * claims up to CLAIM_AHEAD_BATCHES batches (at most half its slots) ahead of its free slots:
+ * those jobs wait here for a slot about as long as a claim takes to answer, time the slots would
+ * otherwise spend idle (bench/README.md). With longer handlers it claims for free slots only, so
+ * no job sits claimed here while another worker could be running it (and one that waits 100 ms
+ * anyway is given back: worker.ts).
  */
 const CLAIM_AHEAD_MAX_RUN_MS = 10;
 /**
- * How many batches a worker with short handlers claims ahead: about half its slots. Under load a
- * claim takes longer to answer than a short handler runs, so one batch ahead left slots idle
- * (measured: bench/README.md).
+ * How many batches a worker with short handlers claims ahead. Under load a claim takes longer to
+ * answer than a short handler runs, so one batch ahead left slots idle (measured:
+ * bench/README.md).
  */
 const CLAIM_AHEAD_BATCHES = 3;
 /** Weight of the newest handler's run time in the running mean. */
@@ -171,7 +171,7 @@ export class ClaimPlanner {
     const short =
       this.meanRunMs <= CLAIM_AHEAD_MAX_RUN_MS &&
       this.now() - this.lastReturnAt <= CLAIM_AHEAD_MAX_RUN_MS;
-    return short ? this.batch * CLAIM_AHEAD_BATCHES : 0;
+    return short ? Math.min(this.batch * CLAIM_AHEAD_BATCHES, Math.floor(this.concurrency / 2)) : 0;
   }
 
   private freeSlots(leasesHeld: number, ahead = true): number {

@@ -126,6 +126,22 @@ describe('ClaimPlanner', () => {
     expect(planner.next(18)).toEqual({ action: 'claim', jobs: 1 });
   });
 
+  it('claims ahead at most half its slots', () => {
+    const planner = new ClaimPlanner(7); // batch 2: three batches would be 6
+    for (let i = 0; i < 7; i++) planner.handlerStarted();
+    planner.handlerReturned(1);
+    planner.handlerStarted();
+    for (const [held, jobs] of [
+      [7, 2],
+      [9, 1],
+    ] as const) {
+      expect(planner.next(held)).toEqual({ action: 'claim', jobs });
+      planner.claimAnswered(planner.claimSent(jobs, false), jobs);
+      for (let i = 0; i < jobs; i++) planner.jobQueued();
+    }
+    expect(planner.next(10)).toEqual({ action: 'wait' });
+  });
+
   it('waits on an empty queue for free slots only, not for jobs to claim ahead', () => {
     const planner = new ClaimPlanner(12); // batch 2
     for (let i = 0; i < 12; i++) planner.handlerStarted();
