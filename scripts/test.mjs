@@ -1,13 +1,15 @@
-// `npm test`: from a fresh checkout to every test run. Installs what is missing, builds, lints,
-// runs jest (extra arguments go to jest: `npm test -- -t "priority"`), then each workspace's own
-// tests (the tester page's vitest). Exits non-zero if any step failed.
+// `npm test`: from a fresh checkout to every test run. Installs what is missing (the system's
+// packages the tests need, then the npm dependencies), builds, lints, runs jest (extra arguments
+// go to jest: `npm test -- -t "priority"`), then each workspace's own tests (the tester page's
+// vitest). Exits non-zero if any step failed.
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { ensureDependencies, repoRoot, run } from './lib/commands.mjs';
+import { ensureDependencies, ensureTestPackages, repoRoot, run } from './lib/commands.mjs';
 
 const jestArgs = process.argv.slice(2);
 const jestResults = `${repoRoot}/.run/jest-results.json`;
 const results = [];
 
+await ensureTestPackages();
 await ensureDependencies();
 if ((await step('build', 'npm', ['run', 'build'])) !== 0) finish();
 // Lint problems fail the run but do not hide the test results: the steps below still run.
