@@ -34,10 +34,20 @@ export class BenchChild {
     });
   }
 
-  /** Starts `script` (a built .js file) with `env` added; its stdout is appended to `logFile`. */
-  static start(name: string, script: string, env: Record<string, string>, logFile: string) {
+  /**
+   * Starts `script` (a built .js file) with `env` added and `nodeOptions` given to node; its
+   * stdout is appended to `logFile`.
+   */
+  static start(
+    name: string,
+    script: string,
+    env: Record<string, string>,
+    logFile: string,
+    nodeOptions: string[] = [],
+  ) {
     const out = openSync(logFile, 'a');
     const child = fork(script, [], {
+      execArgv: nodeOptions,
       env: { ...process.env, ...env },
       stdio: ['ignore', out, 'pipe', 'ipc'],
     });

@@ -32,10 +32,20 @@ function make(system: DeployedSystem, redisUrl: string): DrainedSystem {
   return new BeeQueueSystem(redisUrl, QUEUE);
 }
 
+/** Which worker service runs, and how (bench:ab compares two of these). */
+export interface WorkerServiceRun {
+  /** Its built main.js: another checkout's, to compare builds. */
+  script?: string;
+  /** Options given to node, e.g. V8 flags. */
+  nodeOptions?: string[];
+  /** Environment added over the bench's own (LOG_LEVEL=warn, ...). */
+  env?: Record<string, string>;
+}
+
 export async function deployedDrain(
   redis: BenchRedis,
   system: DeployedSystem,
-  options: { n: number; concurrency: number; logDir: string },
+  options: { n: number; concurrency: number; logDir: string; service?: WorkerServiceRun },
 ): Promise<DeployedResult> {
   await redis.flush();
   const queue = make(system, redis.url);
@@ -48,20 +58,23 @@ export async function deployedDrain(
       WORKER_CONCURRENCY: String(options.concurrency),
     };
     const log = join(options.logDir, `deployed-${system}.log`);
+    const service = options.service ?? {};
     const cpuBefore = cpuSeconds(await redis.info('cpu'));
     worker =
       system === 'jobqueue'
         ? BenchChild.start(
             'worker service',
-            WORKER_SERVICE,
+            service.script ?? WORKER_SERVICE,
             {
               ...env,
               MOCK_EMAIL_DELAY_MS: '0',
               MOCK_EMAIL_FAILURE_RATE: '0',
               WORKER_METRICS_PORT: String(await freePort()),
               LOG_LEVEL: 'info',
+              ...service.env,
             },
             log,
+            service.nodeOptions,
           )
         : BenchChild.start(
             `${system} worker`,

@@ -165,3 +165,43 @@ test('npm run bench:soak on a short run prints the memory samples, a verdict and
     ['completed_index_ids', 'created_index_ids', 'events', 'keys'].sort(),
   );
 }, 120_000);
+
+const AB = join(__dirname, '..', 'dist', 'ab.js');
+
+test('npm run bench:ab drains the worker service as A and as B in pairs and prints each ratio and their median', async () => {
+  if (!existsSync(AB)) throw new Error(`${AB} is missing: run npm run build first`);
+  // prettier-ignore
+  const { code, stdout, stderr } = await runScript(AB, [
+    '--pairs', '2', '--n', '300', '--concurrency', '20', '--b-env', 'LOG_LEVEL=warn',
+  ]);
+  expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
+
+  const lines = stdout.trim().split('\n');
+  expect(lines[0]).toBe('pair  A jobs/s  B jobs/s     B/A');
+  expect(lines[1]).toMatch(/^ {3}1 +[\d,]+ +[\d,]+ +\d+\.\d{3}$/);
+  expect(lines[2]).toMatch(/^ {3}2 +[\d,]+ +[\d,]+ +\d+\.\d{3}$/);
+  expect(lines[3]).toMatch(/^median B\/A \d+\.\d{3}; B faster in [0-2] of 2 pairs; Redis CPU/);
+  const report = JSON.parse(lines.at(-1)!) as {
+    options: { b: { env: Record<string, string> } };
+    pairs: { a: { jobsPerSecond: number }; b: { jobsPerSecond: number }; ratio: number }[];
+    median_ratio: number;
+  };
+  expect(report.options.b.env).toEqual({ LOG_LEVEL: 'warn' });
+  expect(report.pairs).toHaveLength(2);
+  for (const { a, b, ratio } of report.pairs) {
+    expect(a.jobsPerSecond).toBeGreaterThan(0);
+    expect(b.jobsPerSecond).toBeGreaterThan(0);
+    expect(ratio).toBeCloseTo(b.jobsPerSecond / a.jobsPerSecond, 9);
+  }
+  // Each side's stderr progress names both runs of every pair.
+  expect(stderr.match(/pair \d: [AB] \d+ jobs\/s/g)).toHaveLength(4);
+}, 120_000);
+
+test('npm run bench:ab refuses a malformed option and says which', async () => {
+  const { code, stderr } = await runScript(AB, ['--a-env', 'LOG_LEVEL']);
+  expect(code).toBe(2);
+  expect(stderr).toContain('--a-env takes NAME=VALUE, not "LOG_LEVEL"');
+  const missing = await runScript(AB, ['--b-worker', '/nonexistent/main.js']);
+  expect(missing.code).toBe(2);
+  expect(missing.stderr).toContain('--b-worker: no file at /nonexistent/main.js');
+});
