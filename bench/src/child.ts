@@ -4,13 +4,16 @@
 
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface ChildMessage {
   type: string;
   [field: string]: unknown;
 }
+
+/** The unit of /proc's CPU times: USER_HZ, 100 on every Linux Node runs on. */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 export class BenchChild {
   private readonly messages: ChildMessage[] = [];
@@ -70,6 +73,21 @@ export class BenchChild {
         new Promise<void>((resolve) => this.waiters.push(resolve)),
         sleep(Math.min(1000, Math.max(1, deadline - Date.now()))),
       ]);
+    }
+  }
+
+  /**
+   * CPU seconds (user + system, all its threads) the process has used so far, from
+   * /proc/<pid>/stat; NaN where there is no /proc (not Linux) or once it has exited.
+   */
+  cpuSeconds(): number {
+    try {
+      const stat = readFileSync(`/proc/${this.child.pid}/stat`, 'utf8');
+      // Fields after the command name, which is in parentheses and may hold spaces.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+    } catch {
+      return NaN;
     }
   }
 

@@ -2,7 +2,8 @@
 // types, pino logs to a file, Prometheus metrics on) running send_email at zero delay, against a
 // BullMQ worker and a bee-queue worker doing the same handler work (a zero-delay timer and a UUID
 // result). The clock runs from the first completion to the last, so neither process's start-up
-// counts; Redis CPU is read from the worker's start to the last completion.
+// counts (the worker's CPU is read on that clock too); Redis CPU is read from the worker's start
+// to the last completion.
 
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -24,6 +25,8 @@ export type DeployedSystem = (typeof DEPLOYED_SYSTEMS)[number];
 export interface DeployedResult {
   jobsPerSecond: number;
   redisCpuPer1000: number;
+  /** The worker process's CPU seconds per 1,000 jobs, on the same clock (NaN without /proc). */
+  workerCpuPer1000: number;
 }
 
 function make(system: DeployedSystem, redisUrl: string): DrainedSystem {
@@ -83,19 +86,23 @@ export async function deployedDrain(
             log,
           );
     const deadline = Date.now() + 60_000 + options.n * 5;
-    let first: { at: number; done: number } | undefined;
+    let first: { at: number; done: number; workerCpu: number } | undefined;
     let done = 0;
     while ((done = await queue.completed()) < options.n) {
-      if (done > 0 && !first) first = { at: performance.now(), done };
+      if (done > 0 && !first)
+        first = { at: performance.now(), done, workerCpu: worker.cpuSeconds() };
       if (Date.now() > deadline) throw new Error(`${system}: ${done} of ${options.n} completed`);
       await sleep(10);
     }
+    const workerCpuAtEnd = worker.cpuSeconds();
     const cpu = cpuSeconds(await redis.info('cpu')) - cpuBefore;
-    const start = first ?? { at: performance.now(), done: 0 };
+    const start = first ?? { at: performance.now(), done: 0, workerCpu: 0 };
+    const workerCpu = workerCpuAtEnd - start.workerCpu;
     return {
       jobsPerSecond:
         (options.n - start.done) / Math.max(0.001, (performance.now() - start.at) / 1000),
       redisCpuPer1000: (cpu / options.n) * 1000,
+      workerCpuPer1000: (workerCpu / Math.max(1, options.n - start.done)) * 1000,
     };
   } finally {
     await worker?.stop();

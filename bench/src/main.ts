@@ -227,7 +227,7 @@ async function main(options: BenchOptions): Promise<void> {
           });
           deployed[system].push(result);
           progress(
-            `round ${round}: ${system} deployed worker (send_email) ${result.jobsPerSecond.toFixed(0)} jobs/s; Redis CPU ${result.redisCpuPer1000.toFixed(4)} s per 1,000 jobs`,
+            `round ${round}: ${system} deployed worker (send_email) ${result.jobsPerSecond.toFixed(0)} jobs/s; Redis CPU ${result.redisCpuPer1000.toFixed(4)} s and worker CPU ${result.workerCpuPer1000.toFixed(4)} s per 1,000 jobs`,
           );
         }
       }

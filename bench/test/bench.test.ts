@@ -168,6 +168,12 @@ test('npm run bench:soak on a short run prints the memory samples, a verdict and
 
 const AB = join(__dirname, '..', 'dist', 'ab.js');
 
+interface DrainFigures {
+  jobsPerSecond: number;
+  redisCpuPer1000: number;
+  workerCpuPer1000: number;
+}
+
 test('npm run bench:ab drains the worker service as A and as B in pairs and prints each ratio and their median', async () => {
   if (!existsSync(AB)) throw new Error(`${AB} is missing: run npm run build first`);
   // prettier-ignore
@@ -180,17 +186,23 @@ test('npm run bench:ab drains the worker service as A and as B in pairs and prin
   expect(lines[0]).toBe('pair  A jobs/s  B jobs/s     B/A');
   expect(lines[1]).toMatch(/^ {3}1 +[\d,]+ +[\d,]+ +\d+\.\d{3}$/);
   expect(lines[2]).toMatch(/^ {3}2 +[\d,]+ +[\d,]+ +\d+\.\d{3}$/);
-  expect(lines[3]).toMatch(/^median B\/A \d+\.\d{3}; B faster in [0-2] of 2 pairs; Redis CPU/);
+  expect(lines[3]).toMatch(/^median B\/A \d+\.\d{3}; B faster in [0-2] of 2 pairs$/);
+  expect(lines[4]).toMatch(
+    /^CPU s per 1,000 jobs \(medians\): worker A \d+\.\d{4}, B \d+\.\d{4}; Redis A \d+\.\d{4}, B \d+\.\d{4}$/,
+  );
   const report = JSON.parse(lines.at(-1)!) as {
     options: { b: { env: Record<string, string> } };
-    pairs: { a: { jobsPerSecond: number }; b: { jobsPerSecond: number }; ratio: number }[];
+    pairs: { a: DrainFigures; b: DrainFigures; ratio: number }[];
     median_ratio: number;
   };
   expect(report.options.b.env).toEqual({ LOG_LEVEL: 'warn' });
   expect(report.pairs).toHaveLength(2);
   for (const { a, b, ratio } of report.pairs) {
-    expect(a.jobsPerSecond).toBeGreaterThan(0);
-    expect(b.jobsPerSecond).toBeGreaterThan(0);
+    for (const side of [a, b]) {
+      expect(side.jobsPerSecond).toBeGreaterThan(0);
+      expect(side.redisCpuPer1000).toBeGreaterThan(0);
+      expect(side.workerCpuPer1000).toBeGreaterThan(0);
+    }
     expect(ratio).toBeCloseTo(b.jobsPerSecond / a.jobsPerSecond, 9);
   }
   // Each side's stderr progress names both runs of every pair.
