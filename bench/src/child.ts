@@ -50,7 +50,7 @@ export class BenchChild {
   ) {
     const out = openSync(logFile, 'a');
     const child = fork(script, [], {
-      execArgv: nodeOptions,
+      execArgv: [...process.execArgv, ...nodeOptions],
       env: { ...process.env, ...env },
       stdio: ['ignore', out, 'pipe', 'ipc'],
     });
@@ -74,6 +74,12 @@ export class BenchChild {
         sleep(Math.min(1000, Math.max(1, deadline - Date.now()))),
       ]);
     }
+  }
+
+  /** Throws, with the end of its stderr, once the process has exited. */
+  assertRunning(): void {
+    const ended = this.child.exitCode ?? this.child.signalCode;
+    if (ended !== null) throw new Error(`${this.name} exited (${ended}):\n${this.stderr}`);
   }
 
   /**

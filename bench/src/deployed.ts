@@ -92,6 +92,7 @@ export async function deployedDrain(
       if (done > 0 && !first)
         first = { at: performance.now(), done, workerCpu: worker.cpuSeconds() };
       if (Date.now() > deadline) throw new Error(`${system}: ${done} of ${options.n} completed`);
+      worker.assertRunning();
       await sleep(10);
     }
     const workerCpuAtEnd = worker.cpuSeconds();

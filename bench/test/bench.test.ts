@@ -216,4 +216,14 @@ test('npm run bench:ab refuses a malformed option and says which', async () => {
   const missing = await runScript(AB, ['--b-worker', '/nonexistent/main.js']);
   expect(missing.code).toBe(2);
   expect(missing.stderr).toContain('--b-worker: no file at /nonexistent/main.js');
-});
+  // A worker that cannot start ends the run at once, saying why, instead of waiting out the drain.
+  const unstartable = await runScript(AB, [
+    '--pairs',
+    '1',
+    '--n',
+    '100',
+    '--b-node-options=--no-such-option',
+  ]);
+  expect(unstartable.code).toBe(1);
+  expect(unstartable.stderr).toMatch(/worker service exited \(\d+\):[^]*--no-such-option/);
+}, 60_000);
