@@ -39,6 +39,12 @@ describe('a Redis outage', () => {
     expect(refused.body.error.message).toMatch(/redis/i);
     await delay(1500); // several reconnect attempts fail meanwhile
     expect(worker.exited).toBeUndefined();
+    // The outage is said in the worker's log, once per failed attempt of its main connection; its
+    // other connections fail with it and stay quiet (ioredis would print each of their failures
+    // to stderr, a stack trace apiece, with no listener for them).
+    expect(logMessages(worker)).toContain('Redis connection error');
+    for (const service of [worker, stack.api.service])
+      expect(service.lines.filter((line) => line.includes('Unhandled error event'))).toEqual([]);
 
     await redis.start();
     await expectReadyAgain(stack);

@@ -50,13 +50,17 @@ export function duplicateForBlocking(redis: RedisClient): RedisClient {
   // A blocking command outlasts any command timeout, and its new connection is not ready yet
   // when the first one is sent: no timeout, and queue commands until it is.
   const blocking = { commandTimeout: undefined, enableOfflineQueue: true };
-  if (redis instanceof Cluster) {
-    return redis.duplicate(undefined, {
-      enableOfflineQueue: true,
-      redisOptions: { ...redis.options.redisOptions, ...blocking },
-    });
-  }
-  return redis.duplicate(blocking);
+  const connection =
+    redis instanceof Cluster
+      ? redis.duplicate(undefined, {
+          enableOfflineQueue: true,
+          redisOptions: { ...redis.options.redisOptions, ...blocking },
+        })
+      : redis.duplicate(blocking);
+  // While Redis is away the commands sent on it fail, and their callers say so; the connection
+  // reconnects by itself. Without a listener ioredis would print every failed reconnect to stderr.
+  connection.on('error', () => undefined);
+  return connection;
 }
 
 /** A pipeline's replies; a command that failed (Redis went away mid-way) fails the whole call. */

@@ -92,7 +92,6 @@ async function follow(
   jobId: string | undefined,
 ): Promise<void> {
   const blocking = duplicateForBlocking(queue.redis);
-  blocking.on('error', () => undefined);
   let stopping = false;
   const stop = () => {
     stopping = true;
