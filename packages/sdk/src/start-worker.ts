@@ -57,9 +57,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     clusterNodes: options.clusterNodes ?? [],
     connectionName: 'jobqueue-sdk-worker',
   });
-  redis.on('error', (error: Error) =>
-    logger.warn({ err: error.message }, 'Redis connection error'),
-  );
+  // The Worker says an outage in the log (RedisOutageLog); this listener keeps ioredis from
+  // printing errors to stderr once the Worker has stopped listening.
+  redis.on('error', () => undefined);
   const worker = new Worker({
     ...defaults,
     queueName: options.queue ?? defaults.queueName,

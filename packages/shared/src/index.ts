@@ -28,6 +28,7 @@ export * from './queue';
 export * from './record';
 export * from './redis';
 export * from './redis-errors';
+export * from './redis-outage-log';
 export * from './schemas';
 export * from './settings';
 export * from './time';

@@ -18,6 +18,7 @@ import { LazyAbort } from './lazy-abort';
 import { LeaseKeeper } from './lease-keeper';
 import type { Logger } from './logger';
 import type { RedisClient } from './redis';
+import { RedisOutageLog } from './redis-outage-log';
 import { registerScripts, runScript } from './scripts';
 
 /** Lines of ctx.log() a job's record keeps, and the length of one line at most. */
@@ -69,6 +70,8 @@ export class Worker {
   readonly id: string;
   private readonly keys: QueueKeys;
   private readonly log: Logger;
+  /** Says a lost connection once (and its loops' failures at debug), not twice a second. */
+  private readonly outage: RedisOutageLog;
   private readonly fetcher: JobFetcher;
   private readonly acks: Acknowledger;
   private readonly leases: LeaseKeeper;
@@ -107,6 +110,7 @@ export class Worker {
     this.planner = new ClaimPlanner(options.concurrency);
     this.typeRegistry = new TypeRegistry(options.redis, this.keys);
     this.log = options.logger.child({ worker_id: this.id });
+    this.outage = new RedisOutageLog(this.log).watch(options.redis);
     registerScripts(options.redis);
     this.fetcher = new JobFetcher(options.redis, this.keys, {
       workerId: this.id,
@@ -125,10 +129,7 @@ export class Worker {
       eventsMaxLen: options.eventsMaxLen,
       onRedisError: (error, what) => {
         this.hooks.redisError?.(error, `recording ${what}`);
-        this.log.warn(
-          { err: error.message },
-          `Redis unavailable while recording ${what}; retrying`,
-        );
+        this.redisTrouble(error, `Redis unavailable while recording ${what}; retrying`);
       },
     });
     this.leases = new LeaseKeeper(options.redis, this.keys, {
@@ -148,7 +149,7 @@ export class Worker {
       },
       onError: (error) => {
         this.hooks.redisError?.(error, 'renewing leases or recovering jobs');
-        this.log.warn({ err: error.message }, 'Lease renewal or recovery failed; will try again');
+        this.redisTrouble(error, 'Lease renewal or recovery failed; will try again');
       },
     });
   }
@@ -211,6 +212,7 @@ export class Worker {
     clearInterval(this.typeHeartbeat);
     await this.options.redis.zrem(this.keys.workers, this.id).catch(() => undefined);
     await this.typeRegistry.leave(this.id).catch(() => undefined);
+    this.outage.unwatch();
     this.log.info(`Worker ${this.id} stopped`);
   }
 
@@ -290,10 +292,7 @@ export class Worker {
       await this.typeRegistry.heartbeat(this.id, this.declarations);
     } catch (error) {
       // Redis is away: the heartbeat writes the declarations once it is back.
-      this.log.warn(
-        { err: (error as Error).message },
-        'Could not declare job types yet; will retry',
-      );
+      this.redisTrouble(error, 'Could not declare job types yet; will retry');
     }
   }
 
@@ -310,10 +309,7 @@ export class Worker {
     });
     this.cancels = connection;
     await connection.subscribe(this.keys.cancels).catch((error: Error) => {
-      this.log.warn(
-        { err: error.message },
-        'Could not listen for cancels yet; lease renewals will tell',
-      );
+      this.redisTrouble(error, 'Could not listen for cancels yet; lease renewals will tell');
     });
   }
 
@@ -325,7 +321,7 @@ export class Worker {
       this.layoutUpgraded = true;
     } catch (error) {
       // Redis is away: the type heartbeat tries again.
-      this.log.warn({ err: (error as Error).message }, 'Could not check the key layout yet');
+      this.redisTrouble(error, 'Could not check the key layout yet');
     }
   }
 
@@ -347,7 +343,7 @@ export class Worker {
         await this.nextChange();
       } else if (step.action === 'report') {
         this.hooks.redisError?.(step.error, 'fetching jobs');
-        this.log.warn({ err: step.error.message }, 'Could not fetch jobs; retrying in 1 s');
+        this.redisTrouble(step.error, 'Could not fetch jobs; retrying in 1 s');
         await sleep(1000);
       } else if (await this.whenQueueLooksEmpty(step.jobs)) {
         return;
@@ -507,6 +503,13 @@ export class Worker {
       this.running.delete(job.id);
       this.wakeFetchLoop();
     }
+  }
+
+  /** A failed round trip of one of this worker's loops: news, unless it is the outage said. */
+  private redisTrouble(error: unknown, message: string): void {
+    const fields = { err: (error as Error).message };
+    if (this.outage.explains(error)) this.log.debug(fields, message);
+    else this.log.warn(fields, message);
   }
 
   private wakeFetchLoop(): void {

@@ -12,6 +12,7 @@ import {
   loadConfig,
   queueKeys,
   queueSettings,
+  RedisOutageLog,
   storePriorityAging,
   warnIfRedisMayLoseJobs,
 } from '@jobqueue/shared';
@@ -32,9 +33,7 @@ export async function serveApi(extraJobTypes: JobType[] = []): Promise<void> {
     commandTimeoutMs: 4000,
     connectionName: 'jobqueue-api',
   });
-  redis.on('error', (error: Error) =>
-    logger.warn({ err: error.message }, 'Redis connection error'),
-  );
+  new RedisOutageLog(logger).watch(redis);
   redis.once('ready', () => void warnIfRedisMayLoseJobs(redis, logger));
   // On every (re)connection: a Redis that lost its data, or another API that stored another
   // value, gets this API's setting back.

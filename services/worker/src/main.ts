@@ -25,10 +25,8 @@ async function main(): Promise<void> {
     clusterNodes: config.redisClusterNodes,
     connectionName: 'jobqueue-worker',
   });
-  redis.on('error', (error: Error) => {
-    metrics.redisError('connection');
-    logger.warn({ err: error.message }, 'Redis connection error');
-  });
+  // Every failed (re)connect is counted; the Worker says the outage in the log (RedisOutageLog).
+  redis.on('error', () => metrics.redisError('connection'));
   redis.once('ready', () => void warnIfRedisMayLoseJobs(redis, logger));
 
   const worker = new Worker({
