@@ -14,7 +14,7 @@ export class RedisOutageLog {
   private since: number | undefined;
   private lastSaidAt = 0;
   private failedReconnects = 0;
-  /** Operations that failed because of the outage since it was last said. */
+  /** Operations that failed because of the outage, since it began. */
   private failedOperations = 0;
 
   /** `now`: a clock in ms (tests pass their own). */
@@ -69,7 +69,6 @@ export class RedisOutageLog {
       },
       `Redis still unreachable after ${seconds(now - this.since)} s; reconnecting`,
     );
-    this.failedOperations = 0;
   }
 
   connected(): void {
