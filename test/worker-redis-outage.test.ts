@@ -43,7 +43,7 @@ describe('a Redis outage', () => {
     // worker's loops that fail with it leave it at that (at debug), and its other connections
     // stay quiet (ioredis would print each of their failures to stderr, a stack trace apiece,
     // with no listener for them).
-    const lost = 'Redis connection lost; reconnecting (said again every 30 s while it lasts)';
+    const lost = 'Redis unreachable; reconnecting (said again every 30 s while it lasts)';
     expect(logMessages(worker).filter((msg) => msg === lost)).toHaveLength(1);
     expect(stack.api.service.lines.filter((line) => line.includes(lost))).toHaveLength(1);
     expect(logMessages(worker).filter((msg) => msg.startsWith('Could not fetch jobs'))).toEqual([]);

@@ -1,7 +1,7 @@
-// A Redis outage, said in a process's log the way an operator reads it: once when the connection
-// is lost, again every OUTAGE_REMINDER_MS while it lasts, and once when it is back. ioredis
+// A Redis outage, said in a process's log the way an operator reads it: once when Redis cannot be
+// reached, again every OUTAGE_REMINDER_MS while it lasts, and once when it is back. ioredis
 // reports every failed reconnect (two a second), and each loop of a worker fails with it; a line
-// for each would bury the rest of the log under thousands of lines a minute for every process.
+// for each would bury the rest of the log.
 
 import type { Logger } from './logger';
 import type { RedisClient } from './redis';
@@ -54,7 +54,7 @@ export class RedisOutageLog {
       this.since = this.lastSaidAt = now;
       this.log.warn(
         { err: error.message },
-        `Redis connection lost; reconnecting (said again every ${OUTAGE_REMINDER_MS / 1000} s while it lasts)`,
+        `Redis unreachable; reconnecting (said again every ${OUTAGE_REMINDER_MS / 1000} s while it lasts)`,
       );
       return;
     }

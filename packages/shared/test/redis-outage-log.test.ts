@@ -60,7 +60,7 @@ test('says an outage once, then every 30 s while it lasts, then that it ended', 
   await until('five failed reconnects', () => errors >= 5);
   expect(outage.down).toBe(true);
   expect(lines.map((line) => line.msg)).toEqual([
-    'Redis connection lost; reconnecting (said again every 30 s while it lasts)',
+    'Redis unreachable; reconnecting (said again every 30 s while it lasts)',
   ]);
 
   // A loop's failure while Redis is away is the outage already said; anything else is not.
