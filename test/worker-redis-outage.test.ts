@@ -47,6 +47,8 @@ describe('a Redis outage', () => {
     expect(logMessages(worker).filter((msg) => msg === lost)).toHaveLength(1);
     expect(stack.api.service.lines.filter((line) => line.includes(lost))).toHaveLength(1);
     expect(logMessages(worker).filter((msg) => msg.startsWith('Could not fetch jobs'))).toEqual([]);
+    const apiLoops = /Could not fire schedules|HTTP workers: .* failed/;
+    expect(stack.api.service.lines.filter((line) => apiLoops.test(line))).toEqual([]);
     for (const service of [worker, stack.api.service])
       expect(service.lines.filter((line) => line.includes('Unhandled error event'))).toEqual([]);
 

@@ -10,6 +10,7 @@ import {
   createRedis,
   type JobType,
   loadConfig,
+  RedisOutageLog,
   Worker,
   workerSettings,
 } from '@jobqueue/shared';
@@ -27,8 +28,7 @@ async function main(): Promise<void> {
     clusterNodes: config.redisClusterNodes,
     connectionName: 'jobqueue-worker',
   });
-  // The Worker says an outage in the log; this keeps ioredis quiet once it stopped listening.
-  redis.on('error', () => undefined);
+  const redisOutage = new RedisOutageLog(logger).watch(redis);
 
   const ledger = new LedgerWriter(ledgerDir, workerId);
   const jobTypes = new Map<string, JobType>(
@@ -38,7 +38,14 @@ async function main(): Promise<void> {
   );
   jobTypes.set('chaos', chaosJob(ledger) as JobType);
 
-  const worker = new Worker({ ...workerSettings(config), redis, jobTypes, logger, workerId });
+  const worker = new Worker({
+    ...workerSettings(config),
+    redis,
+    jobTypes,
+    logger,
+    workerId,
+    redisOutage,
+  });
 
   let stopping = false;
   const shutdown = async () => {

@@ -5,6 +5,7 @@ export {
   createRedis,
   defineJobType,
   loadConfig,
+  RedisOutageLog,
   RetryLaterError,
   UnrecoverableError,
   verifySignature,

@@ -6,6 +6,7 @@ import {
   createLogger,
   createRedis,
   loadConfig,
+  RedisOutageLog,
   Worker,
   workerSettings,
   type JobType,
@@ -57,9 +58,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     clusterNodes: options.clusterNodes ?? [],
     connectionName: 'jobqueue-sdk-worker',
   });
-  // The Worker says an outage in the log (RedisOutageLog); this listener keeps ioredis from
-  // printing errors to stderr once the Worker has stopped listening.
-  redis.on('error', () => undefined);
+  const redisOutage = new RedisOutageLog(logger).watch(redis);
   const worker = new Worker({
     ...defaults,
     queueName: options.queue ?? defaults.queueName,
@@ -70,6 +69,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     redis,
     jobTypes: new Map(options.jobTypes.map((type) => [type.name, type as JobType])),
     logger,
+    redisOutage,
   });
   try {
     await worker.start();

@@ -8,9 +8,14 @@ const CONNECTION_ERRORS =
   /Connection is closed|Stream isn't writeable|enableOfflineQueue|Command timed out|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|max retries per request|Failed to refresh slots|None of startup nodes|Cluster isn't ready/i;
 
 export function isRedisUnavailable(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  if (error.name === 'MaxRetriesPerRequestError') return true;
-  return CONNECTION_ERRORS.test(error.message) || UNAVAILABLE_REPLIES.test(error.message);
+  // Read, not `instanceof Error`: a socket's errors come from another realm under a test runner.
+  const { name, message } = (error ?? {}) as Partial<Error>;
+  if (typeof message !== 'string') return false;
+  return (
+    name === 'MaxRetriesPerRequestError' ||
+    CONNECTION_ERRORS.test(message) ||
+    UNAVAILABLE_REPLIES.test(message)
+  );
 }
 
 /**

@@ -1,7 +1,8 @@
 // A Redis outage, said in a process's log the way an operator reads it: once when Redis cannot be
 // reached, again every OUTAGE_REMINDER_MS while it lasts, and once when it is back. ioredis
-// reports every failed reconnect (two a second), and each loop of a worker fails with it; a line
-// for each would bury the rest of the log.
+// reports every failed reconnect (two a second), and each background loop fails with it; a line
+// for each would bury the rest of the log. One per connection, made where the connection is
+// (a process's main), and handed to the loops that use it.
 
 import type { Logger } from './logger';
 import type { RedisClient } from './redis';
@@ -16,6 +17,8 @@ export class RedisOutageLog {
   private failedReconnects = 0;
   /** Operations that failed because of the outage, since it began. */
   private failedOperations = 0;
+  /** Between `close` and `ready`: commands fail before the first reconnect does. */
+  private connectionUp = false;
 
   /** `now`: a clock in ms (tests pass their own). */
   constructor(
@@ -23,24 +26,16 @@ export class RedisOutageLog {
     private readonly now: () => number = Date.now,
   ) {}
 
-  private readonly onError = (error: Error) => this.connectionFailed(error);
-  private readonly onReady = () => this.connected();
-  private watched: RedisClient | undefined;
-
-  /** Follows a connection: its errors begin or go on with an outage, its `ready` ends one. */
+  /**
+   * Follows a connection for its life: its connection errors begin or go on with an outage, its
+   * `ready` ends one. (A Redis Cluster client says so only when no node answers: a single
+   * node's failures come as `node error`, and its loops' failures then warn.)
+   */
   watch(redis: RedisClient): this {
-    this.unwatch();
-    this.watched = redis;
-    redis.on('error', this.onError);
-    redis.on('ready', this.onReady);
+    redis.on('error', (error: Error) => this.connectionFailed(error));
+    redis.on('close', () => (this.connectionUp = false));
+    redis.on('ready', () => this.connected());
     return this;
-  }
-
-  /** Stops following it (a worker stopping, whose caller may go on using the connection). */
-  unwatch(): void {
-    this.watched?.off('error', this.onError);
-    this.watched?.off('ready', this.onReady);
-    this.watched = undefined;
   }
 
   get down(): boolean {
@@ -48,7 +43,13 @@ export class RedisOutageLog {
   }
 
   connectionFailed(error: Error): void {
+    // Not Redis being away (a bad database index, a refused password): said each time, as news.
+    if (!isRedisUnavailable(error)) {
+      this.log.warn({ err: error.message }, 'Redis connection error');
+      return;
+    }
     const now = this.now();
+    this.connectionUp = false;
     this.failedReconnects++;
     if (this.since === undefined) {
       this.since = this.lastSaidAt = now;
@@ -72,6 +73,7 @@ export class RedisOutageLog {
   }
 
   connected(): void {
+    this.connectionUp = true;
     if (this.since === undefined) return;
     const downMs = this.now() - this.since;
     this.log.info(
@@ -83,14 +85,30 @@ export class RedisOutageLog {
   }
 
   /**
-   * Whether an operation's failure is the outage already said: its caller logs it at debug
-   * instead of warn. A failure of any other kind, or with the connection up, is news.
+   * Whether an operation's failure is the outage (said, or about to be: the connection is down
+   * and has not failed a reconnect yet). A failure of any other kind, or with the connection up,
+   * is news.
    */
   explains(error: unknown): boolean {
-    if (this.since === undefined || !isRedisUnavailable(error)) return false;
-    this.failedOperations++;
+    if (this.connectionUp || !isRedisUnavailable(error)) return false;
+    if (this.since !== undefined) this.failedOperations++;
     return true;
   }
+}
+
+/**
+ * Logs a failed round trip of a background loop (which tries again by itself): at debug when the
+ * outage `outage` has said explains it, else at warn.
+ */
+export function logLoopFailure(
+  log: Logger,
+  outage: RedisOutageLog | undefined,
+  error: unknown,
+  message: string,
+): void {
+  const fields = { err: (error as Error).message };
+  if (outage?.explains(error)) log.debug(fields, message);
+  else log.warn(fields, message);
 }
 
 function seconds(ms: number): string {

@@ -12,6 +12,7 @@ import type { Logger } from './logger';
 import { prioritySchema } from './priority';
 import type { JobQueue } from './queue';
 import { unavailableWhenRedisIsAway } from './redis-errors';
+import { logLoopFailure, type RedisOutageLog } from './redis-outage-log';
 import { parseOrThrow } from './schemas';
 import { runScript } from './scripts';
 import type { Priority } from './wire';
@@ -186,9 +187,11 @@ export class ScheduleRunner {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
+  /** `outage`: what says a Redis outage in the log; a tick that fails with it logs at debug. */
   constructor(
     private readonly schedules: Schedules,
     private readonly log: Logger,
+    private readonly outage?: RedisOutageLog,
   ) {}
 
   start(): void {
@@ -197,10 +200,7 @@ export class ScheduleRunner {
       try {
         waitMs = await this.schedules.fireDue(this.log);
       } catch (error) {
-        this.log.warn(
-          { err: (error as Error).message },
-          'Could not fire schedules; will try again',
-        );
+        logLoopFailure(this.log, this.outage, error, 'Could not fire schedules; will try again');
       }
       if (!this.stopped) this.timer = setTimeout(() => void tick(), Math.max(10, waitMs));
       this.timer?.unref();

@@ -18,7 +18,7 @@ import { LazyAbort } from './lazy-abort';
 import { LeaseKeeper } from './lease-keeper';
 import type { Logger } from './logger';
 import type { RedisClient } from './redis';
-import { RedisOutageLog } from './redis-outage-log';
+import { logLoopFailure, type RedisOutageLog } from './redis-outage-log';
 import { registerScripts, runScript } from './scripts';
 
 /** Lines of ctx.log() a job's record keeps, and the length of one line at most. */
@@ -51,6 +51,11 @@ export interface WorkerOptions {
   blockTimeoutMs?: number;
   /** Told about claims, finished attempts, recoveries and Redis errors (for metrics). */
   hooks?: WorkerHooks;
+  /**
+   * What says an outage of `redis` in the log (the process's main makes it with the connection):
+   * this worker's loops that fail with the outage then log at debug, not warn.
+   */
+  redisOutage?: RedisOutageLog;
 }
 
 interface RunningJob {
@@ -70,8 +75,6 @@ export class Worker {
   readonly id: string;
   private readonly keys: QueueKeys;
   private readonly log: Logger;
-  /** Says a lost connection once (and its loops' failures at debug), not twice a second. */
-  private readonly outage: RedisOutageLog;
   private readonly fetcher: JobFetcher;
   private readonly acks: Acknowledger;
   private readonly leases: LeaseKeeper;
@@ -110,7 +113,6 @@ export class Worker {
     this.planner = new ClaimPlanner(options.concurrency);
     this.typeRegistry = new TypeRegistry(options.redis, this.keys);
     this.log = options.logger.child({ worker_id: this.id });
-    this.outage = new RedisOutageLog(this.log).watch(options.redis);
     registerScripts(options.redis);
     this.fetcher = new JobFetcher(options.redis, this.keys, {
       workerId: this.id,
@@ -212,7 +214,6 @@ export class Worker {
     clearInterval(this.typeHeartbeat);
     await this.options.redis.zrem(this.keys.workers, this.id).catch(() => undefined);
     await this.typeRegistry.leave(this.id).catch(() => undefined);
-    this.outage.unwatch();
     this.log.info(`Worker ${this.id} stopped`);
   }
 
@@ -507,9 +508,7 @@ export class Worker {
 
   /** A failed round trip of one of this worker's loops: news, unless it is the outage said. */
   private redisTrouble(error: unknown, message: string): void {
-    const fields = { err: (error as Error).message };
-    if (this.outage.explains(error)) this.log.debug(fields, message);
-    else this.log.warn(fields, message);
+    logLoopFailure(this.log, this.options.redisOutage, error, message);
   }
 
   private wakeFetchLoop(): void {

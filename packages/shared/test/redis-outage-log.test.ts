@@ -5,7 +5,13 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { RedisServerProcess } from '@jobqueue/testkit';
-import { createRedis, OUTAGE_REMINDER_MS, RedisOutageLog, type RedisClient } from '../src';
+import {
+  createRedis,
+  logLoopFailure,
+  OUTAGE_REMINDER_MS,
+  RedisOutageLog,
+  type RedisClient,
+} from '../src';
 
 interface Line {
   level: number;
@@ -84,7 +90,39 @@ test('says an outage once, then every 30 s while it lasts, then that it ended', 
   expect(await redis.ping()).toBe('PONG');
   // Up again, a connection error is news to its caller.
   expect(outage.explains(offline)).toBe(false);
+});
 
-  outage.unwatch();
-  expect(redis.listenerCount('error')).toBe(1);
+test("a loop's failure is logged at debug while the outage explains it, else at warn", () => {
+  const { logger, lines } = recordingLogger();
+  const outage = new RedisOutageLog(logger);
+  const closed = new Error('Connection is closed.');
+  outage.connected();
+  logLoopFailure(logger, outage, closed, 'Could not fetch jobs; retrying in 1 s');
+  outage.connectionFailed(new Error('connect ECONNREFUSED 127.0.0.1:6390'));
+  logLoopFailure(logger, outage, closed, 'Could not fetch jobs; retrying in 1 s');
+  logLoopFailure(logger, outage, new Error('ERR unknown command'), 'Could not fire schedules');
+  logLoopFailure(logger, undefined, closed, 'HTTP workers: recovering leases failed');
+  expect(lines.map(({ level, msg }) => [level, msg])).toEqual([
+    [40, 'Could not fetch jobs; retrying in 1 s'],
+    [40, 'Redis unreachable; reconnecting (said again every 30 s while it lasts)'],
+    [20, 'Could not fetch jobs; retrying in 1 s'],
+    [40, 'Could not fire schedules'],
+    [40, 'HTTP workers: recovering leases failed'],
+  ]);
+});
+
+test('a connection error that is not Redis being away is said as it is, not as an outage', async () => {
+  const { logger, lines } = recordingLogger();
+  const outage = new RedisOutageLog(logger);
+  // Redis has 16 databases here: selecting the 99th fails on every connect.
+  const client = createRedis({ redisUrl: `${server.url}/99` }).on('error', () => undefined);
+  outage.watch(client);
+  try {
+    await until('the connection error', () => lines.length >= 1);
+  } finally {
+    client.disconnect();
+  }
+  expect(outage.down).toBe(false);
+  expect(lines[0]).toMatchObject({ level: 40, msg: 'Redis connection error' });
+  expect(JSON.stringify(lines[0])).toContain('DB index is out of range');
 });

@@ -5,11 +5,13 @@ import Koa from 'koa';
 import Router from '@koa/router';
 import {
   loadConfig,
+  logLoopFailure,
   ScheduleRunner,
   Schedules,
   type Config,
   type JobQueue,
   type Logger,
+  type RedisOutageLog,
 } from '@jobqueue/shared';
 import { requireToken } from './auth';
 import { allowOrigins } from './cors';
@@ -38,6 +40,8 @@ export interface AppOptions {
   eventStreams?: Partial<EventStreamLimits>;
   /** Leases of jobs claimed over HTTP (JOB_LEASE_MS) and their retry backoff (BACKOFF_BASE_MS). */
   httpWorkers?: { leaseMs?: number; backoffBaseMs?: number };
+  /** What says a Redis outage in the log: the background loops that fail with it log at debug. */
+  redisOutage?: RedisOutageLog;
 }
 
 export interface App {
@@ -92,12 +96,17 @@ export function createApp(queue: JobQueue, options: AppOptions): App {
     leaseMs: options.httpWorkers?.leaseMs ?? defaults.jobLeaseMs,
     backoffBaseMs: options.httpWorkers?.backoffBaseMs ?? defaults.backoffBaseMs,
     onError: (error, what) =>
-      options.logger.warn({ err: error.message }, `HTTP workers: ${what} failed; will try again`),
+      logLoopFailure(
+        options.logger,
+        options.redisOutage,
+        error,
+        `HTTP workers: ${what} failed; will try again`,
+      ),
   });
   remoteWorkers.maintain();
   workerRoutes(router, queue, remoteWorkers);
   const schedules = new Schedules(queue);
-  const scheduleRunner = new ScheduleRunner(schedules, options.logger);
+  const scheduleRunner = new ScheduleRunner(schedules, options.logger, options.redisOutage);
   scheduleRunner.start();
   scheduleRoutes(router, schedules);
   const streams = eventRoutes(router, queue, hub, {

@@ -33,7 +33,7 @@ export async function serveApi(extraJobTypes: JobType[] = []): Promise<void> {
     commandTimeoutMs: 4000,
     connectionName: 'jobqueue-api',
   });
-  new RedisOutageLog(logger).watch(redis);
+  const redisOutage = new RedisOutageLog(logger).watch(redis);
   redis.once('ready', () => void warnIfRedisMayLoseJobs(redis, logger));
   // On every (re)connection: a Redis that lost its data, or another API that stored another
   // value, gets this API's setting back.
@@ -65,6 +65,7 @@ export async function serveApi(extraJobTypes: JobType[] = []): Promise<void> {
     trustProxy: config.trustProxy,
     eventStreams: streamLimits(config),
     httpWorkers: { leaseMs: config.jobLeaseMs, backoffBaseMs: config.backoffBaseMs },
+    redisOutage,
   });
   // Commands fail at once while the connection is not up yet, so give it a moment before taking
   // requests; when Redis is away the API listens anyway and answers 503 until it is back.

@@ -8,6 +8,7 @@ import {
   createLogger,
   createRedis,
   loadConfig,
+  RedisOutageLog,
   warnIfRedisMayLoseJobs,
   Worker,
   workerSettings,
@@ -25,8 +26,9 @@ async function main(): Promise<void> {
     clusterNodes: config.redisClusterNodes,
     connectionName: 'jobqueue-worker',
   });
-  // Every failed (re)connect is counted; the Worker says the outage in the log (RedisOutageLog).
+  // Every failed (re)connect is counted; the outage is said in the log once (RedisOutageLog).
   redis.on('error', () => metrics.redisError('connection'));
+  const redisOutage = new RedisOutageLog(logger).watch(redis);
   redis.once('ready', () => void warnIfRedisMayLoseJobs(redis, logger));
 
   const worker = new Worker({
@@ -37,6 +39,7 @@ async function main(): Promise<void> {
     }),
     logger,
     hooks: metrics.hooks,
+    redisOutage,
   });
   metrics.observe(worker);
   const metricsServer =
