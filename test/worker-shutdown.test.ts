@@ -1,7 +1,8 @@
 // SIGTERM is a graceful stop: the worker claims nothing more, lets its running jobs finish (at most
 // SHUTDOWN_TIMEOUT_MS) and exits 0. A job it could not finish in time is left to lease expiry,
 // and another worker recovers it.
-import { getJson, submitJob, waitForJob } from './support/api-client';
+import { RedisServerProcess } from '@jobqueue/testkit';
+import { getJson, postJson, submitJob, waitForJob } from './support/api-client';
 import { logMessages, readQueueEvents } from './support/queue-events';
 import { emailJob, startQueueStack, startWorker, waitForMessage } from './support/queue-stack';
 
@@ -67,5 +68,30 @@ describe('a worker sent SIGTERM', () => {
     expect(stats.totals).toMatchObject({ recovered: 1, completed: 1, failed: 0, retried: 0 });
     const events = await readQueueEvents(stack.redisUrl, stack.queueName);
     expect(events.filter((e) => e.type === 'recovered').map((e) => e.job_id)).toEqual([id]);
+  });
+
+  it('exits 0 when its Redis froze mid-drain, its claims and completions unanswered', async () => {
+    const redis = await new RedisServerProcess().start();
+    try {
+      const stack = await startQueueStack('shutdown', redis.url);
+      const worker = await startWorker(stack, {
+        WORKER_CONCURRENCY: '20',
+        MOCK_EMAIL_DELAY_MS: '20',
+        SHUTDOWN_TIMEOUT_MS: '1000',
+      });
+      const jobs = Array.from({ length: 1000 }, (_, n) => emailJob(n));
+      expect((await postJson(`${stack.api.url}/jobs/bulk`, { jobs })).status).toBe(202);
+      await worker.waitForLog((log) => String(log.msg).endsWith('completed successfully'));
+
+      // Frozen, not gone: the connections stay open and nothing is ever answered.
+      redis.pause();
+      worker.signal('SIGTERM');
+      // SHUTDOWN_TIMEOUT_MS and the goodbye's 2 s; before, it waited for Redis for good.
+      expect(await worker.waitForExit(20_000)).toEqual({ code: 0, signal: null });
+      expect(logMessages(worker).filter((msg) => /^Worker \S+ stopped$/.test(msg))).toHaveLength(1);
+    } finally {
+      redis.resume();
+      await redis.stop();
+    }
   });
 });

@@ -30,6 +30,11 @@ const MAX_LOG_LINE = 4096;
  * short handlers a slot frees within a few ms, so this is ten times the longest of them.
  */
 const SLOT_WAIT_MS = 100;
+/**
+ * What a stopping worker spends at most, after its jobs, on telling Redis: giving back jobs
+ * claimed ahead, its last lease renewal, leaving the registry. Each is a round trip or two.
+ */
+const STOP_CLEANUP_MS = 2000;
 import { issuesToDetails } from './schemas';
 import type { AttemptOutcome, WorkerHooks } from './worker-hooks';
 import { ZodError } from 'zod';
@@ -188,18 +193,27 @@ export class Worker {
     await this.stop();
   }
 
-  /** Stops claiming, lets running jobs finish (at most shutdownTimeoutMs), then stops. */
+  /**
+   * Stops claiming, lets running jobs finish, then stops: within shutdownTimeoutMs, and
+   * STOP_CLEANUP_MS more for saying goodbye to Redis, whether or not Redis answers (a frozen
+   * Redis, a cluster without a master for the queue's slot). What it could not say is said by
+   * lease expiry and recovery, as for a worker that died.
+   */
   async stop(): Promise<void> {
     if (this.stopping) return this.loop;
     this.stopping = true;
+    const deadline = performance.now() + this.options.shutdownTimeoutMs;
     this.wakeFetchLoop();
     await this.fetcher.close();
-    await this.loop;
-    const unfinished = await this.waitForRunningJobs(this.options.shutdownTimeoutMs);
+    // The answers of claims in flight start their jobs here, unless Redis does not answer.
+    if (this.loop) await withinMs(this.loop, deadline - performance.now());
+    const unfinished = await this.waitForRunningJobs(Math.max(0, deadline - performance.now()));
     clearInterval(this.slotWaits);
+    const cleanupBy = performance.now() + STOP_CLEANUP_MS;
+    const cleanup = (step: Promise<unknown>) => withinMs(step, cleanupBy - performance.now());
     if (unfinished > 0) {
       // Jobs still waiting for a slot never started: back in line at once, uncounted.
-      await this.giveBack([...this.waitingForSlot], 'the worker is stopping');
+      await cleanup(this.giveBack([...this.waitingForSlot], 'the worker is stopping'));
       const left = this.running.size;
       if (left > 0)
         this.log.warn(
@@ -209,11 +223,11 @@ export class Worker {
       for (const entry of this.running.values())
         entry.abort.abort(new Error('worker shutting down'));
     }
-    await this.leases.stop();
+    await cleanup(this.leases.stop());
     this.cancels?.disconnect();
     clearInterval(this.typeHeartbeat);
-    await this.options.redis.zrem(this.keys.workers, this.id).catch(() => undefined);
-    await this.typeRegistry.leave(this.id).catch(() => undefined);
+    await cleanup(this.options.redis.zrem(this.keys.workers, this.id).catch(() => undefined));
+    await cleanup(this.typeRegistry.leave(this.id).catch(() => undefined));
     this.log.info(`Worker ${this.id} stopped`);
   }
 
@@ -654,6 +668,15 @@ export class Worker {
     const winner = await Promise.race([allDone.then(() => 'done' as const), timer]);
     return winner === 'done' ? 0 : this.running.size;
   }
+}
+
+/** Waits for `step` at most `ms` (a step that fails is over too); whether it ended in time. */
+async function withinMs(step: Promise<unknown>, ms: number): Promise<boolean> {
+  const ended = step.then(
+    () => true,
+    () => true,
+  );
+  return Promise.race([ended, sleep(Math.max(0, ms), false, { ref: false })]);
 }
 
 function describeError(error: unknown): string {
