@@ -194,19 +194,22 @@ export class Worker {
   }
 
   /**
-   * Stops claiming, lets running jobs finish, then stops: within shutdownTimeoutMs, and
-   * STOP_CLEANUP_MS more for saying goodbye to Redis, whether or not Redis answers (a frozen
-   * Redis, a cluster without a master for the queue's slot). What it could not say is said by
-   * lease expiry and recovery, as for a worker that died.
+   * Stops claiming, lets running jobs finish, then stops: within shutdownTimeoutMs (or
+   * STOP_CLEANUP_MS, if longer), and STOP_CLEANUP_MS more for saying goodbye to Redis, whether or
+   * not Redis answers (a frozen Redis, a cluster without a master for the queue's slot). What it
+   * could not say is said by lease expiry and recovery, as for a worker that died.
    */
   async stop(): Promise<void> {
     if (this.stopping) return this.loop;
     this.stopping = true;
-    const deadline = performance.now() + this.options.shutdownTimeoutMs;
+    const startedAt = performance.now();
+    const deadline = startedAt + this.options.shutdownTimeoutMs;
     this.wakeFetchLoop();
     await this.fetcher.close();
-    // The answers of claims in flight start their jobs here, unless Redis does not answer.
-    if (this.loop) await withinMs(this.loop, deadline - performance.now());
+    // The answers of claims in flight start their jobs here, unless Redis does not answer: they
+    // get STOP_CLEANUP_MS at least, so a short shutdown timeout still takes what was claimed.
+    const claimsBy = Math.max(deadline, startedAt + STOP_CLEANUP_MS);
+    if (this.loop) await withinMs(this.loop, claimsBy - performance.now());
     const unfinished = await this.waitForRunningJobs(Math.max(0, deadline - performance.now()));
     clearInterval(this.slotWaits);
     const cleanupBy = performance.now() + STOP_CLEANUP_MS;
