@@ -5,7 +5,7 @@ import { UnavailableError } from './errors';
 
 const UNAVAILABLE_REPLIES = /^(OOM|LOADING|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|READONLY|BUSY)\b/;
 const CONNECTION_ERRORS =
-  /Connection is closed|Stream isn't writeable|enableOfflineQueue|Command timed out|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|max retries per request|Failed to refresh slots|None of startup nodes|Cluster isn't ready/i;
+  /Connection is closed|Stream isn't writeable|enableOfflineQueue|Command timed out|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|max retries per request|Failed to refresh slots|None of startup nodes|Cluster isn't ready|Too many Cluster redirections/i;
 
 export function isRedisUnavailable(error: unknown): boolean {
   // Read, not `instanceof Error`: a socket's errors come from another realm under a test runner.
