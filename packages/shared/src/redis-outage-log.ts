@@ -19,6 +19,8 @@ export class RedisOutageLog {
   private failedOperations = 0;
   /** Between `close` and `ready`: commands fail before the first reconnect does. */
   private connectionUp = false;
+  /** Loops' failures that were not the outage, by message: when said, and held back since. */
+  private readonly loopFailures = new Map<string, { saidAt: number; heldBack: number }>();
 
   /** `now`: a clock in ms (tests pass their own). */
   constructor(
@@ -85,6 +87,21 @@ export class RedisOutageLog {
   }
 
   /**
+   * For a loop's failure that is not the outage: undefined when the same message was said less
+   * than OUTAGE_REMINDER_MS ago (it is counted), else how many times it was held back since.
+   */
+  repeatsOf(message: string): number | undefined {
+    const now = this.now();
+    const last = this.loopFailures.get(message);
+    if (last && now - last.saidAt < OUTAGE_REMINDER_MS) {
+      last.heldBack++;
+      return undefined;
+    }
+    this.loopFailures.set(message, { saidAt: now, heldBack: 0 });
+    return last?.heldBack ?? 0;
+  }
+
+  /**
    * Whether an operation's failure is the outage (said, or about to be: the connection is down
    * and has not failed a reconnect yet). A failure of any other kind, or with the connection up,
    * is news.
@@ -98,7 +115,9 @@ export class RedisOutageLog {
 
 /**
  * Logs a failed round trip of a background loop (which tries again by itself): at debug when the
- * outage `outage` has said explains it, else at warn.
+ * outage `outage` has said explains it. Otherwise at warn, but a loop that keeps failing the same
+ * way with the connection open (a frozen Redis, a cluster without a master for the queue's slot)
+ * warns once per OUTAGE_REMINDER_MS, with how many times it failed meanwhile, not every second.
  */
 export function logLoopFailure(
   log: Logger,
@@ -107,8 +126,11 @@ export function logLoopFailure(
   message: string,
 ): void {
   const fields = { err: (error as Error).message };
-  if (outage?.explains(error)) log.debug(fields, message);
-  else log.warn(fields, message);
+  if (!outage) return log.warn(fields, message);
+  if (outage.explains(error)) return log.debug(fields, message);
+  const repeated = outage.repeatsOf(message);
+  if (repeated === undefined) log.debug(fields, message);
+  else log.warn(repeated > 0 ? { ...fields, failed_since_last_said: repeated } : fields, message);
 }
 
 function seconds(ms: number): string {

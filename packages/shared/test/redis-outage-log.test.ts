@@ -18,6 +18,7 @@ interface Line {
   msg: string;
   failed_reconnects?: number;
   failed_operations?: number;
+  failed_since_last_said?: number;
 }
 
 function recordingLogger(): { logger: pino.Logger; lines: Line[] } {
@@ -109,6 +110,20 @@ test("a loop's failure is logged at debug while the outage explains it, else at 
     [40, 'Could not fire schedules'],
     [40, 'HTTP workers: recovering leases failed'],
   ]);
+});
+
+test('a loop that keeps failing with the connection open warns once per 30 s, with a count', () => {
+  const { logger, lines } = recordingLogger();
+  let clock = 0;
+  const outage = new RedisOutageLog(logger, () => clock);
+  outage.connected();
+  // A frozen Redis: the socket stays open and each call times out.
+  const timedOut = new Error('Command timed out');
+  for (let second = 0; second < 65; second++, clock += 1000)
+    logLoopFailure(logger, outage, timedOut, 'Could not fire schedules; will try again');
+  const warned = lines.filter((line) => line.level === 40);
+  expect(warned.map((line) => line.failed_since_last_said)).toEqual([undefined, 29, 29]);
+  expect(lines.filter((line) => line.level === 20)).toHaveLength(62);
 });
 
 test('a connection error that is not Redis being away is said as it is, not as an outage', async () => {
