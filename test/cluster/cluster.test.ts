@@ -200,3 +200,21 @@ test('queues on different masters each keep all their keys on one master and run
     }
   }
 });
+
+test("GET /ready says 503 while the master of the queue's slot does not answer", async () => {
+  const queueName = uniqueQueueName('cluster-ready');
+  const api = await startApi(clusterEnv(queueName));
+  const ready = async () => (await getJson(`${api.url}/ready`)).status;
+  expect(await ready()).toBe(200);
+  const node = await cluster.nodeServing(queueKeys(queueName).totals);
+  const master = cluster.masters.find((server) => node.endsWith(`:${server.port}`))!;
+  master.pause();
+  try {
+    // Each answer waits out the API's command timeout. Before, PING went to any node: most
+    // answered 200.
+    for (let i = 0; i < 3; i++) expect(await ready()).toBe(503);
+  } finally {
+    master.resume();
+  }
+  await eventually(async () => (await ready()) === 200, 'ready again', 30_000);
+});

@@ -505,8 +505,12 @@ export class JobQueue {
     );
   }
 
+  /**
+   * Whether the queue's Redis answers. A read of one of its keys, not PING: in a Redis Cluster it
+   * goes to the master that holds the queue's slot, where PING goes to any node.
+   */
   async ping(): Promise<void> {
-    await unavailableWhenRedisIsAway('ping', () => this.redis.ping());
+    await unavailableWhenRedisIsAway('ping', () => this.redis.exists(this.keys.totals));
   }
 }
 
