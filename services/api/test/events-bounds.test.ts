@@ -53,6 +53,8 @@ describe('a client that stops reading', () => {
   });
   afterAll(() => api.close());
 
+  // Its length is how long the kernel's socket buffers take to fill (up to 200 bulks of 1,000
+  // jobs), which on a busy machine can pass jest's default 30 s.
   test('is dropped once it leaves unread bytes past the bound, while a reading client stays', async () => {
     const reader = await open(api);
     await openStalled(api);
@@ -71,7 +73,7 @@ describe('a client that stops reading', () => {
     const last = await api.submitEmail();
     await reader.waitFor((m) => m.data.job_id === last);
     expect(reader.response.readableEnded).toBe(false);
-  });
+  }, 120_000);
 });
 
 describe('a resume', () => {
