@@ -19,7 +19,10 @@ import { LeaseKeeper } from './lease-keeper';
 import type { Logger } from './logger';
 import type { RedisClient } from './redis';
 import { logLoopFailure, type RedisOutageLog } from './redis-outage-log';
+import { issuesToDetails } from './schemas';
 import { registerScripts, runScript } from './scripts';
+import type { AttemptOutcome, WorkerHooks } from './worker-hooks';
+import { ZodError } from 'zod';
 
 /** Lines of ctx.log() a job's record keeps, and the length of one line at most. */
 const LOG_LINES_KEPT = 100;
@@ -35,9 +38,6 @@ const SLOT_WAIT_MS = 100;
  * claimed ahead, its last lease renewal, leaving the registry. Each is a round trip or two.
  */
 const STOP_CLEANUP_MS = 2000;
-import { issuesToDetails } from './schemas';
-import type { AttemptOutcome, WorkerHooks } from './worker-hooks';
-import { ZodError } from 'zod';
 
 export interface WorkerOptions {
   redis: RedisClient;
@@ -229,8 +229,8 @@ export class Worker {
     await cleanup(this.leases.stop());
     this.cancels?.disconnect();
     clearInterval(this.typeHeartbeat);
-    await cleanup(this.options.redis.zrem(this.keys.workers, this.id).catch(() => undefined));
-    await cleanup(this.typeRegistry.leave(this.id).catch(() => undefined));
+    await cleanup(this.options.redis.zrem(this.keys.workers, this.id));
+    await cleanup(this.typeRegistry.leave(this.id));
     this.log.info(`Worker ${this.id} stopped`);
   }
 
@@ -667,9 +667,7 @@ export class Worker {
   private async waitForRunningJobs(timeoutMs: number): Promise<number> {
     if (this.running.size === 0) return 0;
     const allDone = Promise.allSettled([...this.running.values()].map((entry) => entry.done));
-    const timer = sleep(timeoutMs, 'timeout' as const, { ref: false });
-    const winner = await Promise.race([allDone.then(() => 'done' as const), timer]);
-    return winner === 'done' ? 0 : this.running.size;
+    return (await withinMs(allDone, timeoutMs)) ? 0 : this.running.size;
   }
 }
 
