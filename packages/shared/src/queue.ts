@@ -287,16 +287,13 @@ export class JobQueue {
   async list(query: unknown): Promise<JobPage> {
     const listing = parseOrThrow(listJobsSchema, query, 'invalid query');
     if (!listing.status || listing.status === 'failed' || listing.status === 'cancelled') {
-      const pipeline = this.redis.pipeline();
-      this.forgetExpired(pipeline);
-      await unavailableWhenRedisIsAway('list jobs', () => execPipeline(pipeline));
+      await unavailableWhenRedisIsAway('list jobs', () => this.forgetExpired());
     }
     return this.jobList.page(listing);
   }
 
   async stats(): Promise<QueueStats> {
     const pipeline = this.redis.pipeline();
-    this.forgetExpired(pipeline);
     for (const status of JOB_STATUSES) {
       // The completed index holds several ids an entry; its count is kept beside it.
       if (status === 'completed') pipeline.get(this.keys.completedCount);
@@ -305,8 +302,9 @@ export class JobQueue {
     pipeline.hgetall(this.keys.totals);
     pipeline.zcount(this.keys.workers, Date.now() - WORKER_STALE_MS, '+inf');
     pipeline.hkeys(this.keys.paused);
-    const values = (await unavailableWhenRedisIsAway('stats', () => execPipeline(pipeline))).slice(
-      1,
+    // Sent before the pipeline on the same connection, so the counts are read after it ran.
+    const [, values] = await unavailableWhenRedisIsAway('stats', () =>
+      Promise.all([this.forgetExpired(), execPipeline(pipeline)]),
     );
     const counts = Object.fromEntries(
       JOB_STATUSES.map((status, i) => [status, Number(values[i])]),
@@ -422,9 +420,13 @@ export class JobQueue {
     if (!this.catalog.lookup(name)) throw new NotFoundError(`job type "${name}" is not known`);
   }
 
-  /** Queues on `pipeline` the dropping of index entries whose records expired (forget.lua). */
-  private forgetExpired(pipeline: ReturnType<RedisClient['pipeline']>): void {
-    void runScript(pipeline, 'forget', this.keys, [
+  /**
+   * Drops index entries whose records expired (forget.lua). Never inside a pipeline: a pipeline
+   * the Cluster client retries after CLUSTERDOWN resends its scripts by SHA without the fallback
+   * that loads them, which fails with NOSCRIPT right after a master restarted.
+   */
+  private forgetExpired(): Promise<unknown> {
+    return runScript(this.redis, 'forget', this.keys, [
       this.options.failedJobTtlSeconds,
       this.options.jobTtlSeconds,
     ]);
