@@ -2,8 +2,9 @@
 fail: records a failed attempt, fenced by the lease token, in the record's `errors` and
 `last_error`. While attempts < max_attempts the job waits in `scheduled` for its backoff: the
 record's policy (`backoff`: exponential base_ms * 2^(attempt-1) up to max_ms, or fixed base_ms;
-jitter takes up to that share off) or else 2^attempts * the queue's backoff base ms. Otherwise it
-is `failed` for good, with `failed_at`. The wait lives in Redis, not in a timer.
+jitter takes up to that share off) or else 2^attempts * the queue's backoff base ms, and never
+longer than ARGV[10]. Otherwise it is `failed` for good, with `failed_at`. The wait lives in
+Redis, not in a timer.
 
 KEYS[1] active     zset of leased jobs
 KEYS[2] scheduled  zset of waiting jobs, score = due time (ms)
@@ -22,6 +23,8 @@ ARGV[8] how to retry: '' after the backoff; 'never' fails the job now, whatever 
         left (the handler said retrying cannot help); a number of ms: no sooner than that (a
         target's Retry-After), or the backoff if that is longer
 ARGV[9] a random number in [0, 1) for the jitter (scripts draw no random numbers of their own)
+ARGV[10] the longest a retry waits (ms): the cap of an exponential backoff without max_ms, of the
+        queue's default, and of a Retry-After
 
 Returns { outcome, retry delay (ms) or 0, attempts, max_attempts }, outcome one of
 'retrying', 'failed', 'lease_lost'.
@@ -29,9 +32,9 @@ Returns { outcome, retry delay (ms) or 0, attempts, max_attempts }, outcome one 
 -- nowUs, nowMs, leftActive, groupLeft, keepError and addJobEvent: see prelude.lua.
 local active, scheduled, failed, marker, events, totals =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
-local prefix, id, token, err, backoffBaseMs, ttl, maxEvents, retry, random =
+local prefix, id, token, err, backoffBaseMs, ttl, maxEvents, retry, random, maxDelayMs =
   ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7], ARGV[8] or '',
-  tonumber(ARGV[9] or 0)
+  tonumber(ARGV[9] or 0), tonumber(ARGV[10])
 
 local jobKey = prefix .. 'job:' .. id
 if redis.call('HGET', jobKey, 'lease_token') ~= token then
@@ -44,12 +47,13 @@ leftActive(prefix, f[4])
 groupLeft(prefix, f[5])
 keepError(jobKey, attempts, err)
 
+-- Capped before the jitter, so that a capped wait is still spread out.
 local function backoffMs()
-  if not f[3] then return (2 ^ attempts) * backoffBaseMs end
+  if not f[3] then return math.min((2 ^ attempts) * backoffBaseMs, maxDelayMs) end
   local policy = cjson.decode(f[3])
   local ms = policy.base_ms
   if policy.type == 'exponential' then ms = ms * 2 ^ (attempts - 1) end
-  if policy.max_ms then ms = math.min(ms, policy.max_ms) end
+  ms = math.min(ms, policy.max_ms or maxDelayMs, maxDelayMs)
   if policy.jitter then ms = ms * (1 - policy.jitter * random) end
   return math.floor(ms)
 end
@@ -60,7 +64,7 @@ addJobEvent(events, maxEvents, 'type', 'failed', 'job_ids', id,
   'attempts', attempts, 'error', err, 'message', 'Job ' .. id .. ' failed: ' .. err, 'time', nowUs)
 
 if attempts < maxAttempts and retry ~= 'never' then
-  local delayMs = math.max(backoffMs(), tonumber(retry) or 0)
+  local delayMs = math.min(math.max(backoffMs(), tonumber(retry) or 0), maxDelayMs)
   local dueMs = nowMs + delayMs
   redis.call('HSET', jobKey, 'status', 'scheduled',
     'next_attempt_at', string.format('%d', dueMs * 1000))

@@ -4,14 +4,15 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClaimedJob } from './fetcher';
-
-/** What recording an outcome needs of a job: which one, under which lease. */
-export type LeasedJob = Pick<ClaimedJob, 'id' | 'leaseToken'>;
 import { idsToBytes } from './job-id';
 import type { QueueKeys } from './keys';
 import type { RedisClient } from './redis';
 import { isRedisUnavailable } from './redis-errors';
+import { MAX_RETRY_DELAY_MS } from './schemas';
 import { runScript } from './scripts';
+
+/** What recording an outcome needs of a job: which one, under which lease. */
+export type LeasedJob = Pick<ClaimedJob, 'id' | 'leaseToken'>;
 
 export interface AcknowledgerOptions {
   backoffBaseMs: number;
@@ -76,6 +77,7 @@ export class Acknowledger {
         this.options.eventsMaxLen,
         retry,
         Math.random(),
+        MAX_RETRY_DELAY_MS,
       ]),
     );
     if (outcome === 'retrying')

@@ -18,24 +18,31 @@ export const timeoutMsSchema = z
   .max(24 * 3600 * 1000);
 
 /**
+ * The longest a failed attempt waits for its retry, whatever its backoff or a target's
+ * Retry-After asks: also the largest max_ms, and the cap of an exponential backoff without one
+ * (doubling 100 times would reach past any date).
+ */
+export const MAX_RETRY_DELAY_MS = 7 * 24 * 3600 * 1000;
+
+/**
  * How long a failed attempt waits before the next: exponential (base_ms, then twice that, ...,
  * at most max_ms) or fixed (base_ms each time); jitter takes up to that share off at random.
  */
-export const backoffSchema = z.strictObject({
-  type: z.enum(['exponential', 'fixed']),
-  base_ms: z
-    .number()
-    .int('must be a whole number')
-    .min(1)
-    .max(24 * 3600 * 1000),
-  max_ms: z
-    .number()
-    .int('must be a whole number')
-    .min(1)
-    .max(7 * 24 * 3600 * 1000)
-    .optional(),
-  jitter: z.number().min(0).max(1).optional(),
-});
+export const backoffSchema = z
+  .strictObject({
+    type: z.enum(['exponential', 'fixed']),
+    base_ms: z
+      .number()
+      .int('must be a whole number')
+      .min(1)
+      .max(24 * 3600 * 1000),
+    max_ms: z.number().int('must be a whole number').min(1).max(MAX_RETRY_DELAY_MS).optional(),
+    jitter: z.number().min(0).max(1).optional(),
+  })
+  .refine((backoff) => backoff.max_ms === undefined || backoff.max_ms >= backoff.base_ms, {
+    path: ['max_ms'],
+    error: 'must be at least base_ms',
+  });
 export type Backoff = z.output<typeof backoffSchema>;
 
 /** A group's name: a customer id, a tenant; its jobs take turns with other groups' (claim.lua). */

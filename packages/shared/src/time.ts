@@ -6,5 +6,9 @@ export function microsToIso(micros: string | undefined): string | null {
   const padded = micros.padStart(7, '0');
   const seconds = Number(padded.slice(0, -6));
   const fraction = padded.slice(-6);
-  return new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, `.${fraction}Z`);
+  const date = new Date(seconds * 1000);
+  // A stamp past what a Date holds reads as no time, rather than failing the record it is in
+  // and every listing that shows it.
+  if (Number.isNaN(date.getTime())) return null;
+  return date.toISOString().replace(/\.\d{3}Z$/, `.${fraction}Z`);
 }

@@ -17,7 +17,18 @@ const flaky = defineJobType({
     throw failWith();
   },
 });
-const registry: JobTypeRegistry = new Map([[flaky.name, flaky]]);
+/** Declares no backoff: the queue's doubling applies. */
+const plain = defineJobType({
+  name: 'plain',
+  payload: z.object({ n: z.number() }),
+  async run() {
+    throw failWith();
+  },
+});
+const registry: JobTypeRegistry = new Map([
+  [flaky.name, flaky],
+  [plain.name, plain],
+]);
 
 beforeEach(async () => {
   failWith = () => new Error('upstream said no');
@@ -101,4 +112,56 @@ test('a bad backoff in a submission is refused, naming the field', async () => {
     .catch((error: unknown) => error)) as ValidationError;
   expect(refusal).toBeInstanceOf(ValidationError);
   expect(refusal.details.map((d) => d.path).sort()).toEqual(['backoff.base_ms', 'backoff.type']);
+});
+
+test('a backoff whose max_ms is below its base_ms is refused, naming max_ms', async () => {
+  const refusal = (await fixture.queue
+    .submit({
+      job_type: 'flaky',
+      payload: { n: 6 },
+      backoff: { type: 'exponential', base_ms: 5000, max_ms: 1000 },
+    })
+    .catch((error: unknown) => error)) as ValidationError;
+  expect(refusal).toBeInstanceOf(ValidationError);
+  expect(refusal.details).toEqual([
+    { path: 'backoff.max_ms', message: 'must be at least base_ms' },
+  ]);
+});
+
+describe('a retry waits at most 7 days, however many attempts came before', () => {
+  const WEEK_SECONDS = 7 * 24 * 3600;
+
+  /** Submits a job held back by a pause, as if it had already run `attempts` times. */
+  async function failOnAttempt(jobType: string, attempts: number, backoff?: object) {
+    await fixture.queue.pause(jobType);
+    const { job_id } = await fixture.queue.submit({
+      job_type: jobType,
+      payload: { n: attempts },
+      max_attempts: 100,
+      ...(backoff ? { backoff } : {}),
+    });
+    await fixture.redis.hset(fixture.queue.keys.job(job_id), 'attempts', attempts);
+    await fixture.queue.resume(jobType);
+    await eventually(async () => (await fixture.queue.get(job_id))?.status === 'scheduled');
+    return job_id;
+  }
+
+  test.each([
+    [
+      'an exponential backoff without max_ms',
+      'flaky',
+      { type: 'exponential', base_ms: 86_400_000 },
+    ],
+    ["the queue's default doubling", 'plain', undefined],
+  ])('%s', async (_name, jobType, backoff) => {
+    const job_id = await failOnAttempt(jobType, 60, backoff);
+    expect(await retryMessages(job_id)).toEqual([
+      `Retrying job ${job_id} after ${WEEK_SECONDS} seconds (attempt 61)`,
+    ]);
+    // Before the cap, the due time lay past any date and the record could not be read.
+    const record = (await fixture.queue.get(job_id))!;
+    const dueInSeconds = (Date.parse(record.next_attempt_at!) - Date.now()) / 1000;
+    expect(dueInSeconds).toBeGreaterThan(WEEK_SECONDS - 60);
+    expect(dueInSeconds).toBeLessThanOrEqual(WEEK_SECONDS);
+  });
 });
