@@ -367,25 +367,20 @@ export class JobQueue {
   /**
    * Changes a type's limits at run time: `max_concurrency` or `rate_limit` set one (null removes
    * it), over what its declaration says, until `reset: true` goes back to the declaration. The
-   * change outlives later declarations. Resolves with the limits in force.
+   * change outlives later declarations, and a concurrency limit counts the jobs already running
+   * (set_limits.lua). Resolves with the limits in force.
    */
   async setLimits(jobType: string, input: unknown): Promise<JobTypeLimits> {
-    const change = parseOrThrow(limitsChangeSchema, input, 'invalid limits');
+    const { reset, ...fields } = parseOrThrow(limitsChangeSchema, input, 'invalid limits');
     await this.requireKnownType(jobType);
-    const field = `${jobType}:override`;
-    const { limits } = this.keys;
-    await unavailableWhenRedisIsAway('change limits', async () => {
-      if (change.reset) {
-        await this.redis.hdel(limits, field);
-      } else {
-        const before = await this.redis.hget(limits, field);
-        const { reset: _reset, ...fields } = change;
-        const merged = { ...(before ? (JSON.parse(before) as object) : {}), ...fields };
-        await this.redis.hset(limits, field, JSON.stringify(merged));
-      }
-      // Looser limits may let held-back jobs start now.
-      await this.redis.zadd(this.keys.typeMarker(jobType), 0, '0');
-    });
+    await unavailableWhenRedisIsAway('change limits', () =>
+      runScript(this.redis, 'set_limits', this.keys, [
+        this.keys.prefix,
+        jobType,
+        'override',
+        reset ? '' : JSON.stringify(fields),
+      ]),
+    );
     return (await this.limitsInForce())[jobType] ?? {};
   }
 
@@ -521,8 +516,13 @@ function pausedOf(fields: string[]): PausedState {
 }
 
 /** PATCH /job-types/:name: a limit to set, null to remove one, or reset to the declaration. */
-const limitsChangeSchema = z.strictObject({
-  max_concurrency: limitsSchema.shape.max_concurrency.unwrap().nullable().optional(),
-  rate_limit: limitsSchema.shape.rate_limit.unwrap().nullable().optional(),
-  reset: z.literal(true).optional(),
-});
+const limitsChangeSchema = z
+  .strictObject({
+    max_concurrency: limitsSchema.shape.max_concurrency.unwrap().nullable().optional(),
+    rate_limit: limitsSchema.shape.rate_limit.unwrap().nullable().optional(),
+    reset: z.literal(true).optional(),
+  })
+  .refine((change) => !change.reset || Object.keys(change).length === 1, {
+    path: ['reset'],
+    error: 'goes back to the declaration: send it alone, then the limits to set',
+  });

@@ -23,6 +23,7 @@ export const SCRIPT_NAMES = [
   'set_group',
   'move_group_counts',
   'release',
+  'set_limits',
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 

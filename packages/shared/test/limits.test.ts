@@ -29,7 +29,19 @@ const free = defineJobType({
     return null;
   },
 }) as JobType;
-const registry: JobTypeRegistry = new Map([limited, free].map((t) => [t.name, t]));
+/** Runs until the test opens the gate. */
+let openGate: () => void = () => undefined;
+let gate = Promise.resolve();
+const gated = defineJobType({
+  name: 'gated',
+  payload: z.object({ n: z.number() }),
+  async run({ n }) {
+    log.push(`gated ${n} start`);
+    await gate;
+    return null;
+  },
+}) as JobType;
+const registry: JobTypeRegistry = new Map([limited, free, gated].map((t) => [t.name, t]));
 
 beforeEach(() => {
   log.length = 0;
@@ -66,4 +78,47 @@ test('a run-time change outlives a later declaration until it is reset', async (
   await expect(fixture.queue.setLimits('limited', { max_concurrency: 0 })).rejects.toMatchObject({
     details: [{ path: 'max_concurrency' }],
   });
+});
+
+test('two changes made at once both hold', async () => {
+  await fixture.startWorker();
+  for (let round = 0; round < 10; round++) {
+    await fixture.queue.setLimits('free', { reset: true });
+    await Promise.all([
+      fixture.queue.setLimits('free', { max_concurrency: 7 }),
+      fixture.queue.setLimits('free', { rate_limit: { max: 9, per_ms: 1000 } }),
+    ]);
+    expect((await fixture.queue.limitsInForce()).free).toEqual({
+      max_concurrency: 7,
+      rate_limit: { max: 9, per_ms: 1000 },
+    });
+  }
+});
+
+test('reset goes alone: with limits beside it, it is refused naming reset', async () => {
+  await fixture.startWorker();
+  await expect(
+    fixture.queue.setLimits('free', { reset: true, max_concurrency: 3 }),
+  ).rejects.toMatchObject({ details: [{ path: 'reset' }] });
+});
+
+test('a concurrency limit set at run time counts the jobs already running', async () => {
+  gate = new Promise((resolve) => (openGate = resolve));
+  await fixture.startWorker({ concurrency: 5 });
+  const first = await fixture.queue.submitMany(
+    [1, 2, 3].map((n) => ({ job_type: 'gated', payload: { n } })),
+  );
+  await eventually(() => log.length === 3, 5000);
+  await fixture.queue.setLimits('gated', { max_concurrency: 2 });
+  expect(await fixture.redis.hget(fixture.queue.keys.running, 'gated')).toBe('3');
+  const { job_id } = await fixture.queue.submit({ job_type: 'gated', payload: { n: 4 } });
+  // Three run under a limit of two: the fourth waits (before, it started at once).
+  await sleep(300);
+  expect(log).not.toContain('gated 4 start');
+  expect((await fixture.queue.get(job_id))?.status).toBe('queued');
+  openGate();
+  await eventually(async () => (await fixture.queue.get(job_id))?.status === 'completed', 5000);
+  for (const { job_id: id } of first)
+    expect((await fixture.queue.get(id))?.status).toBe('completed');
+  expect(await fixture.redis.hget(fixture.queue.keys.running, 'gated')).toBe('0');
 });

@@ -4,6 +4,7 @@
 
 import { WORKER_STALE_MS, type QueueKeys } from '../keys';
 import { execPipeline, type RedisClient } from '../redis';
+import { runScript } from '../scripts';
 import { declarationVersion, type JobTypeDeclaration, type RegisteredJobType } from './declaration';
 
 export interface DeclarationChange {
@@ -46,16 +47,18 @@ export class TypeRegistry {
       changes.push({ job_type: declaration.job_type, from: before, to: version });
       fields.push(declaration.job_type, this.registered(declaration, version, declaredBy));
     });
-    if (fields.length > 0) {
-      // The limits claim.lua reads, beside the declaration (one read per claim, not a parse).
-      const pipeline = this.redis.pipeline().hset(this.keys.types, ...fields);
-      for (const declaration of declarations) {
-        if (!changes.some((change) => change.job_type === declaration.job_type)) continue;
-        if (declaration.limits) {
-          pipeline.hset(this.keys.limits, declaration.job_type, JSON.stringify(declaration.limits));
-        } else pipeline.hdel(this.keys.limits, declaration.job_type);
-      }
-      await execPipeline(pipeline);
+    if (fields.length === 0) return changes;
+    await this.redis.hset(this.keys.types, ...fields);
+    // The limits claim.lua reads, beside the declaration (one read per claim, not a parse). A
+    // script, not a pipeline: it also counts the running jobs a new concurrency limit covers.
+    for (const { job_type } of changes) {
+      const limits = declarations.find((declaration) => declaration.job_type === job_type)!.limits;
+      await runScript(this.redis, 'set_limits', this.keys, [
+        this.keys.prefix,
+        job_type,
+        'declared',
+        limits ? JSON.stringify(limits) : '',
+      ]);
     }
     return changes;
   }

@@ -1,0 +1,58 @@
+--[[
+set_limits: changes a job type's limits in one step, so that two changes made at once both hold.
+`override` (PATCH /job-types/:name) sets the fields given over the run-time ones (null among
+them removes that limit; the others stay); `declared` (a worker's declaration) replaces what the
+declaration says. An empty change drops that side.
+
+When a concurrency limit is in force afterwards, the type's jobs already running without one
+(claimed while it had none) are counted in `running` and marked `limited`, as claim.lua does, so
+a limit set or lowered at run time counts them: it holds from the moment it is set, not only once
+they have ended.
+
+KEYS[1] limits   hash: <type> -> the limits its declaration sets, <type>:override -> those set at
+                 run time (JSON {max_concurrency?, rate_limit?: {max, per_ms}})
+KEYS[2] active   zset of leased jobs
+KEYS[3] running  hash: type -> jobs of a concurrency-limited type running now
+ARGV[1] key prefix (jq:{queue}:)
+ARGV[2] job type
+ARGV[3] 'override' or 'declared'
+ARGV[4] the change as JSON, or '' to drop that side
+
+Returns the running jobs it counted.
+]]
+-- wakeWorkersOf: see prelude.lua.
+local limits, active, running = KEYS[1], KEYS[2], KEYS[3]
+local prefix, jobType, side, change = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+
+local overrideField = jobType .. ':override'
+if side == 'declared' then
+  if change == '' then redis.call('HDEL', limits, jobType)
+  else redis.call('HSET', limits, jobType, change) end
+elseif change == '' then
+  redis.call('HDEL', limits, overrideField)
+else
+  local stored = redis.call('HGET', limits, overrideField)
+  local override = stored and cjson.decode(stored) or {}
+  for name, value in pairs(cjson.decode(change)) do override[name] = value end
+  redis.call('HSET', limits, overrideField, cjson.encode(override))
+end
+
+local declared, override = unpack(redis.call('HMGET', limits, jobType, overrideField))
+local maxConcurrency = override and cjson.decode(override).max_concurrency
+if maxConcurrency == nil then maxConcurrency = declared and cjson.decode(declared).max_concurrency end
+
+local counted = 0
+if maxConcurrency and maxConcurrency ~= cjson.null then
+  for _, id in ipairs(redis.call('ZRANGE', active, 0, -1)) do
+    local jobKey = prefix .. 'job:' .. id
+    local f = redis.call('HMGET', jobKey, 'job_type', 'limited')
+    if f[1] == jobType and not f[2] then
+      redis.call('HSET', jobKey, 'limited', jobType)
+      counted = counted + 1
+    end
+  end
+  if counted > 0 then redis.call('HINCRBY', running, jobType, counted) end
+end
+-- Looser limits may let held-back jobs start now.
+wakeWorkersOf(prefix, jobType)
+return counted
