@@ -21,6 +21,9 @@ const testerUrl = `http://localhost:${process.env.UI_PORT || 8501}`;
 
 const services = [];
 let stopping = false;
+let stoppingSince = 0;
+/** Two SIGINTs this close together are one Ctrl+C (see ctrlCAgain). */
+const SAME_CTRL_C_MS = 1_000;
 
 await ensureDependencies();
 if ((await run('npm', ['run', 'build'])) !== 0) fail('the build failed (see above)');
@@ -33,7 +36,7 @@ const prettify = await terminalPrettifier();
 const redis = localRedis && manage('redis', localRedis.childProcess, 'red');
 // What it wrote while starting (warnings about this machine's settings) was read while waiting.
 redis?.print(localRedis.recentOutput());
-process.on('SIGINT', () => shutdown('Ctrl+C'));
+process.on('SIGINT', () => (stopping ? ctrlCAgain() : shutdown('Ctrl+C')));
 process.on('SIGTERM', () => shutdown('SIGTERM'));
 process.on('SIGHUP', () => shutdown('SIGHUP'));
 // A signal sent to `npm start` itself ends npm and its shell without reaching us: once the
@@ -119,13 +122,21 @@ function answers(url) {
     .catch(() => false);
 }
 
+/**
+ * One Ctrl+C reaches this process twice: from the terminal, which signals the whole process
+ * group, and from npm, which passes its own SIGINT on. Only a Ctrl+C pressed again later means
+ * "no more waiting".
+ */
+function ctrlCAgain() {
+  if (Date.now() - stoppingSince < SAME_CTRL_C_MS) return;
+  for (const p of [...services, redis]) p?.kill();
+  process.exit(130);
+}
+
 async function shutdown(reason, exitCode = 0) {
-  if (stopping) {
-    // A second Ctrl+C: no more waiting.
-    for (const p of [...services, redis]) p?.kill();
-    process.exit(130);
-  }
+  if (stopping) return;
   stopping = true;
+  stoppingSince = Date.now();
   if (reason) console.log(`\n${reason}: stopping (a second Ctrl+C kills at once)...`);
   await Promise.all(services.map((service) => service.stop(graceMs)));
   // Redis last, so the worker can record the jobs it finishes while shutting down.

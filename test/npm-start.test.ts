@@ -57,4 +57,40 @@ describe('npm start', () => {
       );
     }, 300_000);
   }
+
+  it('Ctrl+C in its terminal (SIGINT to its whole process group) lets a running job finish, then stops it all', async () => {
+    const [apiPort, uiPort, redisPort] = await Promise.all([freePort(), freePort(), freePort()]);
+    const api = `http://127.0.0.1:${apiPort}`;
+    const start = new ServiceProcess('npm', ['start'], {
+      name: 'npm start',
+      processGroup: true,
+      env: {
+        PORT: String(apiPort),
+        UI_PORT: String(uiPort),
+        REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+        MOCK_EMAIL_DELAY_MS: '3000',
+        MOCK_EMAIL_FAILURE_RATE: '0',
+      },
+    });
+    await start.waitForLine(/The job queue is running/, 150_000);
+    const submitted = await postJson(`${api}/submit-job`, {
+      job_type: 'send_email',
+      payload: { to: 'user@example.com', subject: 'Test', message: 'Hello!' },
+    });
+    const id = (submitted.body as { job_id: string }).job_id;
+    await eventually(
+      async () => (await getJson(`${api}/jobs/status/${id}`)).body.status === 'processing',
+      'the job started',
+      30_000,
+    );
+
+    // The terminal signals npm and this script alike, and npm passes its SIGINT on: one Ctrl+C
+    // arrives twice. Before, the second copy counted as a second Ctrl+C and killed everything.
+    start.signal('SIGINT');
+    await start.waitForExit(60_000);
+    const output = start.lines.join('\n');
+    expect(output).toContain(`Job ${id} completed successfully`);
+    expect(output).toContain('Stopped.');
+    expect(await pingRedis(redisPort)).toBeUndefined();
+  }, 300_000);
 });
