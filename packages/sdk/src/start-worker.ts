@@ -13,24 +13,46 @@ import {
   type Logger,
 } from './core';
 
+/**
+ * The worker service's variables a worker started here reads too, for what its options leave
+ * out: one configured like the stack's worker (a container beside it) finds the same Redis and
+ * queue. Only these: the rest of the process's environment is the application's own.
+ */
+const WORKER_VARIABLES = [
+  'REDIS_URL',
+  'REDIS_CLUSTER_NODES',
+  'QUEUE_NAME',
+  'WORKER_CONCURRENCY',
+  'WORKER_ID',
+  'JOB_LEASE_MS',
+  'BACKOFF_BASE_MS',
+  'SHUTDOWN_TIMEOUT_MS',
+  'JOB_TTL_SECONDS',
+  'FAILED_JOB_TTL_SECONDS',
+  'EVENTS_MAX_LEN',
+  'LOG_LEVEL',
+];
+
+/** Each option left out comes from the worker service's variable, else its default. */
 export interface StartWorkerOptions {
-  /** Default: redis://127.0.0.1:6379. */
+  /** REDIS_URL; default redis://127.0.0.1:6379. */
   redisUrl?: string;
-  /** host:port of Redis Cluster nodes, instead of redisUrl. */
+  /** host:port of Redis Cluster nodes, instead of redisUrl; REDIS_CLUSTER_NODES. */
   clusterNodes?: string[];
-  /** The queue's name (QUEUE_NAME of the stack); default "jobs". */
+  /** The queue's name: QUEUE_NAME, as the stack's; default "jobs". */
   queue?: string;
   // Any job type; its payload type is the handler's business.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   jobTypes: JobType<any>[];
-  /** Jobs run at once; default 10. */
+  /** Jobs run at once: WORKER_CONCURRENCY; default 10. */
   concurrency?: number;
-  /** How long a job is leased before another worker may take it over; default 30 s. */
+  /** How long a job is leased before another worker may take it over: JOB_LEASE_MS; 30 s. */
   leaseMs?: number;
-  /** How long stop() lets running jobs finish; default 10 s. */
+  /** How long stop() lets running jobs finish: SHUTDOWN_TIMEOUT_MS; default 10 s. */
   shutdownTimeoutMs?: number;
+  /** WORKER_ID; default made from the host name and process id. */
   workerId?: string;
-  /** Default: a pino logger of JSON lines at `logLevel` (default info) on stdout. */
+  /** Default: a pino logger of JSON lines at `logLevel` (LOG_LEVEL; info) on stdout. */
   logger?: Logger;
   logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /**
@@ -50,12 +72,15 @@ export interface RunningWorker {
 
 export async function startWorker(options: StartWorkerOptions): Promise<RunningWorker> {
   if (options.jobTypes.length === 0) throw new Error('startWorker: give at least one job type');
-  // The stack's defaults, so a worker started here behaves as the worker service does.
-  const defaults = workerSettings(loadConfig({}));
-  const logger = options.logger ?? createLogger('worker', options.logLevel ?? 'info');
+  // The stack's settings, so a worker started here behaves as the worker service does.
+  const config = loadConfig(
+    Object.fromEntries(WORKER_VARIABLES.map((name) => [name, process.env[name]])),
+  );
+  const defaults = workerSettings(config);
+  const logger = options.logger ?? createLogger('worker', options.logLevel ?? config.logLevel);
   const redis = createRedis({
-    redisUrl: options.redisUrl ?? 'redis://127.0.0.1:6379',
-    clusterNodes: options.clusterNodes ?? [],
+    redisUrl: options.redisUrl ?? config.redisUrl,
+    clusterNodes: options.clusterNodes ?? config.redisClusterNodes,
     connectionName: 'jobqueue-sdk-worker',
   });
   const redisOutage = new RedisOutageLog(logger).watch(redis);
@@ -65,7 +90,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     concurrency: options.concurrency ?? defaults.concurrency,
     leaseMs: options.leaseMs ?? defaults.leaseMs,
     shutdownTimeoutMs: options.shutdownTimeoutMs ?? defaults.shutdownTimeoutMs,
-    workerId: options.workerId,
+    workerId: options.workerId ?? defaults.workerId,
     redis,
     jobTypes: new Map(options.jobTypes.map((type) => [type.name, type as JobType])),
     logger,

@@ -53,7 +53,8 @@ const double = defineJobType({
   },
 });
 
-startWorker({ redisUrl: process.env.REDIS_URL, queue: process.env.QUEUE_NAME, jobTypes: [double] });
+// Redis and the queue from REDIS_URL and QUEUE_NAME, as the stack's worker service reads them.
+startWorker({ jobTypes: [double] });
 `,
   );
   const worker = new ServiceProcess(process.execPath, ['worker.js'], {
