@@ -181,6 +181,13 @@ export class JobQueue {
     return result!;
   }
 
+  /** A schedule's tick: its job, under the tick's own idempotency key (SCHEDULE_KEY_PREFIX). */
+  async submitTick(input: unknown, idempotencyKey: string): Promise<SubmitResult> {
+    await this.prepareTypes([input]);
+    const [result] = await this.submissions.submit([{ ...this.parse(input), idempotencyKey }]);
+    return result!;
+  }
+
   /** Makes the registry read fresh enough to check these submissions' types. */
   private prepareTypes(inputs: unknown[]): Promise<void> {
     const names = new Set<string>();

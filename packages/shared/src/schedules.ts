@@ -13,7 +13,7 @@ import { prioritySchema } from './priority';
 import type { JobQueue } from './queue';
 import { unavailableWhenRedisIsAway } from './redis-errors';
 import { logLoopFailure, type RedisOutageLog } from './redis-outage-log';
-import { parseOrThrow } from './schemas';
+import { parseOrThrow, SCHEDULE_KEY_PREFIX } from './schemas';
 import { runScript } from './scripts';
 import type { Priority } from './wire';
 
@@ -42,6 +42,42 @@ export interface Schedule {
 
 type StoredSchedule = Omit<Schedule, 'next_run_at'>;
 
+/** Each field of a cron expression, seconds first, and how many values it holds. */
+const CRON_FIELDS = [
+  ['second', 60],
+  ['minute', 60],
+  ['hour', 24],
+  ['day-of-month', 31],
+  ['month', 12],
+  ['day-of-week', 7],
+] as const;
+
+/**
+ * What is wrong with `cron` that cron-parser takes without a word: fewer or more fields than five
+ * (six with seconds), which it fills in or shifts; a step past its field's values (70 in the
+ * minute field), which it reads as the field's first value alone; and `H`, which it draws at
+ * random on every parse, so each API process would fire at other times.
+ */
+function cronProblem(cron: string): string | undefined {
+  const fields = cron.trim().split(/\s+/);
+  if (fields.length === 1 && fields[0]!.startsWith('@')) return undefined; // @daily and the like
+  if (fields.length !== 5 && fields.length !== 6) {
+    return `has ${fields.length} field(s): it takes five (minute hour day-of-month month day-of-week), or six with seconds first`;
+  }
+  const named = fields.length === 6 ? CRON_FIELDS : CRON_FIELDS.slice(1);
+  for (const [i, field] of fields.entries()) {
+    const [name, values] = named[i]!;
+    for (const part of field.split(',')) {
+      if (/^H(\(|\/|$)/i.test(part)) return `${name} field: H (a hashed value) is not supported`;
+      const step = /\/(\d+)$/.exec(part)?.[1];
+      if (step !== undefined && Number(step) >= values) {
+        return `${name} field: a step of ${step} must be below ${values}`;
+      }
+    }
+  }
+  return undefined;
+}
+
 /** The first tick of `cron` in `timezone` strictly after `afterMs`; throws on a bad expression. */
 export function nextTick(cron: string, timezone: string, afterMs: number): number {
   return CronExpressionParser.parse(cron, { tz: timezone, currentDate: new Date(afterMs) })
@@ -60,6 +96,8 @@ export class Schedules {
     if (!validTimezone(timezone))
       problems.push({ path: 'timezone', message: `"${timezone}" is not an IANA time zone` });
     let next = 0;
+    const cronWrong = cronProblem(body.cron);
+    if (cronWrong) problems.push({ path: 'cron', message: cronWrong });
     try {
       if (problems.length === 0) next = nextTick(body.cron, timezone, Date.now());
     } catch (error) {
@@ -160,12 +198,10 @@ export class Schedules {
       }
       const schedule = JSON.parse(text) as StoredSchedule;
       try {
-        await this.queue.submit({
-          job_type: schedule.job_type,
-          payload: schedule.payload,
-          priority: schedule.priority,
-          idempotency_key: `schedule:${name}:${tick}`,
-        });
+        await this.queue.submitTick(
+          { job_type: schedule.job_type, payload: schedule.payload, priority: schedule.priority },
+          `${SCHEDULE_KEY_PREFIX}${name}:${tick}`,
+        );
       } catch (error) {
         // Its type's schema changed since, say: the tick is skipped, the schedule goes on.
         log.error(

@@ -8,6 +8,8 @@ import { prioritySchema, type Priority } from './priority';
 import { JOB_STATUSES } from './record';
 
 const MAX_DELAY_MS = 366 * 24 * 3600 * 1000;
+/** The idempotency keys of schedules' ticks (`schedule:<name>:<tick ms>`), never a client's. */
+export const SCHEDULE_KEY_PREFIX = 'schedule:';
 export const MAX_BULK_JOBS = 1000;
 
 /** How long one attempt may run before it fails as timed out. */
@@ -74,6 +76,10 @@ export const submitJobSchema = z
       .min(1, 'must not be empty')
       .max(200, 'must be at most 200 characters')
       .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
+      // A client holding a tick's key would take that tick's job (schedules.ts).
+      .refine((key) => !key.startsWith(SCHEDULE_KEY_PREFIX), {
+        error: `must not start with "${SCHEDULE_KEY_PREFIX}": those keys are the schedules' own`,
+      })
       .optional(),
     group: groupNameSchema.optional(),
   })

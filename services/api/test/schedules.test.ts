@@ -87,3 +87,51 @@ test('a schedule in a time zone runs at its local time', async () => {
   }).format(next);
   expect(Number(parisHour)).toBe(9);
 });
+
+test('a cron expression the parser would misread is refused, naming cron', async () => {
+  const misread = {
+    '0': 'has 1 field(s)', // read as every minute of Sundays
+    '* * *': 'has 3 field(s)',
+    '* * * * * * *': 'has 7 field(s)',
+    '*/70 * * * *': 'minute field: a step of 70 must be below 60', // read as hourly
+    '0 */70 * * *': 'hour field: a step of 70 must be below 24',
+    '0-59/61 * * * *': 'minute field: a step of 61 must be below 60',
+    'H * * * *': 'minute field: H (a hashed value) is not supported', // a new minute each parse
+  };
+  for (const [cron, problem] of Object.entries(misread)) {
+    const reply = await api.post('/schedules', {
+      name: 'misread',
+      cron,
+      job_type: 'send_email',
+      payload: EMAIL,
+    });
+    expect({ cron, status: reply.status }).toEqual({ cron, status: 400 });
+    expect(reply.body.error.details).toEqual([
+      { path: 'cron', message: expect.stringContaining(problem) },
+    ]);
+  }
+  for (const cron of ['@daily', '*/10 * * * * *', '*/30 9-17 * * 1-5', '0 0 1 */3 *']) {
+    const reply = await api.post('/schedules', {
+      name: 'fine',
+      cron,
+      job_type: 'send_email',
+      payload: EMAIL,
+    });
+    expect({ cron, status: reply.status }).toEqual({ cron, status: 201 });
+  }
+});
+
+test("a client may not use a schedule tick's idempotency key, so it cannot take or hold back a tick", async () => {
+  const reply = await api.post('/submit-job', {
+    job_type: 'send_email',
+    payload: EMAIL,
+    idempotency_key: `schedule:nightly:${Date.now() + 5000}`,
+  });
+  expect(reply.status).toBe(400);
+  expect(reply.body.error.details).toEqual([
+    {
+      path: 'idempotency_key',
+      message: 'must not start with "schedule:": those keys are the schedules\' own',
+    },
+  ]);
+});
