@@ -2,6 +2,7 @@
 // JSON Schema from zod, defaults); a queue that knows none of them checks submissions against the
 // registered schemas, names every problem, lists the known types for an undeclared one, and keeps
 // accepting a type whose workers are gone. The newest declaration of a name wins.
+import Redis from 'ioredis';
 import pino from 'pino';
 import { Writable } from 'node:stream';
 import { z } from 'zod';
@@ -270,4 +271,30 @@ test('a pattern that backtracks catastrophically is matched in linear time; one 
   ]);
   expect(payloadProblems(validate, { s: 'aaaa' }, 'payload')).toEqual([]);
   expect(() => compileSchema({ type: 'string', pattern: '^(?=a)a$' })).toThrow(SchemaError);
+});
+
+test('submissions naming types nobody declared read those names, and the whole registry at most once a second', async () => {
+  await startWorker([resizeType(resizePayload)], 'w-1');
+  const queue = apiQueue();
+  await queue.refreshJobTypes();
+  const typesKey = queue.keys.types;
+  const monitor = await new Redis(testRedisUrl()).monitor();
+  const reads: string[] = [];
+  monitor.on('monitor', (_time: string, args: string[]) => {
+    if (args[1] === typesKey) reads.push(String(args[0]).toLowerCase());
+  });
+  const started = Date.now();
+  const submissions = 30;
+  for (let i = 0; i < submissions; i++) {
+    await problems(queue, { job_type: `nope_${i}`, payload: {} });
+  }
+  const seconds = Math.ceil((Date.now() - started) / 1000);
+  await new Promise((resolve) => setTimeout(resolve, 100)); // the monitor's last lines
+  monitor.disconnect();
+  // Before, each one read the whole registry.
+  expect(reads.filter((command) => command === 'hgetall').length).toBeLessThanOrEqual(seconds);
+  expect(reads.filter((command) => command === 'hmget').length).toBeGreaterThan(0);
+  // The refusal still names the types declared.
+  const error = await problems(queue, { job_type: 'resize_imag', payload: {} });
+  expect(error.details[0]!.message).toContain('resize_image');
 });

@@ -1,7 +1,8 @@
-// What a submission is checked against: the job-type registry in Redis, read again about once a
-// second in the background and at once for a name not seen yet (concurrent reads share one), with the types this process knows built in (the
-// product's own, accepted on a fresh Redis before any worker declared them). Every payload is
-// checked against its type's JSON Schema, compiled once per schema.
+// What a submission is checked against: the job-type registry in Redis, read whole again about
+// once a second in the background (concurrent reads share one), and for a name not seen yet, that
+// name's entry at once; with the types this process knows built in (the product's own, accepted
+// on a fresh Redis before any worker declared them). Every payload is checked against its type's
+// JSON Schema, compiled once per schema.
 
 import type { ValidateFunction } from 'ajv';
 import type { ErrorDetail } from '../wire';
@@ -66,12 +67,25 @@ export class JobTypeCatalog {
    * background if the last read is getting old.
    */
   async prepare(names: Iterable<string>): Promise<void> {
-    const age = Date.now() - this.readAt;
-    for (const name of names) {
-      // A type declared a moment ago must be accepted: an unknown name always reads again.
-      if (!this.lookup(name)) return this.refresh();
-    }
-    if (age >= REFRESH_AFTER_MS) void this.refresh().catch(() => undefined);
+    // A type declared a moment ago must be accepted: an unknown name is always looked up.
+    const unknown = [...names].filter((name) => !this.lookup(name));
+    const stale = Date.now() - this.readAt >= REFRESH_AFTER_MS;
+    if (unknown.length > 0) return stale ? this.refresh() : this.readNames(unknown);
+    if (stale) void this.refresh().catch(() => undefined);
+  }
+
+  /**
+   * Reads these names' entries alone: a stream of submissions naming types nobody declared
+   * costs a field read each, and the whole registry (whose declarations may be large and many)
+   * is read at most once a second, which keeps the known names their refusal lists fresh.
+   */
+  private async readNames(names: string[]): Promise<void> {
+    if (!this.registry) return;
+    const found = await this.registry.declarationsOf(names);
+    if (found.length === 0) return;
+    const next = new Map(this.registered);
+    for (const type of found) next.set(type.job_type, this.acceptedAgain(type));
+    this.registered = next;
   }
 
   /** Reads the registry again (one read at a time; callers share it). */
@@ -98,13 +112,16 @@ export class JobTypeCatalog {
 
   private replace(types: RegisteredJobType[]): void {
     const next = new Map<string, AcceptedJobType>();
-    for (const type of types) {
-      const previous = this.registered.get(type.job_type);
-      const same = previous && (previous.declaration as RegisteredJobType).version === type.version;
-      next.set(type.job_type, same ? previous : accepted(type));
-    }
+    for (const type of types) next.set(type.job_type, this.acceptedAgain(type));
     this.registered = next;
     this.readAt = Date.now();
+  }
+
+  /** The same version keeps its compiled schema. */
+  private acceptedAgain(type: RegisteredJobType): AcceptedJobType {
+    const previous = this.registered.get(type.job_type);
+    const same = previous && (previous.declaration as RegisteredJobType).version === type.version;
+    return same ? previous : accepted(type);
   }
 }
 

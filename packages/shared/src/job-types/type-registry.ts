@@ -118,6 +118,12 @@ export class TypeRegistry {
     return parseDeclarations(await this.redis.hgetall(this.keys.types));
   }
 
+  /** The declarations of these names only; a name never declared is left out. */
+  async declarationsOf(names: string[]): Promise<RegisteredJobType[]> {
+    const texts = await this.redis.hmget(this.keys.types, ...names);
+    return texts.flatMap((text) => (text ? (parseRegistered(text) ?? []) : []));
+  }
+
   private registered(declaration: JobTypeDeclaration, version: string, declaredBy: string): string {
     const registered: RegisteredJobType = {
       ...declaration,
