@@ -244,7 +244,11 @@ test('a declaration with a schema that is not JSON Schema, or too large, is refu
   );
   const huge = { type: 'object', description: 'x'.repeat(70 * 1024) };
   expect(() => declare(huge)).toThrow(/payload_schema must be at most 65536 bytes of JSON/);
+  expect(() => declare({ type: 'string' })).toThrow(
+    /payload_schema must describe a JSON object \("type": "object"\): every payload is one/,
+  );
   expect(declare({ type: 'object' }).job_type).toBe('resize_image');
+  expect(declare({}).job_type).toBe('resize_image');
 });
 
 test('a type declared a moment after the registry was read is accepted at once', async () => {

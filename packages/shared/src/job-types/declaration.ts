@@ -85,6 +85,15 @@ export function checkDeclaration(
   if (JSON.stringify(declaration.payload_schema).length > MAX_SCHEMA_BYTES) {
     fail(`must be at most ${MAX_SCHEMA_BYTES} bytes of JSON`);
   }
+  // A payload is always a JSON object: a schema for anything else would refuse every job.
+  const rootType = declaration.payload_schema.type;
+  if (
+    rootType !== undefined &&
+    rootType !== 'object' &&
+    !(Array.isArray(rootType) && rootType.includes('object'))
+  ) {
+    fail(`must describe a JSON object ("type": "object"): every payload is one`);
+  }
   try {
     compileSchema(declaration.payload_schema);
   } catch (error) {
