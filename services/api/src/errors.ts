@@ -40,6 +40,14 @@ function describeHttpError(error: HttpishError): { code: string; message: string
       message: 'request body must not contain a "__proto__" key at any depth',
     };
   }
+  // The parser takes objects and arrays only: null or 42 is JSON, just not a request.
+  if (/only supports object and array/.test(error.message)) {
+    return {
+      code: 'invalid_json',
+      message:
+        'request body must be a JSON object, not a bare value such as null, a number or a string',
+    };
+  }
   if (error.name === 'SyntaxError' || error.type === 'entity.parse.failed') {
     return { code: 'invalid_json', message: `request body is not valid JSON: ${error.message}` };
   }

@@ -76,7 +76,8 @@ const UNKNOWN_ID = '0190f3c2-0000-7000-8000-00000000abcd';
 
 const badRequests: BadRequest[] = [
   submit('malformed JSON', raw('{"job_type": "send_email",'), BAD_JSON, /not valid JSON/),
-  submit('JSON null', raw('null'), BAD_JSON),
+  submit('JSON null', raw('null'), BAD_JSON, /must be a JSON object, not a bare value/),
+  submit('a JSON number', raw('42'), BAD_JSON, /must be a JSON object, not a bare value/),
   submit('a JSON array', json([validEmail]), INVALID),
   submit('an empty body', raw(''), INVALID),
   submit('text/plain', raw(validJson, 'text/plain'), NOT_JSON, /application\/json/),
