@@ -12,12 +12,14 @@ import type { GroupListing, GroupPage, GroupSettingsInForce } from './wire';
 
 const EPOCH_MS = Date.UTC(2026, 0, 1); // seqs count microseconds from here (prelude.lua)
 
+/** A change of a group's settings: the fields given; null puts one back to its default. */
 export const groupSettingsSchema = z.strictObject({
-  /** Turns it takes for one of a group of weight 1. */
+  /** Turns it takes for one of a group of weight 1; default 1. */
   weight: z
     .number()
     .min(0.01, 'must be at least 0.01')
     .max(1000, 'must be at most 1000')
+    .nullable()
     .optional(),
   /** Most of its jobs running at once over every worker; null removes the limit. */
   max_concurrency: z
@@ -40,7 +42,10 @@ export const listGroupsSchema = z.strictObject({
     .optional(),
 });
 
-/** Stores a group's settings (a field left out is the default); what is stored now. */
+/**
+ * Changes a group's settings: the fields given (null: back to the default), the others kept, as
+ * a flag given to queuectl changes that setting alone. Resolves with the settings in force.
+ */
 export async function setGroup(
   redis: RedisClient,
   keys: QueueKeys,
@@ -48,12 +53,13 @@ export async function setGroup(
   input: unknown,
 ): Promise<GroupSettingsInForce> {
   const group = parseOrThrow(groupNameSchema, name, 'invalid group', ['group']);
-  const settings = parseOrThrow(groupSettingsSchema, input, 'invalid group settings');
-  const stored: GroupSettings = {};
-  if (settings.weight !== undefined) stored.weight = settings.weight;
-  if (settings.max_concurrency != null) stored.max_concurrency = settings.max_concurrency;
-  const json = Object.keys(stored).length > 0 ? JSON.stringify(stored) : '';
-  await runScript(redis, 'set_group', keys, [keys.prefix, group, json]);
+  const change = parseOrThrow(groupSettingsSchema, input, 'invalid group settings');
+  const text = await runScript<string>(redis, 'set_group', keys, [
+    keys.prefix,
+    group,
+    JSON.stringify(change),
+  ]);
+  const stored = (text ? JSON.parse(text) : {}) as GroupSettings;
   return { weight: stored.weight ?? 1, max_concurrency: stored.max_concurrency ?? null };
 }
 

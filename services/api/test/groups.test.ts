@@ -44,13 +44,38 @@ test('PUT /groups/:name sets weight and max_concurrency; bad settings are refuse
   expect(set.status).toBe(200);
   expect(set.body).toEqual({ group: 'customer-42', weight: 2, max_concurrency: 3 });
   const cleared = await put('/groups/customer-42', { max_concurrency: null });
-  expect(cleared.body).toEqual({ group: 'customer-42', weight: 1, max_concurrency: null });
+  expect(cleared.body).toEqual({ group: 'customer-42', weight: 2, max_concurrency: null });
 
   const bad = await put('/groups/customer-42', { weight: 0 });
   expect(bad.status).toBe(400);
   expect(bad.body.error.details[0].path).toBe('weight');
   const unknown = await put('/groups/customer-42', { colour: 'red' });
   expect(unknown.status).toBe(400);
+});
+
+test('PUT /groups/:name changes the fields it names and keeps the others; null is the default', async () => {
+  await put('/groups/acme', { weight: 3 });
+  // Before, each PUT replaced the settings whole: setting one field reset the other.
+  expect((await put('/groups/acme', { max_concurrency: 5 })).body).toEqual({
+    group: 'acme',
+    weight: 3,
+    max_concurrency: 5,
+  });
+  expect((await put('/groups/acme', { weight: 4 })).body).toEqual({
+    group: 'acme',
+    weight: 4,
+    max_concurrency: 5,
+  });
+  expect((await put('/groups/acme', {})).body).toEqual({
+    group: 'acme',
+    weight: 4,
+    max_concurrency: 5,
+  });
+  expect((await put('/groups/acme', { weight: null, max_concurrency: null })).body).toEqual({
+    group: 'acme',
+    weight: 1,
+    max_concurrency: null,
+  });
 });
 
 test('GET /groups: queued, running, completed and the oldest wait of each group, paged', async () => {
