@@ -14,6 +14,7 @@
 import { z } from 'zod';
 import { ConflictError, NotFoundError, ValidationError } from './errors';
 import { CONFIRM_WITHIN_MS, promoteDue, runClaim, type ClaimedJob } from './fetcher';
+import { JobTimeoutError } from './job-errors';
 import { JOB_TYPE_NAME_PATTERN } from './job-types/declaration';
 import { WORKER_STALE_MS, type QueueKeys } from './keys';
 import { Acknowledger } from './acknowledger';
@@ -65,6 +66,8 @@ export interface HandedOutJob {
   max_attempts: number;
   /** When the lease ends unless renewed (ISO time): heartbeat before then. */
   lease_expires_at: string;
+  /** How long the attempt may run (ms), or null: past it, its heartbeat and result are refused. */
+  timeout_ms: number | null;
 }
 
 export interface RemoteWorkersOptions {
@@ -125,6 +128,7 @@ export class RemoteWorkers {
     };
     const deadline = Date.now() + request.wait_ms;
     for (;;) {
+      await this.seen(claim.workerId, claim.jobTypes);
       if (this.nextDueMs >= 0 && this.nextDueMs <= Date.now()) await this.promote();
       const reply = await runClaim(this.redis, this.keys, claim);
       this.learnDueTime(reply);
@@ -134,7 +138,9 @@ export class RemoteWorkers {
         return [];
       const untilDue = this.nextDueMs >= 0 ? Math.max(0, this.nextDueMs - Date.now()) : left;
       const untilFree = reply.heldBackMs >= 0 ? reply.heldBackMs : left;
-      const jobs = await this.waitThenClaim(claim, Math.min(left, untilDue, untilFree), hungUp);
+      // A long wait is cut in pieces, each starting with seen(): a waiting worker stays live.
+      const waitMs = Math.min(left, untilDue, untilFree, WORKER_STALE_MS / 2);
+      const jobs = await this.waitThenClaim(claim, waitMs, hungUp);
       if (jobs.length > 0) return jobs;
     }
   }
@@ -180,6 +186,18 @@ export class RemoteWorkers {
     return connection;
   }
 
+  /**
+   * A worker over HTTP is live while it claims, and runs the types it claims: it counts in
+   * /stats and in GET /job-types as a Node worker does with its heartbeat. (extend.lua with no
+   * job is that heartbeat.)
+   */
+  private async seen(worker: string, jobTypes: string[]): Promise<void> {
+    await Promise.all([
+      this.renew(worker, []),
+      this.redis.hset(this.keys.typeWorkers, worker, JSON.stringify(jobTypes)),
+    ]);
+  }
+
   /** Once the worker has the answer: the jobs' leases become whole and their attempts count. */
   async confirm(workerIdValue: string, jobs: ClaimedJob[]): Promise<void> {
     if (jobs.length === 0) return;
@@ -196,12 +214,14 @@ export class RemoteWorkers {
       attempt: job.attempt,
       max_attempts: job.maxAttempts,
       lease_expires_at: new Date(Date.now() + this.options.leaseMs).toISOString(),
+      timeout_ms: job.timeoutMs > 0 ? job.timeoutMs : null,
     };
   }
 
   /** Renews a job's lease; ConflictError when it is not that token's any more. */
   async heartbeat(id: string, input: unknown): Promise<{ lease_expires_at: string }> {
     const { lease_token } = parseOrThrow(heartbeatRequestSchema, input, 'invalid heartbeat');
+    await this.failIfTimedOut(id, lease_token);
     // Renewed in the name of the worker that claimed it, whose heartbeat this is.
     const worker = (await this.redis.hget(this.keys.job(id), 'worker_id')) ?? 'http';
     const lost = await this.renew(worker, [{ id, leaseToken: lease_token }]);
@@ -215,6 +235,7 @@ export class RemoteWorkers {
       input,
       'invalid completion',
     );
+    await this.failIfTimedOut(id, lease_token);
     const recorded = await this.acks.complete({ id, leaseToken: lease_token }, result ?? null);
     if (!recorded) throw await this.refusal(id);
   }
@@ -229,6 +250,26 @@ export class RemoteWorkers {
     );
     if (outcome.outcome === 'lease_lost') throw await this.refusal(id);
     return { status: outcome.outcome === 'retrying' ? 'scheduled' : 'failed' };
+  }
+
+  /**
+   * An attempt over HTTP past its timeout_ms (counted from its claim, `picked_at`) fails as a
+   * Node worker's does, "timed out after N ms", and follows its retry policy: the heartbeat or
+   * result that finds it so is refused. (A worker that goes silent instead loses its lease.)
+   */
+  private async failIfTimedOut(id: string, leaseToken: string): Promise<void> {
+    const [pickedAt, timeoutMs] = await this.redis.hmget(
+      this.keys.job(id),
+      'picked_at',
+      'timeout_ms',
+    );
+    const timeout = Number(timeoutMs);
+    if (!pickedAt || !(timeout > 0) || Date.now() - Number(pickedAt) / 1000 <= timeout) return;
+    const timedOut = new JobTimeoutError(timeout);
+    const outcome = await this.acks.fail({ id, leaseToken }, timedOut.message, '');
+    if (outcome.outcome === 'lease_lost') throw await this.refusal(id);
+    const then = outcome.outcome === 'retrying' ? 'it will be retried' : 'it failed for good';
+    throw new ConflictError(`job ${id} ${timedOut.message}: its attempt failed and ${then}`);
   }
 
   /** Why a fenced call was refused: the job does not exist, or the lease is not that token's. */

@@ -110,6 +110,7 @@ const handedOutJob: Schema = {
     attempt: { type: 'integer' },
     max_attempts: { type: 'integer' },
     lease_expires_at: { type: 'string', format: 'date-time' },
+    timeout_ms: { type: ['integer', 'null'] },
   },
 };
 

@@ -85,6 +85,7 @@ test('a claim hands out a job with its lease; complete records the result, once'
       attempt: 1,
       max_attempts: 3,
       lease_expires_at: expect.any(String),
+      timeout_ms: null,
     },
   ]);
   const token = reply.body.jobs[0].lease_token;
@@ -96,6 +97,50 @@ test('a claim hands out a job with its lease; complete records the result, once'
   const again = await api.post(`/jobs/${id}/complete`, { lease_token: token, result: null });
   expect(again.status).toBe(409);
   expect((await claim({})).body.jobs).toEqual([]);
+});
+
+test('past its timeout_ms an attempt over HTTP fails as timed out: its heartbeat and result are refused', async () => {
+  const id = await submit({ timeout_ms: 300, max_attempts: 2 });
+  const [job] = (await claim({})).body.jobs;
+  expect(job).toMatchObject({ job_id: id, timeout_ms: 300, attempt: 1 });
+  await sleep(400);
+  // Before, the attempt ran on for as long as its worker kept heartbeating.
+  const beat = await api.post(`/jobs/${id}/heartbeat`, { lease_token: job.lease_token });
+  expect(beat.status).toBe(409);
+  expect(beat.body.error.message).toBe(
+    `job ${id} timed out after 300 ms: its attempt failed and it will be retried`,
+  );
+  expect(await api.queue.get(id)).toMatchObject({
+    status: 'scheduled',
+    last_error: 'timed out after 300 ms',
+    errors: [expect.objectContaining({ attempt: 1, error: 'timed out after 300 ms' })],
+  });
+  const late = await api.post(`/jobs/${id}/complete`, { lease_token: job.lease_token });
+  expect(late.status).toBe(409);
+
+  const [second] = (await claim({ wait_ms: 5000 })).body.jobs;
+  expect(second).toMatchObject({ job_id: id, attempt: 2 });
+  await sleep(400);
+  const refused = await api.post(`/jobs/${id}/complete`, {
+    lease_token: second.lease_token,
+    result: { w: 1 },
+  });
+  expect(refused.status).toBe(409);
+  expect(refused.body.error.message).toBe(
+    `job ${id} timed out after 300 ms: its attempt failed and it failed for good`,
+  );
+  expect(await api.queue.get(id)).toMatchObject({ status: 'failed', result: null });
+});
+
+test('a worker claiming over HTTP counts as a live worker of the types it claims', async () => {
+  const workersOf = async () =>
+    (await api.get('/job-types')).body.job_types.find((type: Json) => type.job_type === TYPE)
+      .workers;
+  expect(await workersOf()).toBe(0);
+  expect((await claim({ worker_id: 'py-live' })).status).toBe(200);
+  // Before, a worker over HTTP never counted: its type said 0 workers while it ran its jobs.
+  expect(await workersOf()).toBe(1);
+  expect((await api.get('/stats')).body.workers).toBeGreaterThanOrEqual(1);
 });
 
 test('a claim waiting for work gets a job submitted meanwhile at once', async () => {

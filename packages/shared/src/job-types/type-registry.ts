@@ -107,6 +107,11 @@ export class TypeRegistry {
         counts.set(name, (counts.get(name) ?? 0) + 1);
       }
     }
+    // Workers over HTTP never say goodbye: the entries of workers gone quiet are dropped here (a
+    // Node worker that comes back writes its entry again with its next heartbeat).
+    const liveIds = new Set(live);
+    const gone = Object.keys(typeWorkers).filter((workerId) => !liveIds.has(workerId));
+    if (gone.length > 0) await this.redis.hdel(this.keys.typeWorkers, ...gone);
     return parseDeclarations(types).map((type) => ({
       ...type,
       workers: counts.get(type.job_type) ?? 0,
