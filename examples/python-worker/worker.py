@@ -42,7 +42,14 @@ busy = False
 
 
 class LeaseLost(Exception):
-    """The API answered 409: another attempt holds the job now; drop it."""
+    """The API answered 409: the job is not this attempt's any more (cancelled, timed out, ended
+    or taken over); its message says which. Drop it."""
+
+    def reason(self):
+        try:
+            return json.loads(str(self))["error"]["message"]
+        except (ValueError, KeyError, TypeError):
+            return str(self)
 
 
 def call(method, path, body=None, timeout=10):
@@ -98,8 +105,8 @@ def handle(job):
     try:
         call("POST", f"/jobs/{job['job_id']}/complete", {"lease_token": token, "result": result})
         log(f"job {job['job_id']} completed: {json.dumps(result)}")
-    except LeaseLost:
-        log(f"job {job['job_id']} finished but its lease was lost; the newer attempt stands")
+    except LeaseLost as refused:
+        log(f"job {job['job_id']} finished but its result was refused: {refused.reason()}")
 
 
 def stop(*_):

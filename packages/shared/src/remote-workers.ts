@@ -272,10 +272,17 @@ export class RemoteWorkers {
     throw new ConflictError(`job ${id} ${timedOut.message}: its attempt failed and ${then}`);
   }
 
-  /** Why a fenced call was refused: the job does not exist, or the lease is not that token's. */
+  /**
+   * Why a fenced call was refused: the job does not exist, was cancelled, has ended, or another
+   * attempt holds its lease.
+   */
   private async refusal(id: string): Promise<Error> {
-    const exists = await this.redis.exists(this.keys.job(id));
-    return exists ? leaseLost(id) : new NotFoundError(`job ${id} not found`);
+    const status = await this.redis.hget(this.keys.job(id), 'status');
+    if (status === null) return new NotFoundError(`job ${id} not found`);
+    if (status === 'cancelled') return new ConflictError(`job ${id} was cancelled`);
+    if (status === 'completed' || status === 'failed')
+      return new ConflictError(`job ${id} has ended (${status})`);
+    return leaseLost(id);
   }
 
   private async renew(
@@ -335,6 +342,6 @@ export class RemoteWorkers {
 
 function leaseLost(id: string): ConflictError {
   return new ConflictError(
-    `the lease on job ${id} is not yours any more: another attempt holds it or the job ended`,
+    `the lease on job ${id} is not yours any more: another attempt holds it`,
   );
 }
