@@ -25,17 +25,17 @@ local limits, active, running = KEYS[1], KEYS[2], KEYS[3]
 local prefix, jobType, side, change = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 
 local overrideField = jobType .. ':override'
-if side == 'declared' then
-  if change == '' then redis.call('HDEL', limits, jobType)
-  else redis.call('HSET', limits, jobType, change) end
-elseif change == '' then
-  redis.call('HDEL', limits, overrideField)
-else
-  local stored = redis.call('HGET', limits, overrideField)
-  local override = stored and cjson.decode(stored) or {}
+local field = side == 'declared' and jobType or overrideField
+local before = redis.call('HGET', limits, field)
+local after = change ~= '' and change or false
+if side == 'override' and after then
+  local override = before and cjson.decode(before) or {}
   for name, value in pairs(cjson.decode(change)) do override[name] = value end
-  redis.call('HSET', limits, overrideField, cjson.encode(override))
+  after = cjson.encode(override)
 end
+-- Unchanged (a worker declaring what is stored): nothing to count, and no worker to wake.
+if after == before then return 0 end
+if after then redis.call('HSET', limits, field, after) else redis.call('HDEL', limits, field) end
 
 local declared, override = unpack(redis.call('HMGET', limits, jobType, overrideField))
 local maxConcurrency = override and cjson.decode(override).max_concurrency
