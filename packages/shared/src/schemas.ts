@@ -132,8 +132,35 @@ export function issuesToDetails(
       }));
     }
     const missing = issue.code === 'invalid_type' && issue.input === undefined;
-    return [{ path: path.join('.') || '(body)', message: missing ? 'is required' : issue.message }];
+    return [{ path: path.join('.') || '(body)', message: missing ? 'is required' : said(issue) }];
   });
+}
+
+/**
+ * An issue in the words the rest of the API's errors use ("must be at least 1"): zod's own
+ * messages ("Too small: expected number to be >=1") where a schema gave none.
+ */
+function said(issue: z.core.$ZodIssue): string {
+  const own = !/^(Too small|Too big|Invalid option|Invalid input)\b/.test(issue.message);
+  if (own) return issue.message;
+  switch (issue.code) {
+    case 'too_small':
+    case 'too_big': {
+      const bound = issue.code === 'too_small' ? issue.minimum : issue.maximum;
+      const than = issue.code === 'too_small' ? 'least' : 'most';
+      if (issue.origin === 'string') return `must be at ${than} ${bound} characters long`;
+      if (issue.origin === 'array') return `must hold at ${than} ${bound} item(s)`;
+      if (issue.inclusive === false)
+        return `must be ${issue.code === 'too_small' ? 'more' : 'less'} than ${bound}`;
+      return `must be at ${than} ${bound}`;
+    }
+    case 'invalid_value':
+      return `must be one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}`;
+    case 'invalid_type':
+      return `must be ${/^[aeiou]/.test(issue.expected) ? 'an' : 'a'} ${issue.expected}`;
+    default:
+      return issue.message;
+  }
 }
 
 /**

@@ -76,8 +76,11 @@ test('a run-time change outlives a later declaration until it is reset', async (
   expect(await fixture.queue.setLimits('limited', { max_concurrency: null })).toEqual({});
   expect(await fixture.queue.setLimits('limited', { reset: true })).toEqual({ max_concurrency: 1 });
   await expect(fixture.queue.setLimits('limited', { max_concurrency: 0 })).rejects.toMatchObject({
-    details: [{ path: 'max_concurrency' }],
+    details: [{ path: 'max_concurrency', message: 'must be at least 1' }],
   });
+  await expect(
+    fixture.queue.setLimits('limited', { rate_limit: { max: 'ten', per_ms: 1000 } }),
+  ).rejects.toMatchObject({ details: [{ path: 'rate_limit.max', message: 'must be a number' }] });
 });
 
 test('two changes made at once both hold', async () => {

@@ -252,6 +252,15 @@ test('an idle claim waits inside Redis: one blocking wait, not a loop of them', 
   }
 });
 
+test('a bad claim is refused in plain words, naming each field', async () => {
+  const reply = await claim({ wait_ms: 99_999, max_jobs: 0 });
+  expect(reply.status).toBe(400);
+  expect(reply.body.error.details).toEqual([
+    { path: 'max_jobs', message: 'must be at least 1' },
+    { path: 'wait_ms', message: 'must be at most 30000' },
+  ]);
+});
+
 test('a refused result says why: cancelled, ended, or another attempt holds the lease', async () => {
   const cancelled = await submit();
   const [job] = (await claim({})).body.jobs;
