@@ -29,7 +29,7 @@ ARGV[10] the longest a retry waits (ms): the cap of an exponential backoff witho
 Returns { outcome, retry delay (ms) or 0, attempts, max_attempts }, outcome one of
 'retrying', 'failed', 'lease_lost'.
 ]]
--- nowUs, nowMs, leftActive, groupLeft, keepError and addJobEvent: see prelude.lua.
+-- nowUs, nowMs, leftActive, groupLeft, keepError, attemptsSaid and addJobEvent: see prelude.lua.
 local active, scheduled, failed, marker, events, totals =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local prefix, id, token, err, backoffBaseMs, ttl, maxEvents, retry, random, maxDelayMs =
@@ -89,6 +89,6 @@ redis.call('HINCRBY', totals, 'failed', 1)
 local why = attempts < maxAttempts and ' (not retried: its handler said retrying cannot help)' or ''
 addJobEvent(events, maxEvents, 'type', 'dead', 'job_ids', id,
   'attempts', attempts, 'error', err,
-  'message', 'Job ' .. id .. ' permanently failed after ' .. attempts .. ' attempts' .. why,
+  'message', 'Job ' .. id .. ' permanently failed after ' .. attemptsSaid(attempts) .. why,
   'time', nowUs)
 return { 'failed', 0, attempts, maxAttempts }

@@ -244,6 +244,11 @@ local function addJobEvent(events, maxEvents, ...)
   trimEvents(events, maxEvents, 1)
 end
 
+-- "1 attempt", "3 attempts": how a finished job's line counts them.
+local function attemptsSaid(count)
+  return count .. (tonumber(count) == 1 and ' attempt' or ' attempts')
+end
+
 local ERRORS_KEPT = 20
 local function keepError(jobKey, attempt, err)
   local kept = redis.call('HGET', jobKey, 'errors')

@@ -19,7 +19,8 @@ ARGV[4] events stream max length (approximate)
 
 Returns { jobs put back in line, jobs failed for good }.
 ]]
--- nowUs, nowMs, priorityBand, readyScore, groupLeft, putReady, addJobEvent and wakeWorkersOf: see prelude.lua.
+-- nowUs, nowMs, priorityBand, readyScore, groupLeft, putReady, keepError, attemptsSaid, addJobEvent
+-- and wakeWorkersOf: see prelude.lua.
 local active, queued, failed, events, totals = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local prefix, limit, ttl, maxEvents = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
 
@@ -90,7 +91,7 @@ for _, id in ipairs(expired) do
       redis.call('ZADD', failed, nowMs, id)
       addJobEvent(events, maxEvents, 'type', 'dead', 'job_ids', id,
         'attempts', attempts, 'error', err,
-        'message', 'Job ' .. id .. ' permanently failed after ' .. attempts .. ' attempts', 'time', nowUs)
+        'message', 'Job ' .. id .. ' permanently failed after ' .. attemptsSaid(attempts), 'time', nowUs)
       gaveUp = gaveUp + 1
     end
   end

@@ -643,7 +643,8 @@ export class Worker {
           retry === 'never' && outcome.attempt < outcome.maxAttempts
             ? ' (not retried: its handler said retrying cannot help)'
             : '';
-        log.error(`Job ${job.id} permanently failed after ${outcome.attempt} attempts${why}`);
+        const attempts = `${outcome.attempt} attempt${outcome.attempt === 1 ? '' : 's'}`;
+        log.error(`Job ${job.id} permanently failed after ${attempts}${why}`);
       } else {
         log.warn(`Job ${job.id} failed but its lease was lost; the newer attempt's outcome stands`);
       }

@@ -104,6 +104,12 @@ test('an UnrecoverableError fails the job at once, with attempts left', async ()
     last_error: 'the image is not an image',
   });
   expect(await retryMessages(job_id)).toEqual([]);
+  const dead = (await fixture.queue.events('0', 1000)).filter(
+    (event) => event.type === 'dead' && event.job_id === job_id,
+  );
+  expect(dead.map((event) => event.message)).toEqual([
+    `Job ${job_id} permanently failed after 1 attempt (not retried: its handler said retrying cannot help)`,
+  ]);
 });
 
 test('a bad backoff in a submission is refused, naming the field', async () => {
