@@ -31,6 +31,16 @@ test('adds a schedule, lists it with its next run, refuses a bad one, removes it
     /^nightly-digest {2}0 2 \* \* \* \(Europe\/Paris\) {2}send_email {2}next \S+Z\n$/,
   );
 
+  // Rows of different widths line up in columns.
+  const payload = '{"to": "ops@example.com", "subject": "Ping", "message": "..."}';
+  const x = ['schedule', 'add', 'x', '--cron', '*/5 * * * *', '--type', 'send_email'];
+  expect((await queuectl([...x, '--payload', payload], env)).code).toBe(0);
+  const rows = (await queuectl(['schedules'], env)).stdout.trimEnd().split('\n');
+  expect(rows).toHaveLength(2);
+  expect(new Set(rows.map((row) => row.indexOf('send_email'))).size).toBe(1);
+  expect(new Set(rows.map((row) => row.indexOf('  next '))).size).toBe(1);
+  await queuectl(['schedule', 'remove', 'x'], env);
+
   const bad = await queuectl(
     ['schedule', 'add', 'broken', '--cron', 'every day', '--type', 'send_email'],
     env,

@@ -40,7 +40,7 @@ describe('queuectl on a terminal', () => {
     expect(coloured.stdout).toContain(`${ESC}1mID`); // bold header
     expect(coloured.stdout).toContain(`${ESC}34mqueued`); // blue status
     const plain = await onTerminal(['status'], { ...env, NO_COLOR: '1' });
-    expect(plain.stdout).toContain('Total jobs: 2000');
+    expect(plain.stdout).toContain('Total jobs: 2000 (the newest 20 below; -n N for more)');
     expect(plain.stdout).not.toContain(ESC);
   });
 });

@@ -61,7 +61,13 @@ async function list(out: Output): Promise<void> {
   const schedules = await withSchedules((s) => s.list());
   if (out.json) return out.data(schedules);
   if (schedules.length === 0) return out.text('No schedules');
-  for (const schedule of schedules) out.text(describe(schedule));
+  // One column each: names, expressions and types line up from row to row.
+  const cells = schedules.map((s) => [s.name, `${s.cron} (${s.timezone})`, s.job_type]);
+  const widths = [0, 1, 2].map((c) => Math.max(...cells.map((row) => row[c]!.length)));
+  schedules.forEach((schedule, i) => {
+    const columns = cells[i]!.map((cell, c) => cell.padEnd(widths[c]!));
+    out.text(`${columns.join('  ')}  next ${schedule.next_run_at ?? '-'}`);
+  });
 }
 
 async function add(out: Output, name: string, options: AddOptions): Promise<void> {

@@ -72,7 +72,9 @@ async function status(
       });
       return;
     }
-    out.text(`Total jobs: ${total}`);
+    const shown =
+      page.jobs.length < total ? ` (the newest ${page.jobs.length} below; -n N for more)` : '';
+    out.text(`Total jobs: ${total}${shown}`);
     printJobs(out, page.jobs);
     out.text();
     out.text('Summary:');
