@@ -11,23 +11,33 @@ const answers = (url: string) =>
     () => false,
   );
 
+/** `npm start` on ports of its own, with no Redis answering at its REDIS_URL yet. */
+async function npmStart(mockEmailDelayMs: number, processGroup = false) {
+  const [apiPort, uiPort, redisPort] = await Promise.all([freePort(), freePort(), freePort()]);
+  const start = new ServiceProcess('npm', ['start'], {
+    name: 'npm start',
+    processGroup,
+    env: {
+      PORT: String(apiPort),
+      UI_PORT: String(uiPort),
+      REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+      MOCK_EMAIL_DELAY_MS: String(mockEmailDelayMs),
+      MOCK_EMAIL_FAILURE_RATE: '0',
+    },
+  });
+  await start.waitForLine(/The job queue is running/, 150_000);
+  return {
+    start,
+    api: `http://127.0.0.1:${apiPort}`,
+    ui: `http://127.0.0.1:${uiPort}`,
+    redisPort,
+  };
+}
+
 describe('npm start', () => {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     it(`starts a Redis of its own when none answers, runs jobs, and ${signal} to npm stops it all`, async () => {
-      const [apiPort, uiPort, redisPort] = await Promise.all([freePort(), freePort(), freePort()]);
-      const api = `http://127.0.0.1:${apiPort}`;
-      const ui = `http://127.0.0.1:${uiPort}`;
-      const start = new ServiceProcess('npm', ['start'], {
-        name: 'npm start',
-        env: {
-          PORT: String(apiPort),
-          UI_PORT: String(uiPort),
-          REDIS_URL: `redis://127.0.0.1:${redisPort}`,
-          MOCK_EMAIL_DELAY_MS: '0',
-          MOCK_EMAIL_FAILURE_RATE: '0',
-        },
-      });
-      await start.waitForLine(/The job queue is running/, 150_000);
+      const { start, api, ui, redisPort } = await npmStart(0);
       expect(start.lines.join('\n')).toContain(`started redis-server on port ${redisPort}`);
       expect(await pingRedis(redisPort)).toBe('+PONG');
       expect(await answers(ui)).toBe(true);
@@ -59,20 +69,7 @@ describe('npm start', () => {
   }
 
   it('Ctrl+C in its terminal (SIGINT to its whole process group) lets a running job finish, then stops it all', async () => {
-    const [apiPort, uiPort, redisPort] = await Promise.all([freePort(), freePort(), freePort()]);
-    const api = `http://127.0.0.1:${apiPort}`;
-    const start = new ServiceProcess('npm', ['start'], {
-      name: 'npm start',
-      processGroup: true,
-      env: {
-        PORT: String(apiPort),
-        UI_PORT: String(uiPort),
-        REDIS_URL: `redis://127.0.0.1:${redisPort}`,
-        MOCK_EMAIL_DELAY_MS: '3000',
-        MOCK_EMAIL_FAILURE_RATE: '0',
-      },
-    });
-    await start.waitForLine(/The job queue is running/, 150_000);
+    const { start, api, redisPort } = await npmStart(3000, true);
     const submitted = await postJson(`${api}/submit-job`, {
       job_type: 'send_email',
       payload: { to: 'user@example.com', subject: 'Test', message: 'Hello!' },
