@@ -70,8 +70,15 @@ export class JobTypeCatalog {
     // A type declared a moment ago must be accepted: an unknown name is always looked up.
     const unknown = [...names].filter((name) => !this.lookup(name));
     const stale = Date.now() - this.readAt >= REFRESH_AFTER_MS;
-    if (unknown.length > 0) return stale ? this.refresh() : this.readNames(unknown);
-    if (stale) void this.refresh().catch(() => undefined);
+    if (unknown.length === 0) {
+      if (stale) void this.refresh().catch(() => undefined);
+      return;
+    }
+    // A whole read already under way may have started before the type was declared: the
+    // names still unknown after it are read on their own.
+    if (stale) await this.refresh();
+    const still = unknown.filter((name) => !this.lookup(name));
+    if (still.length > 0) await this.readNames(still);
   }
 
   /**
