@@ -209,6 +209,14 @@ test('a header with a line break, a URL with credentials, or a form the worker w
   expect(await problems({ url: `http:/${host}:${port}/x` })).toEqual([
     { path: 'payload.url', message: 'must be an http:// or https:// URL' },
   ]);
+  // In the API's words, each field named (before: zod's "Invalid option: ...", and "payload."
+  // for an unknown field).
+  const bad = await problems({ url: `${origin}/x`, method: 'BREW', timeout_ms: 0, extra: 1 });
+  expect(bad).toEqual([
+    { path: 'payload.method', message: expect.stringMatching(/^must be one of "GET", "POST"/) },
+    { path: 'payload.timeout_ms', message: 'must be at least 1' },
+    { path: 'payload.extra', message: 'is not a known field' },
+  ]);
 });
 
 test('a 303 is followed with a GET without the body', async () => {

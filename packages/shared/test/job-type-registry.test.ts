@@ -249,6 +249,23 @@ test('a declaration with a schema that is not JSON Schema, or too large, is refu
   );
   expect(declare({ type: 'object' }).job_type).toBe('resize_image');
   expect(declare({}).job_type).toBe('resize_image');
+  // A field of the wrong type is named as such (before: "is required").
+  const wrong = (() => {
+    try {
+      checkDeclaration({
+        job_type: 'resize_image',
+        payload_schema: { type: 'object' },
+        description: 5,
+        limits: { max_concurrency: '2' },
+      });
+    } catch (error) {
+      return (error as ValidationError).details;
+    }
+  })();
+  expect(wrong).toEqual([
+    { path: 'description', message: 'must be a string' },
+    { path: 'limits.max_concurrency', message: 'must be a number' },
+  ]);
 });
 
 test('a type declared a moment after the registry was read is accepted at once', async () => {

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ValidationError } from '../errors';
 import { prioritySchema } from '../priority';
-import { backoffSchema, issuesToDetails, timeoutMsSchema } from '../schemas';
+import { backoffSchema, issuesToDetails, safeParseReporting, timeoutMsSchema } from '../schemas';
 import type { JobType } from './job-type';
 import { compileSchema, SchemaError } from './payload-validator';
 
@@ -67,7 +67,7 @@ export function checkDeclaration(
   input: unknown,
   what = 'job type declaration',
 ): JobTypeDeclaration {
-  const parsed = declarationSchema.safeParse(input);
+  const parsed = safeParseReporting(declarationSchema, input);
   if (!parsed.success) {
     const details = issuesToDetails(parsed.error.issues);
     throw new ValidationError(

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { RetryLaterError, UnrecoverableError } from '../job-errors';
 import { signatureHeader, SIGNATURE_HEADER } from '../http-signature';
+import { issuesToDetails, safeParseReporting } from '../schemas';
 import { defineJobType } from './define';
 import type { JobType } from './job-type';
 
@@ -80,13 +81,14 @@ export function httpJob(options: HttpTargetOptions): JobType<HttpPayload> {
     // What JSON Schema cannot say: the worker's own check (so the API accepts only what a
     // worker will send), no credentials in the URL, and the origins allowed here.
     submissionProblems: (payload) => {
-      const parsed = httpPayload.safeParse(payload);
+      const parsed = safeParseReporting(httpPayload, payload);
       if (!parsed.success) {
-        return parsed.error.issues.map((issue) => ({
-          path: issue.path.map(String).join('.'),
-          // A header name's own problem, not zod's "Invalid key in record".
-          message: issue.code === 'invalid_key' ? issue.issues[0]!.message : issue.message,
-        }));
+        return parsed.error.issues.flatMap((issue) =>
+          issue.code === 'invalid_key'
+            ? // A header name's own problem, not zod's "Invalid key in record".
+              [{ path: issue.path.map(String).join('.'), message: issue.issues[0]!.message }]
+            : issuesToDetails([issue]),
+        );
       }
       const url = new URL(parsed.data.url);
       if (url.username || url.password)
