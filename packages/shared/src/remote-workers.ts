@@ -18,7 +18,7 @@ import { JobTimeoutError } from './job-errors';
 import { JOB_TYPE_NAME_PATTERN } from './job-types/declaration';
 import { WORKER_STALE_MS, type QueueKeys } from './keys';
 import { Acknowledger } from './acknowledger';
-import { duplicateForBlocking, type RedisClient } from './redis';
+import { duplicateForBlocking, execPipeline, type RedisClient } from './redis';
 import { registerScripts, runScript } from './scripts';
 import { parseOrThrow } from './schemas';
 
@@ -242,6 +242,7 @@ export class RemoteWorkers {
 
   async fail(id: string, input: unknown): Promise<{ status: 'scheduled' | 'failed' }> {
     const request = parseOrThrow(failRequestSchema, input, 'invalid failure');
+    await this.failIfTimedOut(id, request.lease_token);
     const retry = request.retry ? '' : 'never';
     const outcome = await this.acks.fail(
       { id, leaseToken: request.lease_token },
@@ -258,13 +259,13 @@ export class RemoteWorkers {
    * result that finds it so is refused. (A worker that goes silent instead loses its lease.)
    */
   private async failIfTimedOut(id: string, leaseToken: string): Promise<void> {
-    const [pickedAt, timeoutMs] = await this.redis.hmget(
-      this.keys.job(id),
-      'picked_at',
-      'timeout_ms',
-    );
+    // Both times on Redis's clock, which stamped picked_at.
+    const [[pickedAt, timeoutMs], [seconds, micros]] = (await execPipeline(
+      this.redis.pipeline().hmget(this.keys.job(id), 'picked_at', 'timeout_ms').time(),
+    )) as [(string | null)[], [string, string]];
     const timeout = Number(timeoutMs);
-    if (!pickedAt || !(timeout > 0) || Date.now() - Number(pickedAt) / 1000 <= timeout) return;
+    const ranMs = (Number(seconds) * 1e6 + Number(micros) - Number(pickedAt)) / 1000;
+    if (!pickedAt || !(timeout > 0) || ranMs <= timeout) return;
     const timedOut = new JobTimeoutError(timeout);
     const outcome = await this.acks.fail({ id, leaseToken }, timedOut.message, '');
     if (outcome.outcome === 'lease_lost') throw await this.refusal(id);
@@ -282,6 +283,11 @@ export class RemoteWorkers {
     if (status === 'cancelled') return new ConflictError(`job ${id} was cancelled`);
     if (status === 'completed' || status === 'failed')
       return new ConflictError(`job ${id} has ended (${status})`);
+    if (status === 'queued' || status === 'scheduled') {
+      return new ConflictError(
+        `job ${id} is not running: this attempt ended (timed out, or its lease ran out) and the job waits for its next`,
+      );
+    }
     return leaseLost(id);
   }
 

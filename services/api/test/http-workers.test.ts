@@ -117,6 +117,9 @@ test('past its timeout_ms an attempt over HTTP fails as timed out: its heartbeat
   });
   const late = await api.post(`/jobs/${id}/complete`, { lease_token: job.lease_token });
   expect(late.status).toBe(409);
+  expect(late.body.error.message).toBe(
+    `job ${id} is not running: this attempt ended (timed out, or its lease ran out) and the job waits for its next`,
+  );
 
   const [second] = (await claim({ wait_ms: 5000 })).body.jobs;
   expect(second).toMatchObject({ job_id: id, attempt: 2 });
@@ -130,6 +133,24 @@ test('past its timeout_ms an attempt over HTTP fails as timed out: its heartbeat
     `job ${id} timed out after 300 ms: its attempt failed and it failed for good`,
   );
   expect(await api.queue.get(id)).toMatchObject({ status: 'failed', result: null });
+});
+
+test("a failure sent past the timeout is the timeout's, as a result would be", async () => {
+  const id = await submit({ timeout_ms: 300, max_attempts: 1 });
+  const [job] = (await claim({})).body.jobs;
+  await sleep(400);
+  const failed = await api.post(`/jobs/${id}/fail`, {
+    lease_token: job.lease_token,
+    error: 'worker says boom',
+  });
+  expect(failed.status).toBe(409);
+  expect(failed.body.error.message).toBe(
+    `job ${id} timed out after 300 ms: its attempt failed and it failed for good`,
+  );
+  expect(await api.queue.get(id)).toMatchObject({
+    status: 'failed',
+    last_error: 'timed out after 300 ms',
+  });
 });
 
 test('a worker claiming over HTTP counts as a live worker of the types it claims', async () => {
