@@ -4,10 +4,10 @@ set_limits: changes a job type's limits in one step, so that two changes made at
 them removes that limit; the others stay); `declared` (a worker's declaration) replaces what the
 declaration says. An empty change drops that side.
 
-When a concurrency limit is in force afterwards, the type's jobs already running without one
+When a concurrency limit comes into force where there was none, the type's jobs already running
 (claimed while it had none) are counted in `running` and marked `limited`, as claim.lua does, so
-a limit set or lowered at run time counts them: it holds from the moment it is set, not only once
-they have ended.
+a limit set at run time counts them: it holds from the moment it is set, not only once they have
+ended. (That reads every leased job once; a limit changed while one is in force reads none.)
 
 KEYS[1] limits   hash: <type> -> the limits its declaration sets, <type>:override -> those set at
                  run time (JSON {max_concurrency?, rate_limit?: {max, per_ms}})
@@ -26,6 +26,16 @@ local prefix, jobType, side, change = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 
 local overrideField = jobType .. ':override'
 local field = side == 'declared' and jobType or overrideField
+
+-- The concurrency limit in force, from the stored declaration and override.
+local function maxConcurrencyInForce()
+  local declared, override = unpack(redis.call('HMGET', limits, jobType, overrideField))
+  local max = override and cjson.decode(override).max_concurrency
+  if max == nil then max = declared and cjson.decode(declared).max_concurrency end
+  return max ~= cjson.null and max or nil
+end
+
+local limitedBefore = maxConcurrencyInForce() ~= nil
 local before = redis.call('HGET', limits, field)
 local after = change ~= '' and change or false
 if side == 'override' and after then
@@ -37,12 +47,9 @@ end
 if after == before then return 0 end
 if after then redis.call('HSET', limits, field, after) else redis.call('HDEL', limits, field) end
 
-local declared, override = unpack(redis.call('HMGET', limits, jobType, overrideField))
-local maxConcurrency = override and cjson.decode(override).max_concurrency
-if maxConcurrency == nil then maxConcurrency = declared and cjson.decode(declared).max_concurrency end
-
+-- Only a limit where there was none finds jobs uncounted: under one, every claim counts its jobs.
 local counted = 0
-if maxConcurrency and maxConcurrency ~= cjson.null then
+if not limitedBefore and maxConcurrencyInForce() ~= nil then
   for _, id in ipairs(redis.call('ZRANGE', active, 0, -1)) do
     local jobKey = prefix .. 'job:' .. id
     local f = redis.call('HMGET', jobKey, 'job_type', 'limited')
