@@ -59,8 +59,9 @@ const CRON_FIELDS = [
  * random on every parse, so each API process would fire at other times.
  */
 function cronProblem(cron: string): string | undefined {
-  const fields = cron.trim().split(/\s+/);
-  if (fields.length === 1 && fields[0]!.startsWith('@')) return undefined; // @daily and the like
+  const fields = cron.split(' ');
+  // A nickname (@daily): the parser says whether it knows it.
+  if (fields.length === 1 && fields[0]!.startsWith('@')) return undefined;
   if (fields.length !== 5 && fields.length !== 6) {
     return `has ${fields.length} field(s): it takes five (minute hour day-of-month month day-of-week), or six with seconds first`;
   }
@@ -69,6 +70,11 @@ function cronProblem(cron: string): string | undefined {
     const [name, values] = named[i]!;
     for (const part of field.split(',')) {
       if (/^H(\(|\/|$)/i.test(part)) return `${name} field: H (a hashed value) is not supported`;
+      // The parser reads a month's name as its number in either field, and a day's too.
+      for (const word of part.match(/[a-z]+/gi) ?? []) {
+        if (!CRON_NAMES[name]?.test(word))
+          return `${name} field: "${word}" is not one of its values`;
+      }
       const step = /\/(\d+)$/.exec(part)?.[1];
       if (step !== undefined && Number(step) >= values) {
         return `${name} field: a step of ${step} must be below ${values}`;
@@ -76,6 +82,19 @@ function cronProblem(cron: string): string | undefined {
     }
   }
   return undefined;
+}
+
+/** The words each field takes: names of months and days, and L (last) and W (weekday). */
+const CRON_NAMES: Partial<Record<(typeof CRON_FIELDS)[number][0], RegExp>> = {
+  'day-of-month': /^(L|W|LW)$/i,
+  month: /^(JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)$/i,
+  'day-of-week': /^(SUN|MON|TUE|WED|THU|FRI|SAT|L)$/i,
+};
+
+/** How a cron expression is kept: spaces trimmed and single, a nickname in lower case. */
+function normalCron(cron: string): string {
+  const text = cron.trim().split(/\s+/).join(' ');
+  return text.startsWith('@') ? text.toLowerCase() : text;
 }
 
 /** The first tick of `cron` in `timezone` strictly after `afterMs`; throws on a bad expression. */
@@ -96,15 +115,16 @@ export class Schedules {
     if (!validTimezone(timezone))
       problems.push({ path: 'timezone', message: `"${timezone}" is not an IANA time zone` });
     let next = 0;
-    const cronWrong = cronProblem(body.cron);
-    if (cronWrong) problems.push({ path: 'cron', message: cronWrong });
+    const cron = normalCron(body.cron);
     try {
-      if (problems.length === 0) next = nextTick(body.cron, timezone, Date.now());
+      const cronWrong = cronProblem(cron);
+      if (cronWrong) problems.push({ path: 'cron', message: cronWrong });
+      else if (problems.length === 0) next = nextTick(cron, timezone, Date.now());
     } catch (error) {
-      problems.push({
-        path: 'cron',
-        message: `is not a cron expression: ${(error as Error).message}`,
-      });
+      const message = cron.startsWith('@')
+        ? 'is not a nickname cron-parser knows (@yearly, @monthly, @weekly, @daily, @hourly, ...)'
+        : `is not a cron expression: ${(error as Error).message}`;
+      problems.push({ path: 'cron', message });
     }
     // The job it makes is checked now, as a submission would be: the type and its payload.
     try {
@@ -125,7 +145,7 @@ export class Schedules {
     }
     const stored: StoredSchedule = {
       name: body.name,
-      cron: body.cron,
+      cron,
       timezone,
       job_type: body.job_type,
       payload: body.payload,

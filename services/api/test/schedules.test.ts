@@ -97,6 +97,9 @@ test('a cron expression the parser would misread is refused, naming cron', async
     '0 */70 * * *': 'hour field: a step of 70 must be below 24',
     '0-59/61 * * * *': 'minute field: a step of 61 must be below 60',
     'H * * * *': 'minute field: H (a hashed value) is not supported', // a new minute each parse
+    '0 0 * * JAN': 'day-of-week field: "JAN" is not one of its values', // read as Mondays
+    '0 0 1 MON *': 'month field: "MON" is not one of its values', // read as January
+    '@midnight': 'is not a nickname cron-parser knows',
   };
   const create = (name: string, cron: string) =>
     api.post('/schedules', { name, cron, job_type: 'send_email', payload: EMAIL });
@@ -111,6 +114,13 @@ test('a cron expression the parser would misread is refused, naming cron', async
     const reply = await create('fine', cron);
     expect({ cron, status: reply.status }).toEqual({ cron, status: 201 });
   }
+  for (const cron of ['0 9 * JAN-MAR MON-FRI', '0 0 L * *', '0 0 * * 5L']) {
+    const reply = await create('named', cron);
+    expect({ cron, status: reply.status }).toEqual({ cron, status: 201 });
+  }
+  // Kept as one reads it: trimmed, a nickname in lower case.
+  expect((await create('spaced', '  @DAILY  ')).body).toMatchObject({ cron: '@daily' });
+  expect((await create('spaced', ' 0  9 * * * ')).body).toMatchObject({ cron: '0 9 * * *' });
 });
 
 test("a client may not use a schedule tick's idempotency key, so it cannot take or hold back a tick", async () => {
