@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { ConfigError } from './errors';
 import { QUEUE_NAME_PATTERN } from './keys';
+import { said } from './schemas';
 
 const int = (min: number, max: number, fallback: number) =>
   z.coerce.number().int('must be a whole number').min(min).max(max).default(fallback);
@@ -142,7 +143,7 @@ function parseSettings<T>(schema: z.ZodType<T>, env: NodeJS.ProcessEnv): T {
   const parsed = schema.safeParse(present);
   if (parsed.success) return parsed.data;
   throw new ConfigError(
-    parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
+    parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${said(issue)}`),
   );
 }
 

@@ -140,7 +140,7 @@ export function issuesToDetails(
  * An issue in the words the rest of the API's errors use ("must be at least 1"): zod's own
  * messages ("Too small: expected number to be >=1") where a schema gave none.
  */
-function said(issue: z.core.$ZodIssue): string {
+export function said(issue: z.core.$ZodIssue): string {
   const own = !/^(Too small|Too big|Invalid option|Invalid input)\b/.test(issue.message);
   if (own) return issue.message;
   switch (issue.code) {

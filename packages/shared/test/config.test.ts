@@ -105,4 +105,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}:`));
   });
+
+  it('says what a bad value must be in plain words', () => {
+    expect(() => loadConfig({ WORKER_CONCURRENCY: '0' })).toThrow(
+      'WORKER_CONCURRENCY: must be at least 1',
+    );
+    expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(
+      'LOG_LEVEL: must be one of "fatal", "error", "warn", "info", "debug", "trace", "silent"',
+    );
+  });
 });
