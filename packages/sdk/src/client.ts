@@ -133,10 +133,13 @@ export class JobQueueClient {
     });
   }
 
-  /** A group's weight (turns it takes for one of another's) and max concurrency (null: none). */
+  /**
+   * Changes a group's weight (turns it takes for one of another's) or max concurrency: the
+   * settings given, the others kept; null puts one back to its default (weight 1, no limit).
+   */
   async setGroup(
     group: string,
-    settings: { weight?: number; maxConcurrency?: number | null },
+    settings: { weight?: number | null; maxConcurrency?: number | null },
   ): Promise<GroupSettingsInForce> {
     return this.request<GroupSettingsInForce>('PUT', `/groups/${encodeURIComponent(group)}`, {
       weight: settings.weight,

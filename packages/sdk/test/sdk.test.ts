@@ -235,6 +235,11 @@ test('the client submits into a group, sets its settings and lists what it has',
     weight: 2,
     max_concurrency: 4,
   });
+  // One setting changed, the other kept; null is the default.
+  expect(await client.setGroup('sdk-tenant', { weight: null })).toMatchObject({
+    weight: 1,
+    max_concurrency: 4,
+  });
   const bad = await client.setGroup('sdk-tenant', { weight: -1 }).catch((e) => e);
   expect(bad).toMatchObject({ status: 400, details: [{ path: 'weight' }] });
   await client.cancel(sent.job_id);
