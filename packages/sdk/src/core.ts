@@ -5,6 +5,7 @@ export {
   createRedis,
   defineJobType,
   loadConfig,
+  productTypeTaken,
   RedisOutageLog,
   RetryLaterError,
   UnrecoverableError,

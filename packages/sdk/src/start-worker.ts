@@ -6,6 +6,7 @@ import {
   createLogger,
   createRedis,
   loadConfig,
+  productTypeTaken,
   RedisOutageLog,
   Worker,
   workerSettings,
@@ -72,6 +73,11 @@ export interface RunningWorker {
 
 export async function startWorker(options: StartWorkerOptions): Promise<RunningWorker> {
   if (options.jobTypes.length === 0) throw new Error('startWorker: give at least one job type');
+  // The stack's own worker runs these; a type of the same name here would take their jobs.
+  for (const type of options.jobTypes) {
+    const taken = productTypeTaken(type.name);
+    if (taken) throw new Error(`startWorker: ${taken}`);
+  }
   // The stack's settings, so a worker started here behaves as the worker service does.
   const config = loadConfig(
     Object.fromEntries(WORKER_VARIABLES.map((name) => [name, process.env[name]])),

@@ -244,3 +244,22 @@ test('the client submits into a group, sets its settings and lists what it has',
   expect(bad).toMatchObject({ status: 400, details: [{ path: 'weight' }] });
   await client.cancel(sent.job_id);
 });
+
+test("startWorker refuses a type named like one of the product's own, which would take its jobs", async () => {
+  const impostor = defineJobType({
+    name: 'send_email',
+    payload: z.object({}),
+    run: async () => 1,
+  });
+  // Before, it started, replaced send_email's declaration (so the API took any payload) and
+  // claimed the stack's send_email jobs.
+  await expect(
+    startWorker({
+      redisUrl: testRedisUrl(),
+      queue: uniqueQueueName('impostor'),
+      jobTypes: [impostor],
+    }),
+  ).rejects.toThrow(
+    `startWorker: job type "send_email" is one of this product's own; choose another name`,
+  );
+});

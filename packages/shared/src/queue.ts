@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { ConflictError, NotFoundError, ValidationError } from './errors';
 import { JobList, STATUS_INDEX, type JobPage } from './job-list';
 import { readEventPage, readEventsAfter, readLatestEvents, type QueueEvent } from './events';
-import type { JobTypeRegistry } from './job-types/registry';
+import { productTypeTaken, type JobTypeRegistry } from './job-types/registry';
 import { queueKeys, WORKER_STALE_MS, type QueueKeys } from './keys';
 import { priorityNumber } from './priority';
 import { decodeJobRecord, JOB_STATUSES, type JobRecord, type JobStatus } from './record';
@@ -149,11 +149,8 @@ export class JobQueue {
       ]);
     }
     const declaration = checkDeclaration({ ...body, job_type: name });
-    if (this.jobTypes.has(name)) {
-      throw new ConflictError(
-        `job type "${name}" is one of this product's own; choose another name`,
-      );
-    }
+    const taken = productTypeTaken(name, this.jobTypes);
+    if (taken) throw new ConflictError(taken);
     await unavailableWhenRedisIsAway('declare a job type', () =>
       this.typeRegistry.declare([declaration], 'http'),
     );

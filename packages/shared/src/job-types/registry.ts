@@ -8,6 +8,22 @@ import { refusedShellJob, shellJob } from './shell';
 
 export type JobTypeRegistry = ReadonlyMap<string, JobType>;
 
+/** The names of the product's own types (createJobTypes): no one else's worker may declare them. */
+export const PRODUCT_JOB_TYPES: readonly string[] = ['send_email', 'http', 'shell'];
+
+/**
+ * Why a type of someone else's may not take this name, or undefined: it is a product type's, or
+ * one of `ownTypes` (those this process runs as its own).
+ */
+export function productTypeTaken(
+  name: string,
+  ownTypes?: { has(name: string): boolean },
+): string | undefined {
+  return PRODUCT_JOB_TYPES.includes(name) || ownTypes?.has(name)
+    ? `job type "${name}" is one of this product's own; choose another name`
+    : undefined;
+}
+
 export interface JobTypeOptions {
   mockEmail: MockEmailOptions;
   /** Accept and run `shell` jobs. Unset: ALLOW_SHELL_JOBS, so every process (API, worker,
