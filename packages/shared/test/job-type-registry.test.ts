@@ -225,6 +225,10 @@ test('a bad declaration stops the worker from starting, naming the problem', asy
   await expect(startWorker([notJsonSchema], 'w-bad-2')).rejects.toThrow(
     /payload schema cannot be written as JSON Schema/,
   );
+  // The type named once (before: 'invalid job type "resize_image" "resize_image": ...').
+  await expect(startWorker([resizeType(z.string())], 'w-bad-3')).rejects.toThrow(
+    'invalid job type "resize_image": payload_schema must describe a JSON object',
+  );
   expect((await apiQueue().listJobTypes()).map((type) => type.job_type)).toEqual(['send_email']);
 });
 

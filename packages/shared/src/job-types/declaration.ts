@@ -70,8 +70,10 @@ export function checkDeclaration(
   const parsed = safeParseReporting(declarationSchema, input);
   if (!parsed.success) {
     const details = issuesToDetails(parsed.error.issues);
+    const name = (input as { job_type?: unknown } | null)?.job_type;
+    const named = typeof name === 'string' && !details.some((d) => d.path === 'job_type');
     throw new ValidationError(
-      `invalid ${what}: ${details[0]!.path} ${details[0]!.message}`,
+      `invalid ${what}${named ? ` "${name}"` : ''}: ${details[0]!.path} ${details[0]!.message}`,
       details,
     );
   }
@@ -123,7 +125,7 @@ export function declarationOf(type: JobType): JobTypeDeclaration {
       defaults: type.defaults ?? {},
       ...(type.limits ? { limits: type.limits } : {}),
     },
-    `job type "${type.name}"`,
+    'job type',
   );
 }
 
