@@ -11,6 +11,7 @@ import {
   createJobTypes,
   createRedis,
   JobQueue,
+  PRODUCT_JOB_TYPES,
   ValidationError,
   Worker,
   type JobType,
@@ -230,6 +231,10 @@ test('a bad declaration stops the worker from starting, naming the problem', asy
     'invalid job type "resize_image": payload_schema must describe a JSON object',
   );
   expect((await apiQueue().listJobTypes()).map((type) => type.job_type)).toEqual(['send_email']);
+});
+
+test("the names no one else may declare are the product's own types", () => {
+  expect([...builtIn.keys()].sort()).toEqual([...PRODUCT_JOB_TYPES].sort());
 });
 
 test('an entry in the registry that is not a declaration is passed over, not an error', async () => {
