@@ -30,6 +30,17 @@ test('enqueues into a group, sets its settings and lists it', async () => {
     /^customer-42: 2 queued, 0 running, 0 completed, oldest waiting \d+ ms \(weight 2, max concurrency 3\)\n$/,
   );
 
+  // Each flag changes its setting alone; none puts one back to its default.
+  expect((await queuectl(['group', 'customer-42', '--max-concurrency', '5'], env)).stdout).toBe(
+    'customer-42: weight 2, max concurrency 5\n',
+  );
+  expect((await queuectl(['group', 'customer-42', '--weight', 'none'], env)).stdout).toBe(
+    'customer-42: weight 1, max concurrency 5\n',
+  );
+  const hex = await queuectl(['group', 'customer-42', '--weight', '0x10'], env);
+  expect(hex.code).not.toBe(0);
+  expect(hex.stderr).toContain('--weight takes a number');
+
   const bad = await queuectl(
     ['enqueue', '--type', 'send_email', '--payload', EMAIL, '--group', 'a b'],
     env,

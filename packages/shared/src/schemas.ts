@@ -68,7 +68,7 @@ export const submitJobSchema = z
     run_at: z.iso
       .datetime({ offset: true, error: 'must be an ISO 8601 date-time' })
       .refine((runAt) => !(Date.parse(runAt) - Date.now() > MAX_DELAY_MS), {
-        error: 'must be at most 366 days from now (as delay_ms)',
+        error: 'must be at most 366 days from now',
       })
       .optional(),
     idempotency_key: z

@@ -21,7 +21,10 @@ export function groupsCommand(program: Command): void {
       .command('group')
       .description("set a group's weight (turns it takes for one of another's) and max concurrency")
       .argument('<name>', 'the group')
-      .option('--weight <w>', 'turns per turn of a group of weight 1 (0.01..1000; default 1)')
+      .option(
+        '--weight <w>',
+        'turns per turn of a group of weight 1 (0.01..1000), or none (back to 1)',
+      )
       .option(
         '--max-concurrency <n>',
         'most of its jobs running at once over every worker, or none',
@@ -33,7 +36,8 @@ export function groupsCommand(program: Command): void {
 Examples:
   $ queuectl group customer-42 --weight 3
   $ queuectl group customer-42 --max-concurrency 5
-  $ queuectl group customer-42 --max-concurrency none`,
+  $ queuectl group customer-42 --max-concurrency none
+Each flag changes its setting alone; the others are kept.`,
     )
     .action(action(setGroup));
 }
@@ -70,9 +74,11 @@ async function setGroup(
   options: { weight?: string; maxConcurrency?: string },
 ): Promise<void> {
   const settings: Record<string, unknown> = {};
-  if (options.weight !== undefined) {
-    const weight = Number(options.weight);
-    if (!Number.isFinite(weight)) throw new CliError('--weight takes a number, e.g. 2 or 0.5');
+  if (options.weight === 'none') settings.weight = null;
+  else if (options.weight !== undefined) {
+    const weight = /^\d*\.?\d+$/.test(options.weight) ? Number(options.weight) : NaN;
+    if (!Number.isFinite(weight))
+      throw new CliError('--weight takes a number, e.g. 2 or 0.5, or none (back to 1)');
     settings.weight = weight;
   }
   if (options.maxConcurrency !== undefined)
