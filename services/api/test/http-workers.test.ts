@@ -40,6 +40,13 @@ const submit = async (extra: Record<string, unknown> = {}) => {
   return reply.body.job_id as string;
 };
 
+/** A 409 with this message. */
+const expectRefused = (reply: { status: number; body: Json }, message: string) =>
+  expect({ status: reply.status, message: reply.body?.error?.message }).toEqual({
+    status: 409,
+    message,
+  });
+
 beforeEach(async () => {
   api = await startApi({ app: { httpWorkers: { leaseMs: 1500, backoffBaseMs: 20 } } });
   expect((await put(`/job-types/${TYPE}`, declaration)).status).toBe(200);
@@ -106,8 +113,8 @@ test('past its timeout_ms an attempt over HTTP fails as timed out: its heartbeat
   await sleep(400);
   // Before, the attempt ran on for as long as its worker kept heartbeating.
   const beat = await api.post(`/jobs/${id}/heartbeat`, { lease_token: job.lease_token });
-  expect(beat.status).toBe(409);
-  expect(beat.body.error.message).toBe(
+  expectRefused(
+    beat,
     `job ${id} timed out after 300 ms: its attempt failed and it will be retried`,
   );
   expect(await api.queue.get(id)).toMatchObject({
@@ -116,8 +123,8 @@ test('past its timeout_ms an attempt over HTTP fails as timed out: its heartbeat
     errors: [expect.objectContaining({ attempt: 1, error: 'timed out after 300 ms' })],
   });
   const late = await api.post(`/jobs/${id}/complete`, { lease_token: job.lease_token });
-  expect(late.status).toBe(409);
-  expect(late.body.error.message).toBe(
+  expectRefused(
+    late,
     `job ${id} is not running: this attempt ended (timed out, or its lease ran out) and the job waits for its next`,
   );
 
@@ -128,8 +135,8 @@ test('past its timeout_ms an attempt over HTTP fails as timed out: its heartbeat
     lease_token: second.lease_token,
     result: { w: 1 },
   });
-  expect(refused.status).toBe(409);
-  expect(refused.body.error.message).toBe(
+  expectRefused(
+    refused,
     `job ${id} timed out after 300 ms: its attempt failed and it failed for good`,
   );
   expect(await api.queue.get(id)).toMatchObject({ status: 'failed', result: null });
@@ -143,8 +150,8 @@ test("a failure sent past the timeout is the timeout's, as a result would be", a
     lease_token: job.lease_token,
     error: 'worker says boom',
   });
-  expect(failed.status).toBe(409);
-  expect(failed.body.error.message).toBe(
+  expectRefused(
+    failed,
     `job ${id} timed out after 300 ms: its attempt failed and it failed for good`,
   );
   expect(await api.queue.get(id)).toMatchObject({
