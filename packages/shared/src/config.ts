@@ -64,10 +64,7 @@ const configSchema = z.object({
   /** Jobs submitted per minute per client IP; 0: unlimited. */
   SUBMIT_RATE_LIMIT: int(0, 10_000_000, 0),
   /** Take the client IP from X-Forwarded-For (only behind a proxy that sets it). */
-  TRUST_PROXY: z
-    .enum(['true', 'false', '1', '0'])
-    .default('false')
-    .transform((value) => value === 'true' || value === '1'),
+  TRUST_PROXY: onOff,
   WORKER_CONCURRENCY: int(1, 10_000, 10),
   WORKER_ID: z.string().max(200).optional(),
   /** Where a worker serves its Prometheus metrics; unset: nowhere, so workers share a host. */

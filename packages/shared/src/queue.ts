@@ -524,7 +524,9 @@ const limitsChangeSchema = z
   .strictObject({
     max_concurrency: limitsSchema.shape.max_concurrency.unwrap().nullable().optional(),
     rate_limit: limitsSchema.shape.rate_limit.unwrap().nullable().optional(),
-    reset: z.literal(true).optional(),
+    reset: z
+      .literal(true, { error: 'must be true (back to the declaration), or left out' })
+      .optional(),
   })
   .refine((change) => !change.reset || Object.keys(change).length === 1, {
     path: ['reset'],

@@ -106,6 +106,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}:`));
   });
 
+  it('reads every switch the same way: 1/0, true/false, yes/no, on/off', () => {
+    for (const on of ['1', 'true', 'yes', 'on']) {
+      expect(loadConfig({ TRUST_PROXY: on }).trustProxy).toBe(true);
+      expect(loadConfig({ ALLOW_SHELL_JOBS: on }).allowShellJobs).toBe(true);
+    }
+    for (const off of ['0', 'false', 'no', 'off']) {
+      expect(loadConfig({ TRUST_PROXY: off }).trustProxy).toBe(false);
+      expect(loadConfig({ ALLOW_SHELL_JOBS: off }).allowShellJobs).toBe(false);
+    }
+  });
+
   it('says what a bad value must be in plain words', () => {
     expect(() => loadConfig({ WORKER_CONCURRENCY: '0' })).toThrow(
       'WORKER_CONCURRENCY: must be at least 1',

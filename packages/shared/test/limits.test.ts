@@ -103,6 +103,9 @@ test('reset goes alone: with limits beside it, it is refused naming reset', asyn
   await expect(
     fixture.queue.setLimits('free', { reset: true, max_concurrency: 3 }),
   ).rejects.toMatchObject({ details: [{ path: 'reset' }] });
+  await expect(fixture.queue.setLimits('free', { reset: false })).rejects.toMatchObject({
+    details: [{ path: 'reset', message: 'must be true (back to the declaration), or left out' }],
+  });
 });
 
 test('a concurrency limit set at run time counts the jobs already running', async () => {
