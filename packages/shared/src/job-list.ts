@@ -227,6 +227,6 @@ function decodeCursor(cursor: string, inStream: boolean): Cursor {
     // fall through to the error below
   }
   throw new ValidationError('invalid query: cursor is not one this API returned', [
-    { path: 'cursor', message: 'is not a valid cursor' },
+    { path: 'cursor', message: 'is not one this API returned' },
   ]);
 }

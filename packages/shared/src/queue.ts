@@ -197,15 +197,14 @@ export class JobQueue {
 
   /** All or nothing: every job is checked first, then all are added in one atomic script. */
   async submitMany(inputs: unknown[]): Promise<SubmitResult[]> {
-    if (inputs.length === 0)
-      throw new ValidationError('jobs: must hold at least one job', [
-        { path: 'jobs', message: 'must not be empty' },
-      ]);
-    if (inputs.length > MAX_BULK_JOBS) {
-      throw new ValidationError(`jobs: at most ${MAX_BULK_JOBS} jobs per request`, [
-        { path: 'jobs', message: `must hold at most ${MAX_BULK_JOBS} jobs` },
-      ]);
-    }
+    const size =
+      inputs.length === 0
+        ? 'must hold at least one job'
+        : inputs.length > MAX_BULK_JOBS
+          ? `must hold at most ${MAX_BULK_JOBS} jobs`
+          : undefined;
+    if (size)
+      throw new ValidationError(`invalid bulk: jobs ${size}`, [{ path: 'jobs', message: size }]);
     await this.prepareTypes(inputs);
     const parsed: NewJob[] = [];
     const problems: ValidationError[] = [];

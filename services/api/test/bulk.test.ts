@@ -102,7 +102,10 @@ test('a body that is not {"jobs": [...]} is a 400 naming the problem', async () 
 
   const empty = await api.post('/jobs/bulk', { jobs: [] });
   expect(empty.status).toBe(400);
-  expect(empty.body.error.details).toEqual([{ path: 'jobs', message: 'must not be empty' }]);
+  expect(empty.body.error).toMatchObject({
+    message: 'invalid bulk: jobs must hold at least one job',
+    details: [{ path: 'jobs', message: 'must hold at least one job' }],
+  });
 
   const array = await api.post('/jobs/bulk', [email(0)]);
   expect(array.status).toBe(400);
