@@ -29,6 +29,8 @@ export const MAX_CLAIM_JOBS = 100;
 const MAX_WAITING_CLAIMS = 200;
 const MAINTAIN_EVERY_MS = 1000;
 const RECOVER_BATCH = 500;
+/** Attempts whose deadline this process keeps; past it, the oldest go (and are read instead). */
+const MAX_DEADLINES_KEPT = 100_000;
 
 const workerId = z
   .string()
@@ -91,6 +93,8 @@ export class RemoteWorkers {
   /** Redis's clock minus this process's, as of the last claim. */
   private clockOffsetMs = 0;
   private closed = false;
+  /** Each attempt handed out here, by lease token: its deadline, or null with no timeout. */
+  private readonly deadlines = new Map<string, { deadline: number; timeoutMs: number } | null>();
 
   constructor(
     private readonly redis: RedisClient,
@@ -132,7 +136,7 @@ export class RemoteWorkers {
       if (this.nextDueMs >= 0 && this.nextDueMs <= Date.now()) await this.promote();
       const reply = await runClaim(this.redis, this.keys, claim);
       this.learnDueTime(reply);
-      if (reply.jobs.length > 0) return reply.jobs;
+      if (reply.jobs.length > 0) return this.handingOut(reply);
       const left = deadline - Date.now();
       if (left <= 0 || hungUp.aborted || this.closed || this.waiting >= MAX_WAITING_CLAIMS)
         return [];
@@ -167,7 +171,7 @@ export class RemoteWorkers {
         runClaim(connection, this.keys, claim),
       ]);
       this.learnDueTime(reply);
-      return reply.jobs;
+      return this.handingOut(reply);
     } catch (error) {
       if (hungUp.aborted) return [];
       throw error;
@@ -237,12 +241,14 @@ export class RemoteWorkers {
     );
     await this.failIfTimedOut(id, lease_token);
     const recorded = await this.acks.complete({ id, leaseToken: lease_token }, result ?? null);
+    this.deadlines.delete(lease_token);
     if (!recorded) throw await this.refusal(id);
   }
 
   async fail(id: string, input: unknown): Promise<{ status: 'scheduled' | 'failed' }> {
     const request = parseOrThrow(failRequestSchema, input, 'invalid failure');
     await this.failIfTimedOut(id, request.lease_token);
+    this.deadlines.delete(request.lease_token);
     const retry = request.retry ? '' : 'never';
     const outcome = await this.acks.fail(
       { id, leaseToken: request.lease_token },
@@ -254,23 +260,51 @@ export class RemoteWorkers {
   }
 
   /**
+   * The jobs of a claim, each attempt's deadline remembered (on Redis's clock, from the claim's
+   * own time) so that its calls need no read to check it.
+   */
+  private handingOut(reply: { jobs: ClaimedJob[]; redisNowMs: number }): ClaimedJob[] {
+    for (const job of reply.jobs) {
+      if (this.deadlines.size >= MAX_DEADLINES_KEPT)
+        this.deadlines.delete(this.deadlines.keys().next().value!);
+      const { timeoutMs } = job;
+      this.deadlines.set(
+        job.leaseToken,
+        timeoutMs > 0 ? { deadline: reply.redisNowMs + timeoutMs, timeoutMs } : null,
+      );
+    }
+    return reply.jobs;
+  }
+
+  /**
    * An attempt over HTTP past its timeout_ms (counted from its claim, `picked_at`) fails as a
    * Node worker's does, "timed out after N ms", and follows its retry policy: the heartbeat or
    * result that finds it so is refused. (A worker that goes silent instead loses its lease.)
    */
   private async failIfTimedOut(id: string, leaseToken: string): Promise<void> {
-    // Both times on Redis's clock, which stamped picked_at.
-    const [[pickedAt, timeoutMs], [seconds, micros]] = (await execPipeline(
-      this.redis.pipeline().hmget(this.keys.job(id), 'picked_at', 'timeout_ms').time(),
-    )) as [(string | null)[], [string, string]];
-    const timeout = Number(timeoutMs);
-    const ranMs = (Number(seconds) * 1e6 + Number(micros) - Number(pickedAt)) / 1000;
-    if (!pickedAt || !(timeout > 0) || ranMs <= timeout) return;
+    const timeout = await this.timedOut(leaseToken, id);
+    if (timeout === undefined) return;
     const timedOut = new JobTimeoutError(timeout);
     const outcome = await this.acks.fail({ id, leaseToken }, timedOut.message, '');
     if (outcome.outcome === 'lease_lost') throw await this.refusal(id);
     const then = outcome.outcome === 'retrying' ? 'it will be retried' : 'it failed for good';
     throw new ConflictError(`job ${id} ${timedOut.message}: its attempt failed and ${then}`);
+  }
+
+  /** The attempt's timeout_ms when it has run past it, else undefined. */
+  private async timedOut(leaseToken: string, id: string): Promise<number | undefined> {
+    const known = this.deadlines.get(leaseToken);
+    if (known === null) return undefined; // handed out here, with no timeout
+    if (known)
+      return Date.now() + this.clockOffsetMs > known.deadline ? known.timeoutMs : undefined;
+    // Claimed through another API process (or before this one started): read it, with Redis's
+    // clock, which stamped picked_at.
+    const [[pickedAt, timeoutMs], [seconds, micros]] = (await execPipeline(
+      this.redis.pipeline().hmget(this.keys.job(id), 'picked_at', 'timeout_ms').time(),
+    )) as [(string | null)[], [string, string]];
+    const timeout = Number(timeoutMs);
+    const ranMs = (Number(seconds) * 1e6 + Number(micros) - Number(pickedAt)) / 1000;
+    return pickedAt && timeout > 0 && ranMs > timeout ? timeout : undefined;
   }
 
   /**

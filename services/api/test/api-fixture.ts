@@ -71,6 +71,8 @@ export interface FixtureOptions {
   maxAttempts?: number;
   /** Job types the API accepts besides send_email. */
   extraJobTypes?: JobType[];
+  /** Another API process's queue: default, a queue of its own. */
+  queueName?: string;
 }
 
 export const validEmail = {
@@ -87,7 +89,7 @@ export async function startApi(options: FixtureOptions = {}): Promise<ApiFixture
   });
   redis.on('error', () => {}); // reconnects by itself; tests look at the replies
   if (redis.status !== 'ready') await once(redis, 'ready');
-  const queueName = uniqueQueueName('api');
+  const queueName = options.queueName ?? uniqueQueueName('api');
   const jobTypes = new Map(createJobTypes({ mockEmail: { delayMs: 0, failureRate: 0 } }));
   for (const type of options.extraJobTypes ?? []) jobTypes.set(type.name, type);
   const retention = { jobTtlSeconds: 3600, failedJobTtlSeconds: 3600, eventsMaxLen: 100_000 };

@@ -142,6 +142,26 @@ test('past its timeout_ms an attempt over HTTP fails as timed out: its heartbeat
   expect(await api.queue.get(id)).toMatchObject({ status: 'failed', result: null });
 });
 
+test('an attempt claimed through another API process is timed out by this one too', async () => {
+  const other = await startApi({
+    queueName: api.queue.name,
+    app: { httpWorkers: { leaseMs: 1500, backoffBaseMs: 20 } },
+  });
+  try {
+    const id = await submit({ timeout_ms: 300, max_attempts: 1 });
+    const [job] = (await claim({})).body.jobs;
+    await sleep(400);
+    // This process handed nothing out: it reads the attempt's claim time from Redis.
+    const late = await other.post(`/jobs/${id}/complete`, { lease_token: job.lease_token });
+    expectRefused(
+      late,
+      `job ${id} timed out after 300 ms: its attempt failed and it failed for good`,
+    );
+  } finally {
+    await other.close();
+  }
+});
+
 test("a failure sent past the timeout is the timeout's, as a result would be", async () => {
   const id = await submit({ timeout_ms: 300, max_attempts: 1 });
   const [job] = (await claim({})).body.jobs;
