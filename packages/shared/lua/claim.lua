@@ -55,8 +55,8 @@ Returns { Redis time (ms), earliest scheduled due time (ms) or -1, suspects pass
           (0 = none) }; the header's 4th entry: ms until a lane held back by its rate limit may
           start a job again, or -1 }
 ]]
--- nowUs, nowMs, priorityBand, laneKey, callInSlices, trimEvents and wakeWorkersOf: see
--- prelude.lua.
+-- nowUs, nowMs, priorityBand, laneKey, limitInForce, callInSlices, trimEvents and
+-- wakeWorkersOf: see prelude.lua.
 local queued, active, scheduled, events, paused, limits, running =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
 local prefix, count, leaseMs, workerId, tokenBase, maxEvents, holdsSuspect, confirmWithinMs =
@@ -140,15 +140,10 @@ if #lanes > 0 then
   for i, lane in ipairs(lanes) do
     lane.allow, lane.claimed = count, 0
     if set[2 * i - 1] or set[2 * i] then
-      local declared = set[2 * i - 1] and cjson.decode(set[2 * i - 1]) or {}
-      local override = set[2 * i] and cjson.decode(set[2 * i]) or {}
-      local function limit(name)
-        local value = override[name]
-        if value == nil then value = declared[name] end
-        if value == cjson.null then return nil end
-        return value
-      end
-      local maxConcurrency, rate = limit('max_concurrency'), limit('rate_limit')
+      local declared = set[2 * i - 1] and cjson.decode(set[2 * i - 1])
+      local override = set[2 * i] and cjson.decode(set[2 * i])
+      local maxConcurrency = limitInForce(declared, override, 'max_concurrency')
+      local rate = limitInForce(declared, override, 'rate_limit')
       if maxConcurrency then
         lane.limited = true
         local now = tonumber(redis.call('HGET', running, lane.type) or 0)

@@ -244,6 +244,16 @@ local function addJobEvent(events, maxEvents, ...)
   trimEvents(events, maxEvents, 1)
 end
 
+-- A type's limit `name` in force: its run-time override's (null there removes it), else its
+-- declaration's. `declared` and `override` are its fields in `limits`, decoded, or false/nil
+-- (HMGET's missing field).
+local function limitInForce(declared, override, name)
+  local value = override and override[name] or nil
+  if value == nil then value = declared and declared[name] or nil end
+  if value == cjson.null then return nil end
+  return value
+end
+
 -- "1 attempt", "3 attempts": how a finished job's line counts them.
 local function attemptsSaid(count)
   return count .. (tonumber(count) == 1 and ' attempt' or ' attempts')

@@ -20,7 +20,7 @@ ARGV[4] the change as JSON, or '' to drop that side
 
 Returns the running jobs it counted.
 ]]
--- wakeWorkersOf: see prelude.lua.
+-- limitInForce and wakeWorkersOf: see prelude.lua.
 local limits, active, running = KEYS[1], KEYS[2], KEYS[3]
 local prefix, jobType, side, change = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 
@@ -30,9 +30,8 @@ local field = side == 'declared' and jobType or overrideField
 -- The concurrency limit in force, from the stored declaration and override.
 local function maxConcurrencyInForce()
   local declared, override = unpack(redis.call('HMGET', limits, jobType, overrideField))
-  local max = override and cjson.decode(override).max_concurrency
-  if max == nil then max = declared and cjson.decode(declared).max_concurrency end
-  return max ~= cjson.null and max or nil
+  return limitInForce(declared and cjson.decode(declared), override and cjson.decode(override),
+    'max_concurrency')
 end
 
 local limitedBefore = maxConcurrencyInForce() ~= nil

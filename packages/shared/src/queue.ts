@@ -197,14 +197,12 @@ export class JobQueue {
 
   /** All or nothing: every job is checked first, then all are added in one atomic script. */
   async submitMany(inputs: unknown[]): Promise<SubmitResult[]> {
-    const size =
-      inputs.length === 0
-        ? 'must hold at least one job'
-        : inputs.length > MAX_BULK_JOBS
-          ? `must hold at most ${MAX_BULK_JOBS} jobs`
-          : undefined;
-    if (size)
-      throw new ValidationError(`invalid bulk: jobs ${size}`, [{ path: 'jobs', message: size }]);
+    if (inputs.length === 0 || inputs.length > MAX_BULK_JOBS) {
+      const size = inputs.length === 0 ? 'at least one job' : `at most ${MAX_BULK_JOBS} jobs`;
+      throw new ValidationError(`invalid bulk: jobs must hold ${size}`, [
+        { path: 'jobs', message: `must hold ${size}` },
+      ]);
+    }
     await this.prepareTypes(inputs);
     const parsed: NewJob[] = [];
     const problems: ValidationError[] = [];
