@@ -19,7 +19,7 @@ import { LeaseKeeper } from './lease-keeper';
 import type { Logger } from './logger';
 import type { RedisClient } from './redis';
 import { logLoopFailure, type RedisOutageLog } from './redis-outage-log';
-import { issuesToDetails } from './schemas';
+import { issuesToDetails, safeParseReporting } from './schemas';
 import { registerScripts, runScript } from './scripts';
 import type { AttemptOutcome, WorkerHooks } from './worker-hooks';
 import { ZodError } from 'zod';
@@ -85,6 +85,12 @@ export class Worker {
   private readonly leases: LeaseKeeper;
   /** Jobs this worker holds a lease on: waiting for a slot, running, or being recorded. */
   private readonly running = new Map<string, RunningJob>();
+  /**
+   * Attempts whose job this worker claimed again while their handler still ran (a retry after a
+   * cancel, a recovery after an outage): the lease is the newer attempt's, so these are stopped
+   * and leave as their handlers return, and no renewal, cancel or lost lease is theirs.
+   */
+  private readonly superseded = new Set<RunningJob>();
   /** Jobs claimed ahead of a free slot (claim-planner.ts), in the order they came. */
   private readonly waitingForSlot: RunningJob[] = [];
   /** Slots busy or promised to claims in flight, and what the fetch loop does next. */
@@ -217,14 +223,13 @@ export class Worker {
     if (unfinished > 0) {
       // Jobs still waiting for a slot never started: back in line at once, uncounted.
       await cleanup(this.giveBack([...this.waitingForSlot], 'the worker is stopping'));
-      const left = this.running.size;
+      const left = this.running.size + this.superseded.size;
       if (left > 0)
         this.log.warn(
           { unfinished: left },
           `Shutdown timeout: ${left} job(s) left to lease expiry and recovery`,
         );
-      for (const entry of this.running.values())
-        entry.abort.abort(new Error('worker shutting down'));
+      for (const entry of this.attemptsHere()) entry.abort.abort(new Error('worker shutting down'));
     }
     await cleanup(this.leases.stop());
     this.cancels?.disconnect();
@@ -270,7 +275,7 @@ export class Worker {
     this.waitingForSlot.splice(at, 1);
     entry.waitingSince = undefined;
     this.planner.queuedJobDropped();
-    this.running.delete(entry.job.id);
+    this.forget(entry);
     entry.whenRun!(Promise.resolve());
     this.wakeFetchLoop();
   }
@@ -293,7 +298,38 @@ export class Worker {
   }
 
   get activeJobs(): number {
-    return this.running.size;
+    return this.running.size + this.superseded.size;
+  }
+
+  /** Every attempt still here, superseded ones included. */
+  private *attemptsHere(): Iterable<RunningJob> {
+    yield* this.running.values();
+    yield* this.superseded;
+  }
+
+  /** An attempt has left this worker. */
+  private forget(entry: RunningJob): void {
+    if (this.running.get(entry.job.id) === entry) this.running.delete(entry.job.id);
+    else this.superseded.delete(entry);
+  }
+
+  /**
+   * The job of `older` was claimed here again: Redis gave its lease to the new attempt, so the
+   * old one is stopped as for a lost lease, and no longer stands for the job here.
+   */
+  private supersede(older: RunningJob): void {
+    this.running.delete(older.job.id);
+    if (older.handlerReturned) {
+      this.superseded.add(older);
+      return;
+    }
+    if (this.abortJob(older, new Error('lease lost'))) {
+      this.superseded.add(older);
+      this.log.warn(
+        { job_id: older.job.id },
+        `Lost the lease on job ${older.job.id}; it was claimed again and runs anew`,
+      );
+    }
   }
 
   /** Writes this worker's declarations; the newest declaration of a name wins, said in the log. */
@@ -464,6 +500,8 @@ export class Worker {
         done: Promise.resolve(),
         handlerReturned: false,
       };
+      const older = this.running.get(job.id);
+      if (older) this.supersede(older);
       this.running.set(job.id, entry);
       if (this.planner.hasFreeSlot()) {
         this.startJob(entry);
@@ -487,7 +525,6 @@ export class Worker {
   }
 
   private startJob(entry: RunningJob): void {
-    const { job, abort } = entry;
     const queued = entry.waitingSince !== undefined;
     entry.waitingSince = undefined;
     this.planner.handlerStarted(queued);
@@ -501,16 +538,13 @@ export class Worker {
       if (next) this.startJob(next);
       this.wakeFetchLoop();
     };
-    const run = this.runThenLeave(job, abort, release);
+    const run = this.runThenLeave(entry, release);
     if (queued) entry.whenRun!(run);
     else entry.done = run;
   }
 
-  private async runThenLeave(
-    job: ClaimedJob,
-    abort: LazyAbort,
-    release: () => void,
-  ): Promise<void> {
+  private async runThenLeave(entry: RunningJob, release: () => void): Promise<void> {
+    const { job, abort } = entry;
     // The job runs on a microtask: after the fetch loop has sent its next claim, so Redis works
     // on that claim while this process runs these jobs.
     await undefined;
@@ -518,7 +552,7 @@ export class Worker {
       await this.runJob(job, abort, release);
     } finally {
       release();
-      this.running.delete(job.id);
+      this.forget(entry);
       this.wakeFetchLoop();
     }
   }
@@ -595,7 +629,11 @@ export class Worker {
   private async execute(job: ClaimedJob, abort: LazyAbort): Promise<unknown> {
     const type = this.options.jobTypes.get(job.jobType);
     if (!type) throw new Error(`no handler registered for job type "${job.jobType}"`);
-    const payload = type.payloadSchema.parse(JSON.parse(job.payload));
+    // A payload the schema refuses (it changed since the job was accepted) is reported with the
+    // input in each issue, so a wrong value is not said to be missing (issuesToDetails).
+    const parsed = safeParseReporting(type.payloadSchema, JSON.parse(job.payload));
+    if (!parsed.success) throw parsed.error;
+    const payload = parsed.data;
     return type.run(payload, {
       jobId: job.id,
       attempt: job.attempt,
@@ -666,9 +704,9 @@ export class Worker {
 
   /** Resolves with how many jobs were still running when the timeout passed. */
   private async waitForRunningJobs(timeoutMs: number): Promise<number> {
-    if (this.running.size === 0) return 0;
-    const allDone = Promise.allSettled([...this.running.values()].map((entry) => entry.done));
-    return (await withinMs(allDone, timeoutMs)) ? 0 : this.running.size;
+    if (this.activeJobs === 0) return 0;
+    const allDone = Promise.allSettled([...this.attemptsHere()].map((entry) => entry.done));
+    return (await withinMs(allDone, timeoutMs)) ? 0 : this.activeJobs;
   }
 }
 
