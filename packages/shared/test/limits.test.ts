@@ -4,7 +4,13 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { defineJobType, type JobType, type JobTypeRegistry } from '../src';
+import {
+  declarationOf,
+  defineJobType,
+  TypeRegistry,
+  type JobType,
+  type JobTypeRegistry,
+} from '../src';
 import { createFixture, eventually, type QueueFixture } from './queue-fixture';
 
 let fixture: QueueFixture;
@@ -127,4 +133,26 @@ test('a concurrency limit set at run time counts the jobs already running', asyn
   for (const { job_id: id } of first)
     expect((await fixture.queue.get(id))?.status).toBe('completed');
   expect(await fixture.redis.hget(fixture.queue.keys.running, 'gated')).toBe('0');
+});
+
+describe('declared limits come back with their declaration after Redis lost them', () => {
+  const limitedNow = () => fixture.queue.limitsInForce().then((all) => all.limited);
+
+  test('a worker that declares an unchanged type writes its limits again', async () => {
+    await fixture.startWorker();
+    // What a Redis that lost its data looks like once another worker's heartbeat has written
+    // the declaration back: the declaration is there, its limits are not.
+    await fixture.redis.del(fixture.queue.keys.limits);
+    expect(await limitedNow()).toBeUndefined();
+    await fixture.startWorker();
+    expect(await limitedNow()).toEqual({ max_concurrency: 1 });
+  });
+
+  test("a worker's heartbeat that writes back a lost declaration writes back its limits", async () => {
+    await fixture.startWorker();
+    await fixture.redis.del(fixture.queue.keys.types, fixture.queue.keys.limits);
+    const registry = new TypeRegistry(fixture.redis, fixture.queue.keys);
+    await registry.heartbeat('a-worker', [declarationOf(limited)]);
+    expect(await limitedNow()).toEqual({ max_concurrency: 1 });
+  });
 });

@@ -47,20 +47,26 @@ export class TypeRegistry {
       changes.push({ job_type: declaration.job_type, from: before, to: version });
       fields.push(declaration.job_type, this.registered(declaration, version, declaredBy));
     });
-    if (fields.length === 0) return changes;
-    await this.redis.hset(this.keys.types, ...fields);
-    // The limits claim.lua reads, beside the declaration (one read per claim, not a parse). A
-    // script, not a pipeline: it also counts the running jobs a new concurrency limit covers.
-    for (const { job_type } of changes) {
-      const limits = declarations.find((declaration) => declaration.job_type === job_type)!.limits;
-      await runScript(this.redis, 'set_limits', this.keys, [
-        this.keys.prefix,
-        job_type,
-        'declared',
-        limits ? JSON.stringify(limits) : '',
-      ]);
-    }
+    if (fields.length > 0) await this.redis.hset(this.keys.types, ...fields);
+    // Unchanged declarations too: their limits may be gone while the declaration stayed (a
+    // Redis that lost its data, and another worker's heartbeat wrote the declaration back).
+    for (const declaration of declarations) await this.writeLimits(declaration);
     return changes;
+  }
+
+  /**
+   * The limits claim.lua reads, beside the declaration (one read per claim, not a parse). A
+   * script, not a pipeline: it also counts the running jobs a new concurrency limit covers, and
+   * it changes nothing when the limits are already those.
+   */
+  private async writeLimits(declaration: JobTypeDeclaration): Promise<void> {
+    const { job_type, limits } = declaration;
+    await runScript(this.redis, 'set_limits', this.keys, [
+      this.keys.prefix,
+      job_type,
+      'declared',
+      limits ? JSON.stringify(limits) : '',
+    ]);
   }
 
   /**
@@ -82,7 +88,11 @@ export class TypeRegistry {
         this.registered(declaration, version, workerId),
       );
     }
-    await execPipeline(pipeline);
+    const [, ...writtenBack] = await execPipeline(pipeline);
+    // A declaration written back brings back its limits: they were lost with it.
+    for (const [i, declaration] of declarations.entries()) {
+      if (writtenBack[i] === 1) await this.writeLimits(declaration);
+    }
   }
 
   /** A worker that stops no longer counts as running its types. */
