@@ -2,7 +2,7 @@
 
 import { bodyParser } from '@koa/bodyparser';
 import type { Middleware } from 'koa';
-import { QueueError } from '@jobqueue/shared';
+import { QueueError, ValidationError } from '@jobqueue/shared';
 
 export function jsonBody(limit: string): Middleware {
   const parse = bodyParser({
@@ -56,4 +56,30 @@ function depthOver(value: unknown, limit: number): boolean {
     for (const child of Object.values(node)) stack.push([child, depth + 1]);
   }
   return false;
+}
+
+/**
+ * For routes that take no body: none, or `{}`. Any field is refused, naming it, so that a body
+ * meant to narrow the action (`{"job_type": ...}` on POST /queue/pause) is never ignored while
+ * the action goes ahead in full. `hint` says where such a field belongs.
+ */
+export function noBody(hint = ''): Middleware {
+  const parse = jsonBody('16kb');
+  return async (ctx, next) => {
+    if (!carriesBody(ctx.get('Content-Length'), ctx.get('Transfer-Encoding'))) return next();
+    return parse(ctx, () => {
+      const body: unknown = ctx.request.body;
+      const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
+      if (isObject && Object.keys(body).length === 0) return next();
+      const details = isObject
+        ? Object.keys(body).map((path) => ({ path, message: 'is not a known field' }))
+        : [{ path: '(body)', message: 'must be left out: this route takes no body' }];
+      const first = details[0]!;
+      throw new ValidationError(`${first.path} ${first.message}${hint}`, details);
+    });
+  };
+}
+
+function carriesBody(contentLength: string, transferEncoding: string): boolean {
+  return transferEncoding !== '' || (contentLength !== '' && contentLength !== '0');
 }

@@ -194,6 +194,30 @@ const badRequests: BadRequest[] = [
     WRONG_METHOD,
     /GET is not allowed on \/submit-job; allowed: .*POST/,
   ),
+  // Routes that take no body refuse one rather than act in full beside it.
+  {
+    ...route('a job_type sent to POST /queue/pause', 'POST', '/queue/pause', INVALID),
+    init: json({ job_type: 'send_email' }),
+    check: /^job_type is not a known field \(to pause or resume one job type: POST \/job-types/,
+  },
+  {
+    ...route('invalid JSON to POST /queue/pause', 'POST', '/queue/pause', BAD_JSON),
+    init: raw('garbage{'),
+  },
+  {
+    ...route(
+      'text to POST /job-types/:name/pause',
+      'POST',
+      '/job-types/send_email/pause',
+      NOT_JSON,
+    ),
+    init: raw('pause', 'text/plain'),
+  },
+  {
+    ...route('a field sent to POST /jobs/:id/retry', 'POST', `/jobs/${UNKNOWN_ID}/retry`, INVALID),
+    init: json({ max_attempts: 5 }),
+    check: ['max_attempts'],
+  },
   route('PUT on a job', 'PUT', `/jobs/${UNKNOWN_ID}`, WRONG_METHOD),
   route('PATCH on the list', 'PATCH', '/jobs', WRONG_METHOD),
   route('a method the router does not know', 'PROPFIND', '/jobs', WRONG_METHOD),
@@ -231,6 +255,7 @@ test('after every bad request nothing was submitted and the API still serves', a
     );
   }
   expect((await api.queue.stats()).totals.submitted).toBe(0);
+  expect(await api.queue.pausedState()).toEqual({ queue: false, job_types: [] });
   expect((await api.get('/health')).status).toBe(200);
   expect(Object.prototype).not.toHaveProperty('status');
   expect(Object.prototype).not.toHaveProperty('admin');

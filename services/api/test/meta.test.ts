@@ -66,3 +66,19 @@ test('GET /health answers 200 and GET /ready answers 200 while Redis answers', a
   expect(ready.status).toBe(200);
   expect(ready.body).toEqual({ status: 'ready', redis: 'ok' });
 });
+
+test("POST /queue/pause and /resume, and a type's, take no body or an empty object", async () => {
+  const emptyObject = { headers: { 'content-type': 'application/json' }, body: '{}' };
+  expect((await api.call('POST', '/queue/pause')).body).toMatchObject({ queue: true });
+  expect((await api.call('POST', '/queue/resume', emptyObject)).body).toMatchObject({
+    queue: false,
+  });
+  expect((await api.call('POST', '/job-types/send_email/pause', emptyObject)).body).toEqual({
+    queue: false,
+    job_types: ['send_email'],
+  });
+  expect((await api.call('POST', '/job-types/send_email/resume')).body).toEqual({
+    queue: false,
+    job_types: [],
+  });
+});

@@ -2,7 +2,7 @@
 
 import type Router from '@koa/router';
 import { NotFoundError, parseJobId, ValidationError, type JobQueue } from '@jobqueue/shared';
-import { jsonBody } from '../body';
+import { jsonBody, noBody } from '../body';
 import { concurrencyGate } from '../concurrency-gate';
 import type { Metrics } from '../metrics';
 import type { SubmissionLimit } from '../rate-limit';
@@ -56,11 +56,11 @@ export function jobRoutes(
     ctx.body = await queue.list(ctx.query);
   });
 
-  router.post('/jobs/:id/retry', async (ctx) => {
+  router.post('/jobs/:id/retry', noBody(), async (ctx) => {
     ctx.body = await queue.retry(ctx.params.id!);
   });
 
-  router.delete('/jobs/:id', async (ctx) => {
+  router.delete('/jobs/:id', noBody(), async (ctx) => {
     ctx.body = await queue.cancel(ctx.params.id!);
   });
 }

@@ -2,7 +2,7 @@
 
 import type Router from '@koa/router';
 import type { JobQueue } from '@jobqueue/shared';
-import { jsonBody } from '../body';
+import { jsonBody, noBody } from '../body';
 import { openApiDocument } from '../openapi';
 
 export function metaRoutes(router: Router, queue: JobQueue): void {
@@ -17,10 +17,11 @@ export function metaRoutes(router: Router, queue: JobQueue): void {
   });
 
   // Pause and resume: the whole queue, or one job type. Running jobs finish; queued ones wait.
-  router.post('/queue/pause', async (ctx) => {
+  const oneType = ' (to pause or resume one job type: POST /job-types/<name>/pause or /resume)';
+  router.post('/queue/pause', noBody(oneType), async (ctx) => {
     ctx.body = await queue.pause();
   });
-  router.post('/queue/resume', async (ctx) => {
+  router.post('/queue/resume', noBody(oneType), async (ctx) => {
     ctx.body = await queue.resume();
   });
   // Global limits at run time: {max_concurrency?, rate_limit?} (null removes), or {reset: true}.
@@ -31,10 +32,10 @@ export function metaRoutes(router: Router, queue: JobQueue): void {
     };
   });
 
-  router.post('/job-types/:name/pause', async (ctx) => {
+  router.post('/job-types/:name/pause', noBody(), async (ctx) => {
     ctx.body = await queue.pause(ctx.params.name);
   });
-  router.post('/job-types/:name/resume', async (ctx) => {
+  router.post('/job-types/:name/resume', noBody(), async (ctx) => {
     ctx.body = await queue.resume(ctx.params.name);
   });
 

@@ -2,7 +2,7 @@
 
 import type Router from '@koa/router';
 import type { Schedules } from '@jobqueue/shared';
-import { jsonBody } from '../body';
+import { jsonBody, noBody } from '../body';
 
 export function scheduleRoutes(router: Router, schedules: Schedules): void {
   router.post('/schedules', jsonBody('64kb'), async (ctx) => {
@@ -14,7 +14,7 @@ export function scheduleRoutes(router: Router, schedules: Schedules): void {
     ctx.body = { schedules: await schedules.list() };
   });
 
-  router.delete('/schedules/:name', async (ctx) => {
+  router.delete('/schedules/:name', noBody(), async (ctx) => {
     await schedules.remove(ctx.params.name!);
     ctx.status = 204;
   });
