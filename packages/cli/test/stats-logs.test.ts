@@ -1,5 +1,6 @@
 // queuectl stats (once and --watch) and queuectl logs (history, one job, --follow), human and
 // --json, each stopped the way a person stops it: Ctrl+C.
+import { RedisServerProcess } from '@jobqueue/testkit';
 import {
   dropQueue,
   printedId,
@@ -105,5 +106,29 @@ describe('queuectl stats and logs', () => {
     await follow.waitForLine(`Job ${waiting} cancelled`);
     follow.signal('SIGINT');
     expect(await follow.waitForExit()).toEqual({ code: 0, signal: null });
+  });
+
+  it('logs --follow rides out a Redis restart: says so, then prints what came after', async () => {
+    const redis = await new RedisServerProcess().start();
+    const own = queueEnv({ REDIS_URL: redis.url });
+    try {
+      const follow = startQueuectl(['logs', '--follow'], own);
+      const before = printedId(
+        await queuectl(['enqueue', '--type', 'send_email', '--payload', EMAIL], own),
+      );
+      await follow.waitForLine(`Job ${before} submitted (queued)`);
+      await redis.stop();
+      await follow.waitForLine('Redis is unavailable; following again once it is back');
+      await redis.start();
+      const after = printedId(
+        await queuectl(['enqueue', '--type', 'send_email', '--payload', EMAIL], own),
+      );
+      await follow.waitForLine(`Job ${after} submitted (queued)`, 15_000);
+      expect(follow.lines).toContain('Redis is back; following');
+      follow.signal('SIGINT');
+      expect(await follow.waitForExit()).toEqual({ code: 0, signal: null });
+    } finally {
+      await redis.stop();
+    }
   });
 });

@@ -2,9 +2,11 @@
 // worker's log line as its message), newest last; --follow keeps printing new ones until Ctrl+C.
 
 import type { Command } from 'commander';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   duplicateForBlocking,
   entryOfEvent,
+  isRedisUnavailable,
   parseJobId,
   waitForEvents,
   type JobQueue,
@@ -18,6 +20,8 @@ import { action, jsonOption } from './action';
 const PAGE = 1000;
 /** Longest single wait for new events; bounds how late a Ctrl+C is noticed. */
 const FOLLOW_BLOCK_MS = 1000;
+/** How often a follow tries again while Redis is away. */
+const RETRY_MS = 1000;
 
 interface LogsOptions {
   job?: string;
@@ -101,14 +105,23 @@ async function follow(
   process.once('SIGTERM', stop);
   let last = afterId;
   try {
+    let away = false;
     while (!stopping) {
       let events: QueueEvent[];
       try {
         events = await waitForEvents(blocking, queue.keys.events, last, FOLLOW_BLOCK_MS);
       } catch (error) {
         if (stopping) break;
-        throw error;
+        if (!isRedisUnavailable(error)) throw error;
+        // Redis away for a while (a restart, a failover): say so once and follow on once it is
+        // back, from the last event printed.
+        if (!away) say(out, 'Redis is unavailable; following again once it is back');
+        away = true;
+        await sleep(RETRY_MS);
+        continue;
       }
+      if (away) say(out, 'Redis is back; following');
+      away = false;
       for (const event of events) {
         last = entryOfEvent(event.id);
         if (!jobId || event.job_id === jobId) print(out, event);
@@ -119,6 +132,11 @@ async function follow(
     process.off('SIGTERM', stop);
     blocking.disconnect();
   }
+}
+
+/** A line about the following itself: on stderr, so stdout holds only events (and JSON). */
+function say(out: Output, text: string): void {
+  process.stderr.write(`${out.json ? text : out.color.dim(text)}\n`);
 }
 
 const TYPE_COLORS: Record<string, keyof Colors> = {
