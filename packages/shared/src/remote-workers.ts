@@ -340,8 +340,9 @@ export class RemoteWorkers {
   }
 
   /**
-   * Recovers expired leases and promotes due jobs every second, so jobs of HTTP workers keep
-   * moving with no Node worker running.
+   * Recovers expired leases, promotes due jobs and forgets completed jobs past their retention
+   * every second, so jobs of HTTP workers keep moving, and leave on time, with no Node worker
+   * running.
    */
   maintain(): void {
     this.timer = setInterval(() => void this.tick(), MAINTAIN_EVERY_MS);
@@ -357,6 +358,7 @@ export class RemoteWorkers {
         this.options.eventsMaxLen,
       ]);
       await this.promote();
+      await this.acks.forgetExpired();
     } catch (error) {
       this.options.onError(error as Error, 'recovering leases and promoting due jobs');
     }

@@ -73,6 +73,8 @@ export interface FixtureOptions {
   extraJobTypes?: JobType[];
   /** Another API process's queue: default, a queue of its own. */
   queueName?: string;
+  /** How long completed and cancelled jobs are kept: default an hour. */
+  jobTtlSeconds?: number;
 }
 
 export const validEmail = {
@@ -92,7 +94,11 @@ export async function startApi(options: FixtureOptions = {}): Promise<ApiFixture
   const queueName = options.queueName ?? uniqueQueueName('api');
   const jobTypes = new Map(createJobTypes({ mockEmail: { delayMs: 0, failureRate: 0 } }));
   for (const type of options.extraJobTypes ?? []) jobTypes.set(type.name, type);
-  const retention = { jobTtlSeconds: 3600, failedJobTtlSeconds: 3600, eventsMaxLen: 100_000 };
+  const retention = {
+    jobTtlSeconds: options.jobTtlSeconds ?? 3600,
+    failedJobTtlSeconds: 3600,
+    eventsMaxLen: 100_000,
+  };
   const queue = new JobQueue({
     redis,
     queueName,

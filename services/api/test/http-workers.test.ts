@@ -4,6 +4,7 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RedisServerProcess } from '@jobqueue/testkit';
+import { eventually } from '../../../test/support/api-client';
 import { startApi, type ApiFixture, type Json } from './api-fixture';
 
 let api: ApiFixture;
@@ -159,6 +160,37 @@ test('an attempt claimed through another API process is timed out by this one to
     );
   } finally {
     await other.close();
+  }
+});
+
+test('with no Node worker, a job completed over HTTP is forgotten after JOB_TTL_SECONDS', async () => {
+  const short = await startApi({
+    jobTtlSeconds: 1,
+    app: { httpWorkers: { leaseMs: 1500, backoffBaseMs: 20 } },
+  });
+  try {
+    const declared = await short.call('PUT', `/job-types/${TYPE}`, {
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(declaration),
+    });
+    expect(declared.status).toBe(200);
+    const { job_id } = (
+      await short.post('/submit-job', {
+        job_type: TYPE,
+        payload: { url: 'https://img.example/a.png', width: 1 },
+      })
+    ).body;
+    const claimed = await short.post('/workers/claim', { worker_id: 'py-1', job_types: [TYPE] });
+    const [job] = claimed.body.jobs;
+    const done = await short.post(`/jobs/${job_id}/complete`, { lease_token: job.lease_token });
+    expect(done.status).toBe(200);
+    // No other job completes: only the API's own upkeep can forget this one.
+    await eventually(
+      async () => (await short.get(`/jobs/status/${job_id}`)).status === 404,
+      'the completed job to be forgotten',
+    );
+  } finally {
+    await short.close();
   }
 });
 
