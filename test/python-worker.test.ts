@@ -51,6 +51,28 @@ test('the Python worker declares word_count, and the API checks and runs its job
   expect(worker.exited).toMatchObject({ code: 0 });
 });
 
+test('jobs claimed together keep their leases while they wait their turn', async () => {
+  const worker = startPythonWorker('py-batch');
+  try {
+    await worker.waitForLine(/declared word_count/);
+    // Three jobs of 1.5 s, submitted at once, come in one claim and run one after another: the
+    // last ends after two leases.
+    const bulk = await postJson(`${api.url}/jobs/bulk`, {
+      jobs: [1, 2, 3].map((n) => ({
+        job_type: 'word_count',
+        payload: { text: `job ${n}`, pause_ms: 1500 },
+      })),
+    });
+    expect(bulk.status).toBe(202);
+    for (const id of bulk.body.job_ids as string[]) {
+      const record = await waitForJob(api, id, (job) => job.status === 'completed', 20_000);
+      expect(record).toMatchObject({ attempts: 1, errors: [], result: { words: 2 } });
+    }
+  } finally {
+    await worker.stop();
+  }
+});
+
 test('a Python worker killed mid-job loses nothing: the API recovers the job for the next one', async () => {
   const doomed = startPythonWorker('py-doomed');
   const id = await submitJob(api, {

@@ -78,7 +78,7 @@ def run(payload):
 
 
 def keep_lease(job, done):
-    """Renews the job's lease three times per lease while it runs."""
+    """Renews the job's lease three times per lease until `done` is set."""
     expires = datetime.fromisoformat(job["lease_expires_at"].replace("Z", "+00:00")).timestamp()
     every = max(0.1, (expires - time.time()) / 3)
     while not done.wait(every):
@@ -90,9 +90,14 @@ def keep_lease(job, done):
             log(f"could not renew the lease of job {job['job_id']}: {error}")
 
 
-def handle(job):
+def hold_lease(job):
+    """Keeps the job's lease from now until the returned event is set."""
     done = threading.Event()
     threading.Thread(target=keep_lease, args=(job, done), daemon=True).start()
+    return done
+
+
+def handle(job, done):
     token = job["lease_token"]
     try:
         result = run(job["payload"])
@@ -132,8 +137,11 @@ def main():
             stopping.wait(1)
             continue
         busy = True
-        for job in jobs:
-            handle(job)
+        # Every job in hand keeps its lease from the claim on, also while it waits its turn
+        # behind the others: a lease that ran out would hand it to another worker meanwhile.
+        held = [(job, hold_lease(job)) for job in jobs]
+        for job, done in held:
+            handle(job, done)
         busy = False
     log("stopped")
 
