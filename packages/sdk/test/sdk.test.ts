@@ -2,6 +2,8 @@
 // declared to the registry, the API process (which knows nothing of it) checks submissions against
 // its schema, JobQueueClient submits and waits for the result, and what the handler reports with
 // ctx.progress and ctx.log is kept with the job and streamed as events.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { z } from 'zod';
 import {
   defineJobType,
@@ -12,6 +14,7 @@ import {
 } from '../src';
 import { startApi, type ApiProcess } from '../../../test/support/api-client';
 import { testRedisUrl, uniqueQueueName } from '../../../test/support/redis-url';
+import { REPO_ROOT } from '../../../test/support/service-process';
 
 const queue = uniqueQueueName('sdk');
 let api: ApiProcess;
@@ -262,4 +265,25 @@ test("startWorker refuses a type named like one of the product's own, which woul
   ).rejects.toThrow(
     `startWorker: job type "send_email" is one of this product's own; choose another name`,
   );
+});
+
+test('a worker refused at start leaves nothing open: a caller that catches the refusal exits', () => {
+  // A process of its own with the built SDK: before, its blocking connection kept it alive.
+  const script = `
+    const { startWorker, defineJobType } = require(${JSON.stringify(join(REPO_ROOT, 'packages', 'sdk'))});
+    const { z } = require('zod');
+    const bad = defineJobType({ name: 'bad name', payload: z.object({}), run: async () => 1 });
+    startWorker({ redisUrl: process.env.REDIS_URL, queue: process.env.QUEUE_NAME, jobTypes: [bad] })
+      .catch((error) => console.log('refused: ' + error.message));`;
+  const run = spawnSync(process.execPath, ['-e', script], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, REDIS_URL: testRedisUrl(), QUEUE_NAME: uniqueQueueName('refused') },
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+  expect({ status: run.status, signal: run.signal, stdout: run.stdout }).toEqual({
+    status: 0,
+    signal: null,
+    stdout: expect.stringMatching(/^refused: invalid job type: job_type must be/),
+  });
 });

@@ -168,10 +168,16 @@ export class Worker {
   }
 
   async start(): Promise<void> {
-    // A bad declaration (a schema that is not JSON Schema, a bad name) stops the start here.
-    this.declarations = [...this.options.jobTypes.values()]
-      .filter((type) => !type.refusedBecause)
-      .map(declarationOf);
+    // A bad declaration (a schema that is not JSON Schema, a bad name) stops the start here,
+    // closing the connection the fetcher opened, so a caller that catches this can exit.
+    try {
+      this.declarations = [...this.options.jobTypes.values()]
+        .filter((type) => !type.refusedBecause)
+        .map(declarationOf);
+    } catch (error) {
+      await this.fetcher.close();
+      throw error;
+    }
     await this.declareJobTypes();
     await this.upgradeLayout();
     this.typeHeartbeat = setInterval(() => void this.refreshJobTypes(), WORKER_STALE_MS / 3);
