@@ -129,6 +129,29 @@ describe('each service started alone', () => {
   });
 });
 
+describe('the worker with http jobs on', () => {
+  const unsigned = /^http jobs are on and HTTP_JOB_SIGNING_SECRET is not set/;
+  const start = async (env: Record<string, string>) => {
+    const worker = startService(
+      'worker',
+      onlyThese({
+        REDIS_URL: testRedisUrl(),
+        QUEUE_NAME: uniqueQueueName('http-on'),
+        HTTP_JOB_ALLOWED_ORIGINS: 'http://127.0.0.1:1',
+        ...env,
+      }),
+    );
+    await worker.waitForLog((log) => String(log.msg).startsWith('Starting worker'), 20_000);
+    await worker.stop();
+    return worker.logs.filter((log) => unsigned.test(String(log.msg)));
+  };
+
+  it('warns at start that requests go unsigned without HTTP_JOB_SIGNING_SECRET', async () => {
+    expect(await start({})).toEqual([expect.objectContaining({ level: 40 })]);
+    expect(await start({ HTTP_JOB_SIGNING_SECRET: 'a-secret-of-sixteen+' })).toEqual([]);
+  });
+});
+
 describe('a bad configuration value', () => {
   // [service, variable, bad value]
   const cases: ['api' | 'worker', string, string][] = [

@@ -7,6 +7,7 @@ import {
   createJobTypes,
   createLogger,
   createRedis,
+  httpTargetsFromEnv,
   loadConfig,
   RedisOutageLog,
   warnIfRedisMayLoseJobs,
@@ -31,11 +32,18 @@ async function main(): Promise<void> {
   const redisOutage = new RedisOutageLog(logger).watch(redis);
   redis.once('ready', () => void warnIfRedisMayLoseJobs(redis, logger));
 
+  const httpTargets = httpTargetsFromEnv();
+  if (httpTargets.allowedOrigins.length > 0 && !httpTargets.signingSecret) {
+    logger.warn(
+      'http jobs are on and HTTP_JOB_SIGNING_SECRET is not set: their requests go unsigned, so targets cannot check they come from this queue',
+    );
+  }
   const worker = new Worker({
     ...workerSettings(config),
     redis,
     jobTypes: createJobTypes({
       mockEmail: { delayMs: config.mockEmailDelayMs, failureRate: config.mockEmailFailureRate },
+      httpTargets,
     }),
     logger,
     hooks: metrics.hooks,
