@@ -103,25 +103,34 @@ describe('queuectl errors', () => {
     const env = queueEnv();
     const main = await queuectl(['--help'], env);
     expect(main.code).toBe(0);
-    for (const name of [
-      'enqueue',
-      'status',
-      'list',
-      'stats',
-      'retry',
-      'cancel',
-      'logs',
-      'worker',
-      'run',
-    ]) {
-      expect(main.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
+    // Every command the help lists, and the subcommands of those that have them.
+    const commandsIn = (help: string) =>
+      [...help.split('Commands:\n')[1]!.matchAll(/^ {2}([a-z]+) /gm)]
+        .map((match) => match[1]!)
+        .filter((name) => name !== 'help');
+    const commands = commandsIn(main.stdout);
+    expect(commands).toEqual(expect.arrayContaining(['enqueue', 'status', 'worker', 'run']));
+    const leaves: string[][] = [];
+    for (const name of commands) {
       const help = await queuectl([name, '--help'], env);
       expect({ name, code: help.code }).toEqual({ name, code: 0 });
+      if (help.stdout.includes('Commands:\n'))
+        for (const sub of commandsIn(help.stdout)) leaves.push([name, sub]);
+      else leaves.push([name]);
+    }
+    expect(leaves).toContainEqual(['schedule', 'remove']);
+    for (const command of leaves) {
+      const help = await queuectl([...command, '--help'], env);
+      const name = command.join(' ');
+      expect({ name, code: help.code }).toEqual({ name, code: 0 });
       expect(help.stdout).toContain(`Usage: queuectl ${name}`);
-      expect(help.stdout).toMatch(/Examples?:\n {2}\$ queuectl /);
-      expect(help.stdout).toContain('--json');
+      expect({ name, example: /Examples?:\n {2}\$ queuectl /.test(help.stdout) }).toEqual({
+        name,
+        example: true,
+      });
+      expect({ name, json: help.stdout.includes('--json') }).toEqual({ name, json: true });
     }
     expect(main.stdout).toContain('Exit codes: 0 ok');
     expect((await queuectl(['--version'], env)).stdout).toBe('0.1.0\n');
-  }, 60_000);
+  }, 120_000);
 });

@@ -15,7 +15,15 @@ export function groupsCommand(program: Command): void {
       .description('list the groups with jobs submitted lately, most recent first')
       .option('--limit <n>', 'groups per page', '50')
       .option('--cursor <cursor>', 'the next_cursor of the page before'),
-  ).action(action(listGroups));
+  )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ queuectl groups
+  $ queuectl groups --limit 10 --json    # then --cursor <next_cursor> for the next page`,
+    )
+    .action(action(listGroups));
   jsonOption(
     program
       .command('group')

@@ -17,9 +17,15 @@ interface AddOptions {
 }
 
 export function scheduleCommands(program: Command): void {
-  jsonOption(
-    program.command('schedules').description('the cron schedules, with their next runs'),
-  ).action(action(list));
+  jsonOption(program.command('schedules').description('the cron schedules, with their next runs'))
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ queuectl schedules
+  $ queuectl schedules --json`,
+    )
+    .action(action(list));
 
   const schedule = program
     .command('schedule')
@@ -45,7 +51,14 @@ Example:
     .action(action(add));
   jsonOption(
     schedule.command('remove').description('delete a schedule').argument('<name>', 'the schedule'),
-  ).action(action(remove));
+  )
+    .addHelpText(
+      'after',
+      `
+Example:
+  $ queuectl schedule remove nightly-digest`,
+    )
+    .action(action(remove));
 }
 
 async function withSchedules<T>(use: (schedules: Schedules) => Promise<T>): Promise<T> {
