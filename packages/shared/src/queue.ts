@@ -151,6 +151,16 @@ export class JobQueue {
     const declaration = checkDeclaration({ ...body, job_type: name });
     const taken = productTypeTaken(name, this.jobTypes);
     if (taken) throw new ConflictError(taken);
+    // A running Node worker's type would change under it: its handler would meet payloads its
+    // own schema refuses, and its declared limits would go.
+    const owner = await unavailableWhenRedisIsAway('read job types', () =>
+      this.typeRegistry.liveDeclarer(declaration),
+    );
+    if (owner) {
+      throw new ConflictError(
+        `job type "${name}" is declared otherwise by worker ${owner}, which is running: stop it before declaring the type over HTTP`,
+      );
+    }
     await unavailableWhenRedisIsAway('declare a job type', () =>
       this.typeRegistry.declare([declaration], 'http'),
     );

@@ -3,7 +3,9 @@
 // has its job recovered and a delayed job still becomes due, by the API alone.
 
 import { setTimeout as sleep } from 'node:timers/promises';
+import { defineJobType, type JobType } from '@jobqueue/shared';
 import { RedisServerProcess } from '@jobqueue/testkit';
+import { z } from 'zod';
 import { eventually } from '../../../test/support/api-client';
 import { startApi, type ApiFixture, type Json } from './api-fixture';
 
@@ -78,6 +80,34 @@ test('a bad declaration is refused, naming the problem; a product type cannot be
   expect(badName.body.error.details[0].path).toBe('job_type');
   const taken = await put('/job-types/send_email', declaration);
   expect(taken.status).toBe(409);
+});
+
+test('a type a running Node worker declared is not changed over HTTP until that worker stops', async () => {
+  const owned = defineJobType({
+    name: 'node_owned',
+    payload: z.object({ n: z.number() }),
+    maxConcurrency: 2,
+    run: async () => null,
+  });
+  const worker = await api.startEmailWorker(
+    { delayMs: 0, failureRate: 0 },
+    { jobTypes: new Map([[owned.name, owned as JobType]]) },
+  );
+  const other = {
+    payload_schema: { type: 'object', properties: { n: { type: 'string' } }, required: ['n'] },
+  };
+  const refused = await put('/job-types/node_owned', other);
+  expect(refused.status).toBe(409);
+  expect(refused.body.error.message).toBe(
+    `job type "node_owned" is declared otherwise by worker ${worker.id}, which is running: stop it before declaring the type over HTTP`,
+  );
+  const listed = (await api.get('/job-types')).body.job_types as Json[];
+  expect(listed.find((type) => type.job_type === 'node_owned')).toMatchObject({
+    declared_by: worker.id,
+    limits: { max_concurrency: 2 },
+  });
+  await worker.stop();
+  expect((await put('/job-types/node_owned', other)).status).toBe(200);
 });
 
 test('a claim hands out a job with its lease; complete records the result, once', async () => {

@@ -95,6 +95,20 @@ export class TypeRegistry {
     }
   }
 
+  /**
+   * The running worker whose declaration of `declaration`'s type a new one would change, if
+   * any: a live worker (heartbeat within WORKER_STALE_MS) made the stored declaration, and it
+   * differs.
+   */
+  async liveDeclarer(declaration: JobTypeDeclaration): Promise<string | undefined> {
+    const text = await this.redis.hget(this.keys.types, declaration.job_type);
+    const stored = text ? parseRegistered(text) : undefined;
+    if (!stored?.declared_by || stored.version === declarationVersion(declaration)) return;
+    const heartbeat = await this.redis.zscore(this.keys.workers, stored.declared_by);
+    const live = heartbeat !== null && Number(heartbeat) >= Date.now() - WORKER_STALE_MS;
+    return live ? stored.declared_by : undefined;
+  }
+
   /** A worker that stops no longer counts as running its types. */
   async leave(workerId: string): Promise<void> {
     await this.redis.hdel(this.keys.typeWorkers, workerId);
