@@ -1,4 +1,5 @@
 // queuectl schedule add / schedules / schedule remove: the same checks as the API.
+import { createRedis, queueKeys } from '@jobqueue/shared';
 import { queueEnv, queuectl, queuectlJson, type Env } from './queuectl';
 
 let env: Env;
@@ -52,4 +53,24 @@ test('adds a schedule, lists it with its next run, refuses a bad one, removes it
     'Schedule nightly-digest removed\n',
   );
   expect((await queuectl(['schedules'], env)).stdout).toBe('No schedules\n');
+});
+
+test('schedules says when the last tick of a schedule submitted nothing, and why', async () => {
+  const own = queueEnv();
+  const add = ['schedule', 'add', 'hourly', '--cron', '0 * * * *', '--type', 'send_email'];
+  const payload = '{"to": "ops@example.com", "subject": "Ping", "message": "..."}';
+  expect((await queuectl([...add, '--payload', payload], own)).code).toBe(0);
+  // What an API process writes when a tick's submission is refused.
+  const redis = createRedis({ redisUrl: own.REDIS_URL! });
+  try {
+    const run = { at: '2026-12-05T01:00:00.000Z', job_id: null, error: 'invalid job: nope' };
+    await redis.hset(queueKeys(own.QUEUE_NAME!).scheduleRuns, 'hourly', JSON.stringify(run));
+    expect((await queuectl(['schedules'], own)).stdout).toMatch(
+      / {2}next \S+Z {2}last tick 2026-12-05T01:00:00.000Z submitted nothing: invalid job: nope\n$/,
+    );
+    expect((await queuectlJson(['schedules'], own))[0].last_run).toEqual(run);
+  } finally {
+    await queuectl(['schedule', 'remove', 'hourly'], own);
+    redis.disconnect();
+  }
 });

@@ -33,6 +33,8 @@ export interface QueueKeys {
   schedules: string;
   /** Sorted set, schedule name -> its next run (ms). */
   schedulesDue: string;
+  /** Hash, schedule name -> how its last tick went (JSON {at, job_id, error}). */
+  scheduleRuns: string;
   /** Hash: '*' when the whole queue is paused, a job type's name when that type is. */
   paused: string;
   /** The pub/sub channel (not a key) on which cancel.lua names running jobs it cancelled. */
@@ -108,6 +110,7 @@ export function queueKeys(queueName: string): QueueKeys {
     limits: `${prefix}limits`,
     running: `${prefix}running`,
     schedulesDue: `${prefix}schedules_due`,
+    scheduleRuns: `${prefix}schedule_runs`,
     job: (id) => `${prefix}job:${id}`,
     ready: (jobType) => `${prefix}ready:${jobType}`,
     groupLane: (jobType, group) => `${prefix}ready:${jobType}:${group}`,

@@ -38,9 +38,19 @@ export interface Schedule {
   created_at: string;
   /** The next tick, ISO 8601. */
   next_run_at: string | null;
+  /** How the last tick went: its job, or why none was submitted; null before the first. */
+  last_run: ScheduleRun | null;
 }
 
-type StoredSchedule = Omit<Schedule, 'next_run_at'>;
+export interface ScheduleRun {
+  /** The tick, ISO 8601. */
+  at: string;
+  job_id: string | null;
+  /** Why the tick submitted no job (its type's schema refuses the payload now, say). */
+  error: string | null;
+}
+
+type StoredSchedule = Omit<Schedule, 'next_run_at' | 'last_run'>;
 
 /** Each field of a cron expression, seconds first, and how many values it holds. */
 const CRON_FIELDS = [
@@ -158,17 +168,19 @@ export class Schedules {
         .multi()
         .hset(keys.schedules, body.name, JSON.stringify(stored))
         .zadd(keys.schedulesDue, next, body.name)
+        .hdel(keys.scheduleRuns, body.name)
         .exec(),
     );
-    return { ...stored, next_run_at: new Date(next).toISOString() };
+    return { ...stored, next_run_at: new Date(next).toISOString(), last_run: null };
   }
 
   async list(): Promise<Schedule[]> {
     const { keys, redis } = this.queue;
-    const [stored, due] = await unavailableWhenRedisIsAway('list schedules', () =>
+    const [stored, due, runs] = await unavailableWhenRedisIsAway('list schedules', () =>
       Promise.all([
         redis.hgetall(keys.schedules),
         redis.zrange(keys.schedulesDue, 0, -1, 'WITHSCORES'),
+        redis.hgetall(keys.scheduleRuns),
       ]),
     );
     const nextRun = new Map<string, number>();
@@ -177,7 +189,12 @@ export class Schedules {
       .map((text) => JSON.parse(text) as StoredSchedule)
       .map((schedule) => {
         const at = nextRun.get(schedule.name);
-        return { ...schedule, next_run_at: at === undefined ? null : new Date(at).toISOString() };
+        const run = runs[schedule.name];
+        return {
+          ...schedule,
+          next_run_at: at === undefined ? null : new Date(at).toISOString(),
+          last_run: run ? (JSON.parse(run) as ScheduleRun) : null,
+        };
       })
       .sort((a, b) => a.name.localeCompare(b.name));
   }
@@ -186,7 +203,12 @@ export class Schedules {
     const { keys, redis } = this.queue;
     const [[, removed] = []] =
       (await unavailableWhenRedisIsAway('delete a schedule', () =>
-        redis.multi().hdel(keys.schedules, name).zrem(keys.schedulesDue, name).exec(),
+        redis
+          .multi()
+          .hdel(keys.schedules, name)
+          .zrem(keys.schedulesDue, name)
+          .hdel(keys.scheduleRuns, name)
+          .exec(),
       )) ?? [];
     if (!removed) throw new NotFoundError(`schedule "${name}" not found`);
   }
@@ -217,18 +239,23 @@ export class Schedules {
         continue;
       }
       const schedule = JSON.parse(text) as StoredSchedule;
+      const run: ScheduleRun = { at: new Date(tick).toISOString(), job_id: null, error: null };
       try {
-        await this.queue.submitTick(
+        const submitted = await this.queue.submitTick(
           { job_type: schedule.job_type, payload: schedule.payload, priority: schedule.priority },
           `${SCHEDULE_KEY_PREFIX}${name}:${tick}`,
         );
+        run.job_id = submitted.job_id;
       } catch (error) {
-        // Its type's schema changed since, say: the tick is skipped, the schedule goes on.
+        // Its type's schema changed since, say: the tick is skipped, the schedule goes on, and
+        // GET /schedules shows why.
+        run.error = (error as Error).message;
         log.error(
-          { schedule: name, err: (error as Error).message },
-          `Schedule ${name} could not submit its job: ${(error as Error).message}`,
+          { schedule: name, err: run.error },
+          `Schedule ${name} could not submit its job: ${run.error}`,
         );
       }
+      await redis.hset(keys.scheduleRuns, name, JSON.stringify(run));
       const next = nextTick(schedule.cron, schedule.timezone, Math.max(nowMs, tick));
       await runScript(redis, 'advance_schedule', keys, [name, tick, next]);
     }

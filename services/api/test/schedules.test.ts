@@ -2,6 +2,7 @@
 // listed, deleted; every tick submits one job, carrying the schedule and the tick in its
 // idempotency key.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { eventually } from '../../../test/support/api-client';
 import { startApi, type ApiFixture, type Json } from './api-fixture';
 
 let api: ApiFixture;
@@ -136,4 +137,37 @@ test("a client may not use a schedule tick's idempotency key, so it cannot take 
       message: 'must not start with "schedule:": those keys are the schedules\' own',
     },
   ]);
+});
+
+test('GET /schedules says how the last tick went: its job, or why it submitted none', async () => {
+  const put = (schema: Json) =>
+    api.call('PUT', '/job-types/tick_type', {
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ payload_schema: schema }),
+    });
+  const loose = { type: 'object', properties: { n: { type: 'number' } } };
+  expect((await put(loose)).status).toBe(200);
+  const created = await api.post('/schedules', {
+    name: 'ticker',
+    cron: '* * * * * *',
+    job_type: 'tick_type',
+    payload: { n: 1 },
+  });
+  expect(created.body.last_run).toBeNull();
+  const lastRun = async () =>
+    (await api.get('/schedules')).body.schedules.find((s: Json) => s.name === 'ticker').last_run;
+
+  await eventually(async () => Boolean((await lastRun())?.job_id), 'a first tick');
+  const [job] = await scheduledJobs('ticker');
+  expect(await lastRun()).toMatchObject({ job_id: expect.any(String), error: null });
+  expect(job).toBeDefined();
+
+  // The type now wants n as a string: the schedule's payload no longer fits.
+  expect((await put({ ...loose, properties: { n: { type: 'string' } } })).status).toBe(200);
+  await eventually(async () => Boolean((await lastRun())?.error), 'a tick that submitted nothing');
+  expect(await lastRun()).toMatchObject({
+    at: expect.any(String),
+    job_id: null,
+    error: expect.stringMatching(/payload\.n must be a string/),
+  });
 });

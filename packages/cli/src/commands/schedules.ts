@@ -79,7 +79,9 @@ async function list(out: Output): Promise<void> {
   const widths = [0, 1, 2].map((c) => Math.max(...cells.map((row) => row[c]!.length)));
   schedules.forEach((schedule, i) => {
     const columns = cells[i]!.map((cell, c) => cell.padEnd(widths[c]!));
-    out.text(`${columns.join('  ')}  next ${schedule.next_run_at ?? '-'}`);
+    out.text(
+      `${columns.join('  ')}  next ${schedule.next_run_at ?? '-'}${lastRunFailed(schedule)}`,
+    );
   });
 }
 
@@ -102,6 +104,12 @@ async function remove(out: Output, name: string): Promise<void> {
   await withSchedules((s) => s.remove(name));
   if (out.json) return out.data({ name, removed: true });
   out.text(`Schedule ${name} removed`);
+}
+
+/** Said after a schedule whose last tick submitted no job; nothing otherwise. */
+function lastRunFailed(schedule: Schedule): string {
+  const run = schedule.last_run;
+  return run?.error ? `  last tick ${run.at} submitted nothing: ${run.error}` : '';
 }
 
 function describe(schedule: Schedule): string {

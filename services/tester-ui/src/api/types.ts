@@ -50,6 +50,8 @@ export interface Schedule {
   timezone: string;
   job_type: string;
   next_run_at: string | null;
+  /** How the last tick went: its job, or why none was submitted; null before the first. */
+  last_run?: { at: string; job_id: string | null; error: string | null } | null;
 }
 
 export interface SubmitJobRequest {

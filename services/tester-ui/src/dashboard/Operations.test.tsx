@@ -41,6 +41,19 @@ describe('the job types and schedules panel', () => {
               timezone: 'Europe/Paris',
               job_type: 'send_email',
               next_run_at: '2026-12-06T01:00:00.000Z',
+              last_run: { at: '2026-12-05T01:00:00.000Z', job_id: 'j-1', error: null },
+            },
+            {
+              name: 'hourly',
+              cron: '0 * * * *',
+              timezone: 'UTC',
+              job_type: 'send_email',
+              next_run_at: '2026-12-05T02:00:00.000Z',
+              last_run: {
+                at: '2026-12-05T01:00:00.000Z',
+                job_id: null,
+                error: 'invalid job: payload.to is required',
+              },
             },
           ],
         }),
@@ -56,6 +69,9 @@ describe('the job types and schedules panel', () => {
     ]);
     expect(await screen.findByText(/next 2026-12-06T01:00:00.000Z/)).toHaveTextContent(
       'nightly 0 2 * * * (Europe/Paris): send_email, next 2026-12-06T01:00:00.000Z',
+    );
+    expect(screen.getByText(/next 2026-12-05T02:00:00.000Z/)).toHaveTextContent(
+      'hourly 0 * * * * (UTC): send_email, next 2026-12-05T02:00:00.000Z (last tick 2026-12-05T01:00:00.000Z submitted nothing: invalid job: payload.to is required)',
     );
     await userEvent.click(screen.getByRole('button', { name: 'Pause send_email' }));
     expect(calls.map((c) => `${c.method} ${c.path}`)).toContain('POST /job-types/send_email/pause');

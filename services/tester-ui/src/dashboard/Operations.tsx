@@ -65,6 +65,12 @@ export function Operations() {
             <li key={schedule.name}>
               <strong>{schedule.name}</strong> {schedule.cron} ({schedule.timezone}):{' '}
               {schedule.job_type}, next {schedule.next_run_at ?? '—'}
+              {schedule.last_run?.error ? (
+                <span className="last-error">
+                  {' '}
+                  (last tick {schedule.last_run.at} submitted nothing: {schedule.last_run.error})
+                </span>
+              ) : null}
             </li>
           ))}
         </ul>
