@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { QueueKeys } from './keys';
 import type { RedisClient } from './redis';
 import { execPipeline } from './redis';
-import { groupNameSchema, parseOrThrow } from './schemas';
+import { groupNameSchema, pageLimit, parseOrThrow } from './schemas';
 import { runScript } from './scripts';
 import type { GroupListing, GroupPage, GroupSettingsInForce } from './wire';
 
@@ -34,7 +34,7 @@ export type GroupSettings = z.output<typeof groupSettingsSchema>;
 export type { GroupListing, GroupPage, GroupSettingsInForce };
 
 export const listGroupsSchema = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(500).default(50),
+  limit: pageLimit,
   /** Where the last page stopped: `<when last active, ms>:<group>`. */
   cursor: z
     .string()

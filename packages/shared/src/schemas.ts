@@ -111,10 +111,21 @@ export const jobIdSchema = z
   .string()
   .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a UUID');
 
+/**
+ * A page size: a number, or its decimal digits as a query parameter gives them. Number() would
+ * also read "0x10", "1e2" and " 5", so text is taken only when it is digits alone.
+ */
+export const pageLimit = z
+  .preprocess(
+    (value) => (typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value),
+    z.number('must be a whole number').int('must be a whole number').min(1).max(500),
+  )
+  .default(50);
+
 export const listJobsSchema = z.strictObject({
   status: z.enum(JOB_STATUSES).optional(),
   job_type: z.string().min(1).max(100).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
+  limit: pageLimit,
   cursor: z.string().max(500).optional(),
 });
 export type ListJobsQuery = z.output<typeof listJobsSchema>;

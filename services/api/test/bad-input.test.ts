@@ -179,6 +179,23 @@ const badRequests: BadRequest[] = [
     INVALID,
     /cursor/,
   ),
+  route('a limit in hex', 'GET', '/jobs?limit=0x10', INVALID, /limit must be a whole number/),
+  route('a limit with a space', 'GET', '/jobs?limit=%205', INVALID, /limit must be a whole number/),
+  route('a group page limit in exponent form', 'GET', '/groups?limit=1e2', INVALID, /limit/),
+  route(
+    'a list parameter given twice',
+    'GET',
+    '/jobs?limit=10&limit=20',
+    INVALID,
+    /^invalid query: limit is given more than once$/,
+  ),
+  route(
+    'an events filter given twice',
+    'GET',
+    `/events?job_id=${UNKNOWN_ID}&job_id=${UNKNOWN_ID}`,
+    INVALID,
+    /job_id is given more than once/,
+  ),
   route('an unknown job id', 'GET', `/jobs/status/${UNKNOWN_ID}`, NOT_FOUND, /not found/),
   route(
     'an unknown route',

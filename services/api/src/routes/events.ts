@@ -22,6 +22,7 @@ import {
 } from '@jobqueue/shared';
 import type { EventHub } from '../event-hub';
 import { StreamAdmission, type StreamCaps } from '../stream-admission';
+import { singleQuery } from '../query';
 
 export interface EventStreamLimits extends StreamCaps {
   /** Bytes a client may leave unread before it reads on from Redis instead of live. */
@@ -56,10 +57,8 @@ function formatEvent(event: QueueEvent): string {
 /** Where a reconnecting client resumes, from Last-Event-ID or ?last_event_id=; null: it does not. */
 function resumePoint(ctx: Context): string | null {
   const header = ctx.get('Last-Event-ID');
-  const query = ctx.query.last_event_id;
-  const [field, value] = header
-    ? ['Last-Event-ID', header]
-    : ['last_event_id', typeof query === 'string' ? query : ''];
+  const query = singleQuery(ctx).last_event_id;
+  const [field, value] = header ? ['Last-Event-ID', header] : ['last_event_id', query ?? ''];
   if (!value) return null;
   if (!isEventId(value)) {
     throw new ValidationError(`${field} must be an event id this API sent`, [
@@ -78,7 +77,8 @@ export function eventRoutes(
   const admission = new StreamAdmission(limits);
 
   router.get('/events', async (ctx) => {
-    const jobId = ctx.query.job_id === undefined ? null : parseJobId(ctx.query.job_id);
+    const query = singleQuery(ctx);
+    const jobId = query.job_id === undefined ? null : parseJobId(query.job_id);
     const resumeFrom = resumePoint(ctx);
     const release = admission.admit(ctx.ip);
 

@@ -6,6 +6,7 @@ import { jsonBody, noBody } from '../body';
 import { concurrencyGate } from '../concurrency-gate';
 import type { Metrics } from '../metrics';
 import type { SubmissionLimit } from '../rate-limit';
+import { singleQuery } from '../query';
 
 /** `limit` guards both submit routes (the per-client rate limit, when it is on). */
 export function jobRoutes(
@@ -53,7 +54,7 @@ export function jobRoutes(
 
   // Listings are the one read that may cost many Redis reads: a few at a time, the rest wait.
   router.get('/jobs', concurrencyGate('job listings', 2, 200), async (ctx) => {
-    ctx.body = await queue.list(ctx.query);
+    ctx.body = await queue.list(singleQuery(ctx));
   });
 
   router.post('/jobs/:id/retry', noBody(), async (ctx) => {

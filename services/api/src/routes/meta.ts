@@ -4,6 +4,7 @@ import type Router from '@koa/router';
 import type { JobQueue } from '@jobqueue/shared';
 import { jsonBody, noBody } from '../body';
 import { openApiDocument } from '../openapi';
+import { singleQuery } from '../query';
 
 export function metaRoutes(router: Router, queue: JobQueue): void {
   // The registry as workers declared it, with the types this process accepts built in.
@@ -47,7 +48,7 @@ export function metaRoutes(router: Router, queue: JobQueue): void {
     };
   });
   router.get('/groups', async (ctx) => {
-    ctx.body = await queue.groups(ctx.query);
+    ctx.body = await queue.groups(singleQuery(ctx));
   });
 
   router.get('/stats', async (ctx) => {
