@@ -114,12 +114,13 @@ export class RemoteWorkers {
     const request = parseOrThrow(claimRequestSchema, input, 'invalid claim');
     const refused = await this.options.refusedTypes(request.job_types);
     if (refused.length > 0) {
+      const details = refused.map((name) => ({
+        path: `job_types.${request.job_types.indexOf(name)}`,
+        message: `"${name}" is not a declared job type`,
+      }));
       throw new ValidationError(
-        `invalid claim: job_types ${refused.map((name) => `"${name}"`).join(', ')} not declared (PUT /job-types/:name)`,
-        refused.map((name) => ({
-          path: `job_types.${request.job_types.indexOf(name)}`,
-          message: `"${name}" is not a declared job type`,
-        })),
+        `invalid claim: ${details[0]!.path} ${details[0]!.message} (declare it with PUT /job-types/:name)`,
+        details,
       );
     }
     const claim = {

@@ -84,7 +84,7 @@ export const submitJobSchema = z
     group: groupNameSchema.optional(),
   })
   .refine((body) => body.delay_ms === undefined || body.run_at === undefined, {
-    message: 'give delay_ms or run_at, not both',
+    message: 'cannot be given with delay_ms: give one of them',
     path: ['run_at'],
   });
 

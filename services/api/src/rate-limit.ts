@@ -42,6 +42,14 @@ export function limitSubmissions(perMinute: number): SubmissionLimit {
       return next();
     },
     async charge(ctx, jobs) {
+      // More than a whole minute's budget: waiting cannot help, so no Retry-After.
+      if (jobs > perMinute) {
+        throw new QueueError(
+          'payload_too_large',
+          413,
+          `this request holds ${jobs} jobs, more than a client may submit in a minute (${perMinute}): send at most ${perMinute} at a time`,
+        );
+      }
       // A request the budget cannot cover takes nothing from it.
       const { left, msBeforeNext } = await budget(ctx);
       if (left < jobs) refuse(ctx, msBeforeNext, jobs);

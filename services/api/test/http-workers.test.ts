@@ -304,6 +304,9 @@ test('a stale token, an unknown job and a malformed request answer 409, 404 and 
   const undeclared = await claim({ job_types: ['never_declared'] });
   expect(undeclared.status).toBe(400);
   expect(undeclared.body.error.details[0].path).toBe('job_types.0');
+  expect(undeclared.body.error.message).toBe(
+    'invalid claim: job_types.0 "never_declared" is not a declared job type (declare it with PUT /job-types/:name)',
+  );
 });
 
 test('with no Node worker, a vanished HTTP worker’s job is recovered and a delayed job becomes due', async () => {

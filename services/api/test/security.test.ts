@@ -162,9 +162,18 @@ describe('SUBMIT_RATE_LIMIT', () => {
     expect((await bulky.post('/jobs/bulk', { jobs: Array(2).fill(validEmail) })).status).toBe(202);
     expect((await bulky.post('/submit-job', validEmail)).status).toBe(429);
     expect((await bulky.queue.stats()).totals.submitted).toBe(5);
+    // One that could never pass says so, with no Retry-After to wait for.
     const huge = await api({ app: { submitRateLimit: 5 } });
-    expect((await huge.post('/jobs/bulk', { jobs: Array(6).fill(validEmail) })).status).toBe(429);
-    expect((await huge.queue.stats()).totals.submitted).toBe(0);
+    const never = await huge.post('/jobs/bulk', { jobs: Array(6).fill(validEmail) });
+    expect({ status: never.status, retryAfter: never.headers.get('retry-after') }).toEqual({
+      status: 413,
+      retryAfter: null,
+    });
+    expect(never.body.error.message).toBe(
+      'this request holds 6 jobs, more than a client may submit in a minute (5): send at most 5 at a time',
+    );
+    expect((await huge.post('/jobs/bulk', { jobs: Array(5).fill(validEmail) })).status).toBe(202);
+    expect((await huge.queue.stats()).totals.submitted).toBe(5);
     // Reading is not limited.
     expect((await limited.get('/stats')).status).toBe(200);
   });
