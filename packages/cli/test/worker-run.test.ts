@@ -4,6 +4,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { RedisServerProcess } from '@jobqueue/testkit';
 import {
   dropQueue,
   printedId,
@@ -163,5 +164,35 @@ describe('queuectl run and worker', () => {
     expect(run.stderr).toBe(
       'queuectl: error: --concurrency must be a whole number of at least 1 (got "many")\n',
     );
+  });
+
+  it('worker says a Redis outage once, and that it is over, then runs jobs again', async () => {
+    const redis = await new RedisServerProcess().start();
+    const own = queueEnv({ REDIS_URL: redis.url });
+    try {
+      const worker = startQueuectl(['worker', '--json'], own);
+      await worker.waitForLog((log) => String(log.msg).startsWith('Starting worker'));
+      const before = worker.logs.length;
+      await redis.stop();
+      await worker.waitForLog((log) => String(log.msg).startsWith('Redis unreachable'));
+      await redis.start();
+      await worker.waitForLog(
+        (log) => String(log.msg).startsWith('Redis connection restored'),
+        15_000,
+      );
+      const id = printedId(
+        await queuectl(['enqueue', '--type', 'send_email', '--payload', EMAIL], own),
+      );
+      await worker.waitForLog((log) => log.msg === `Job ${id} completed successfully`, 15_000);
+      // Said once: no warning for each loop that failed meanwhile.
+      const warnings = worker.logs.slice(before).filter((log) => Number(log.level) >= 40);
+      expect(warnings.map((log) => String(log.msg))).toEqual([
+        expect.stringMatching(/^Redis unreachable/),
+      ]);
+      worker.signal('SIGINT');
+      expect(await worker.waitForExit()).toEqual({ code: 0, signal: null });
+    } finally {
+      await redis.stop();
+    }
   });
 });

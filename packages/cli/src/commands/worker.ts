@@ -3,7 +3,13 @@
 // runs what is ready now and exits when nothing is left to run (`run`).
 
 import type { Command } from 'commander';
-import { type Logger, warnIfRedisMayLoseJobs, Worker, workerSettings } from '@jobqueue/shared';
+import {
+  type Logger,
+  RedisOutageLog,
+  warnIfRedisMayLoseJobs,
+  Worker,
+  workerSettings,
+} from '@jobqueue/shared';
 import { createCliLogger } from '../cli-logger';
 import { openQueue, type QueueContext } from '../context';
 import type { Output } from '../output';
@@ -71,7 +77,10 @@ async function runWorker(
   const ctx = await openQueue({ allowShell: options.allowShell });
   const logger = createCliLogger(out.json, ctx.config.logLevel);
   await warnIfRedisMayLoseJobs(ctx.redis, logger);
-  const worker = newWorker(ctx, logger, concurrency ?? ctx.config.workerConcurrency);
+  // An outage is said once ("unreachable", then "restored"), as the worker service says it; the
+  // worker's loops that fail meanwhile log at debug, not a warning a second.
+  const redisOutage = new RedisOutageLog(logger).watch(ctx.redis);
+  const worker = newWorker(ctx, logger, concurrency ?? ctx.config.workerConcurrency, redisOutage);
   const stopOnSignals = gracefulStop(worker, logger, ctx.config.shutdownTimeoutMs);
   try {
     if (!untilIdle) {
@@ -91,13 +100,19 @@ async function runWorker(
   }
 }
 
-function newWorker(ctx: QueueContext, logger: Logger, concurrency: number): Worker {
+function newWorker(
+  ctx: QueueContext,
+  logger: Logger,
+  concurrency: number,
+  redisOutage: RedisOutageLog,
+): Worker {
   return new Worker({
     ...workerSettings(ctx.config),
     redis: ctx.redis,
     jobTypes: ctx.jobTypes,
     logger,
     concurrency,
+    redisOutage,
   });
 }
 
