@@ -336,10 +336,6 @@ export class JobQueue {
     };
   }
 
-  /**
-   * Pauses the whole queue (no `jobType`) or one job type: workers claim none of its jobs until
-   * it is resumed; queued jobs keep their place, running ones finish. NotFound for an unknown type.
-   */
   /** PUT /groups/:name: a group's weight and max_concurrency (groups.ts). */
   async setGroup(name: unknown, input: unknown): Promise<GroupSettingsInForce> {
     return unavailableWhenRedisIsAway('set a group', () =>
@@ -355,6 +351,10 @@ export class JobQueue {
     );
   }
 
+  /**
+   * Pauses the whole queue (no `jobType`) or one job type: workers claim none of its jobs until
+   * it is resumed; queued jobs keep their place, running ones finish. NotFound for an unknown type.
+   */
   async pause(jobType?: string): Promise<PausedState> {
     if (jobType !== undefined) await this.requireKnownType(jobType);
     await unavailableWhenRedisIsAway('pause', () =>
