@@ -24,3 +24,11 @@ test('sets, shows, removes and resets the limits of a type', async () => {
   expect(bad.code).not.toBe(0);
   expect(bad.stderr).toContain('--rate takes MAX/DURATION');
 });
+
+test('an unknown type is refused whether its limits are shown or changed', async () => {
+  const shown = await queuectl(['limits', 'nope'], env);
+  const changed = await queuectl(['limits', 'nope', '--max-concurrency', '2'], env);
+  expect([shown.code, changed.code]).toEqual([3, 3]);
+  expect(shown.stderr).toBe(changed.stderr);
+  expect(shown.stderr).toMatch(/nope/);
+});

@@ -395,6 +395,12 @@ export class JobQueue {
     return (await this.limitsInForce())[jobType] ?? {};
   }
 
+  /** One type's limits in force; NotFound for a type no one declared. */
+  async limitsOf(jobType: string): Promise<JobTypeLimits> {
+    await this.requireKnownType(jobType);
+    return (await this.limitsInForce())[jobType] ?? {};
+  }
+
   /** Each type's limits in force: its declaration's, with run-time changes over them. */
   async limitsInForce(): Promise<Record<string, JobTypeLimits>> {
     const stored = await unavailableWhenRedisIsAway('read limits', () =>

@@ -48,7 +48,7 @@ async function limits(out: Output, jobType: string, options: LimitOptions): Prom
   try {
     const inForce =
       Object.keys(change).length === 0
-        ? ((await ctx.queue.limitsInForce())[jobType] ?? {})
+        ? await ctx.queue.limitsOf(jobType)
         : await ctx.queue.setLimits(jobType, change);
     if (out.json) return out.data({ job_type: jobType, limits: inForce });
     const parts = [
