@@ -329,8 +329,11 @@ export class Worker {
       this.superseded.add(older);
       return;
     }
+    // One stopped already (cancelled, say) has said so: it is only set apart.
+    const stoppedBefore = older.abort.aborted;
     if (this.abortJob(older, new Error('lease lost'))) {
       this.superseded.add(older);
+      if (stoppedBefore) return;
       this.log.warn(
         { job_id: older.job.id },
         `Lost the lease on job ${older.job.id}; it was claimed again and runs anew`,
