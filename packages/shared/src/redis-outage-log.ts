@@ -34,6 +34,9 @@ export class RedisOutageLog {
    * node's failures come as `node error`, and its loops' failures then warn.)
    */
   watch(redis: RedisClient): this {
+    // A connection watched once it is up (queuectl connects first) is up: its failures until a
+    // `close` are Redis's answers (OOM, READONLY), not an outage to keep quiet about.
+    this.connectionUp = redis.status === 'ready';
     redis.on('error', (error: Error) => this.connectionFailed(error));
     redis.on('close', () => (this.connectionUp = false));
     redis.on('ready', () => this.connected());

@@ -141,3 +141,19 @@ test('a connection error that is not Redis being away is said as it is, not as a
   expect(lines[0]).toMatchObject({ level: 40, msg: 'Redis connection error' });
   expect(JSON.stringify(lines[0])).toContain('DB index is out of range');
 });
+
+test("a connection watched once it is up takes Redis's own refusals as news, not as an outage", async () => {
+  const { logger, lines } = recordingLogger();
+  const connection = createRedis({ redisUrl: server.url });
+  try {
+    await until('the connection', () => connection.status === 'ready');
+    const outage = new RedisOutageLog(logger).watch(connection);
+    const full = new Error("OOM command not allowed when used memory > 'maxmemory'.");
+    logLoopFailure(logger, outage, full, 'Redis unavailable while recording complete; retrying');
+    expect(lines.map(({ level, msg }) => [level, msg])).toEqual([
+      [40, 'Redis unavailable while recording complete; retrying'],
+    ]);
+  } finally {
+    connection.disconnect();
+  }
+});
