@@ -16,8 +16,12 @@ export interface LeaseKeeperOptions {
   runningJobs: () => Iterable<ClaimedJob>;
   /** Forgets completed jobs past their retention (see complete.lua). */
   forgetExpired: () => Promise<void>;
-  /** Jobs whose lease was lost: another worker may be running them now. */
-  onLeaseLost: (jobIds: string[]) => void;
+  /**
+   * Attempts whose lease was lost: another worker may be running their jobs now. The attempts
+   * this keeper renewed, so that one claimed again since (a newer attempt of the same job) is
+   * told apart from them.
+   */
+  onLeaseLost: (attempts: ClaimedJob[]) => void;
   onRecovered: (requeued: number, failed: number) => void;
   onError: (error: Error) => void;
 }
@@ -79,7 +83,11 @@ export class LeaseKeeper {
 
   private async renew(jobs: Iterable<ClaimedJob>): Promise<void> {
     const pairs: string[] = [];
-    for (const job of jobs) pairs.push(job.id, job.leaseToken);
+    const renewed = new Map<string, ClaimedJob>();
+    for (const job of jobs) {
+      pairs.push(job.id, job.leaseToken);
+      renewed.set(job.id, job);
+    }
     const lost = await runScript<string[]>(this.redis, 'extend', this.keys, [
       this.keys.prefix,
       this.options.leaseMs,
@@ -88,7 +96,7 @@ export class LeaseKeeper {
       pairs.length / 2,
       ...pairs,
     ]);
-    if (lost.length > 0) this.options.onLeaseLost(lost);
+    if (lost.length > 0) this.options.onLeaseLost(lost.map((id) => renewed.get(id)!));
   }
 
   private async recoverExpiredLeases(): Promise<void> {

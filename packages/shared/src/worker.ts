@@ -151,7 +151,7 @@ export class Worker {
       failedJobTtlSeconds: options.failedJobTtlSeconds,
       eventsMaxLen: options.eventsMaxLen,
       runningJobs: () => [...this.running.values()].map((entry) => entry.job),
-      onLeaseLost: (ids) => this.leaseLost(ids),
+      onLeaseLost: (attempts) => this.leaseLost(attempts),
       forgetExpired: () => this.acks.forgetExpired(),
       onRecovered: (requeued, failed) => {
         this.hooks.jobsRecovered?.(requeued, failed);
@@ -700,14 +700,20 @@ export class Worker {
     }
   }
 
-  private leaseLost(ids: string[]): void {
-    for (const id of ids) {
-      const entry = this.running.get(id);
+  private leaseLost(attempts: ClaimedJob[]): void {
+    for (const job of attempts) {
+      const entry = this.running.get(job.id);
+      // The job may have been claimed here again since the renewal went out: the lost lease is
+      // the older attempt's, set apart already, not the newer one's.
+      if (entry?.job !== job) continue;
       // A renewal can cross the completion of a job whose handler already returned: Redis has
       // finished it, not taken it away. If the lease really was lost, recording says so.
-      if (!entry || entry.handlerReturned) continue;
+      if (entry.handlerReturned) continue;
       if (this.abortJob(entry, new Error('lease lost')))
-        this.log.warn({ job_id: id }, `Lost the lease on job ${id}; it may run elsewhere now`);
+        this.log.warn(
+          { job_id: job.id },
+          `Lost the lease on job ${job.id}; it may run elsewhere now`,
+        );
     }
   }
 

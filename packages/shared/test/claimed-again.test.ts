@@ -7,8 +7,9 @@ import { z } from 'zod';
 import { defineJobType, type JobTypeRegistry } from '../src';
 import { createFixture, eventually, type QueueFixture } from './queue-fixture';
 
-const LEASE_MS = 450;
+const LEASE_MS = 1000;
 const runs = new Map<string, number>();
+let secondRunStarted: () => void = () => undefined;
 
 const deaf = defineJobType({
   name: 'deaf',
@@ -16,9 +17,15 @@ const deaf = defineJobType({
   async run(_payload, { jobId }) {
     const run = (runs.get(jobId) ?? 0) + 1;
     runs.set(jobId, run);
-    // The first run ignores its signal; the second outlives it by more than two leases, so only
-    // renewals keep it leased after the first has returned.
-    await sleep(run === 1 ? 600 : 600 + 3 * LEASE_MS);
+    if (run === 1) {
+      // Ignores its signal, and returns only once the retry runs beside it: the two overlap
+      // however busy the machine is.
+      await new Promise<void>((resolve) => (secondRunStarted = resolve));
+    } else {
+      secondRunStarted();
+      // Outlives the first run by three leases: only renewals keep it leased meanwhile.
+      await sleep(3 * LEASE_MS);
+    }
     return { run };
   },
 });
@@ -37,7 +44,7 @@ test('a job retried while its cancelled attempt still runs on the same worker co
   await eventually(async () => (await fixture.queue.get(job_id))?.status === 'processing');
   await fixture.queue.cancel(job_id);
   await fixture.queue.retry(job_id);
-  await eventually(() => runs.get(job_id) === 2, 5000, 'the retry running beside the first run');
+  await eventually(() => runs.get(job_id) === 2, 10_000, 'the retry running beside the first run');
 
   await eventually(
     async () => ['completed', 'failed'].includes((await fixture.queue.get(job_id))!.status),

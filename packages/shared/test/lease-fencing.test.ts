@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Acknowledger } from '../src/acknowledger';
 import { JobFetcher } from '../src/fetcher';
+import { LeaseKeeper } from '../src/lease-keeper';
 import { runScript } from '../src/scripts';
 import { createFixture, testJobType, type QueueFixture } from './queue-fixture';
 
@@ -131,6 +132,33 @@ describe('leases and lease tokens', () => {
     );
     expect(await extend(randomUUID())).toEqual([job_id]);
     expect(await fixture.redis.zscore(k.workers, 'extender')).not.toBeNull();
+    await acks.complete(job!, null);
+  });
+
+  it('a lease keeper tells which of the attempts it renewed lost their lease, by the attempt', async () => {
+    // The attempt itself, not only its job's id: a worker that claimed the job again since the
+    // renewal went out must not take the lost lease for its newer attempt's.
+    const { job_id } = await fixture.queue.submit({ job_type: 'test', payload: { n: 5 } });
+    const f = fetcher('keeper', 60_000);
+    const [job] = await f.claim(1);
+    await f.close();
+    const older = { ...job!, leaseToken: randomUUID() };
+    const lost: unknown[][] = [];
+    const keeper = new LeaseKeeper(fixture.redis, fixture.queue.keys, {
+      workerId: 'keeper',
+      leaseMs: 60_000,
+      failedJobTtlSeconds: 3600,
+      eventsMaxLen: 1000,
+      runningJobs: () => [older],
+      forgetExpired: async () => undefined,
+      onLeaseLost: (attempts) => lost.push(attempts),
+      onRecovered: () => undefined,
+      onError: (error) => lost.push([error]),
+    });
+    await keeper.tick();
+    expect(lost).toEqual([[older]]);
+    expect(lost[0]![0]).toBe(older);
+    expect((await fixture.queue.get(job_id))?.status).toBe('processing');
     await acks.complete(job!, null);
   });
 });
