@@ -24,7 +24,7 @@ import {
   type JobTypeLimits,
 } from './job-types/declaration';
 import { RemoteWorkers, type RemoteWorkersOptions } from './remote-workers';
-import { TypeRegistry, type ListedJobType } from './job-types/type-registry';
+import { HTTP_DECLARER, TypeRegistry, type ListedJobType } from './job-types/type-registry';
 import {
   MAX_BULK_JOBS,
   parseJobId,
@@ -153,16 +153,16 @@ export class JobQueue {
     if (taken) throw new ConflictError(taken);
     // A running Node worker's type would change under it: its handler would meet payloads its
     // own schema refuses, and its declared limits would go.
-    const owner = await unavailableWhenRedisIsAway('read job types', () =>
-      this.typeRegistry.liveDeclarer(declaration),
+    const runner = await unavailableWhenRedisIsAway('read job types', () =>
+      this.typeRegistry.runningDeclaredType(declaration),
     );
-    if (owner) {
+    if (runner) {
       throw new ConflictError(
-        `job type "${name}" is declared otherwise by worker ${owner}, which is running: stop it before declaring the type over HTTP`,
+        `job type "${name}" is declared otherwise by a Node worker, and worker ${runner} runs it: stop its workers before declaring the type over HTTP`,
       );
     }
     await unavailableWhenRedisIsAway('declare a job type', () =>
-      this.typeRegistry.declare([declaration], 'http'),
+      this.typeRegistry.declare([declaration], HTTP_DECLARER),
     );
     await this.refreshJobTypes();
     const listed = (await this.listJobTypes()).find((type) => type.job_type === name);

@@ -227,8 +227,10 @@ export class RemoteWorkers {
   async heartbeat(id: string, input: unknown): Promise<{ lease_expires_at: string }> {
     const { lease_token } = parseOrThrow(heartbeatRequestSchema, input, 'invalid heartbeat');
     await this.failIfTimedOut(id, lease_token);
-    // Renewed in the name of the worker that claimed it, whose heartbeat this is.
-    const worker = (await this.redis.hget(this.keys.job(id), 'worker_id')) ?? 'http';
+    // Renewed in the name of the worker that claimed it, whose heartbeat this is. A job no
+    // worker holds has no lease to renew: refused as such, with no heartbeat in anyone's name.
+    const worker = await this.redis.hget(this.keys.job(id), 'worker_id');
+    if (worker === null) throw await this.refusal(id);
     const lost = await this.renew(worker, [{ id, leaseToken: lease_token }]);
     if (lost.length > 0) throw await this.refusal(id);
     return { lease_expires_at: new Date(Date.now() + this.options.leaseMs).toISOString() };

@@ -82,32 +82,45 @@ test('a bad declaration is refused, naming the problem; a product type cannot be
   expect(taken.status).toBe(409);
 });
 
-test('a type a running Node worker declared is not changed over HTTP until that worker stops', async () => {
+test('a type Node workers declared is not changed over HTTP while one of them runs it', async () => {
   const owned = defineJobType({
     name: 'node_owned',
     payload: z.object({ n: z.number() }),
     maxConcurrency: 2,
     run: async () => null,
   });
-  const worker = await api.startEmailWorker(
-    { delayMs: 0, failureRate: 0 },
-    { jobTypes: new Map([[owned.name, owned as JobType]]) },
-  );
+  const start = () =>
+    api.startEmailWorker(
+      { delayMs: 0, failureRate: 0 },
+      { jobTypes: new Map([[owned.name, owned as JobType]]) },
+    );
+  // The declaration names the first worker; after it stops, a second one runs the type.
+  await (await start()).stop();
+  const running = await start();
   const other = {
     payload_schema: { type: 'object', properties: { n: { type: 'string' } }, required: ['n'] },
   };
   const refused = await put('/job-types/node_owned', other);
   expect(refused.status).toBe(409);
   expect(refused.body.error.message).toBe(
-    `job type "node_owned" is declared otherwise by worker ${worker.id}, which is running: stop it before declaring the type over HTTP`,
+    `job type "node_owned" is declared otherwise by a Node worker, and worker ${running.id} runs it: stop its workers before declaring the type over HTTP`,
   );
   const listed = (await api.get('/job-types')).body.job_types as Json[];
   expect(listed.find((type) => type.job_type === 'node_owned')).toMatchObject({
-    declared_by: worker.id,
     limits: { max_concurrency: 2 },
   });
-  await worker.stop();
+  await running.stop();
   expect((await put('/job-types/node_owned', other)).status).toBe(200);
+});
+
+test('a type declared over HTTP is changed over HTTP, whatever heartbeats came for unknown jobs', async () => {
+  // A heartbeat for a job no worker holds renews nothing in anyone's name.
+  const unknown = '0190f3c2-0000-7000-8000-00000000abcd';
+  const heartbeat = await api.post(`/jobs/${unknown}/heartbeat`, { lease_token: 'x:1' });
+  expect(heartbeat.status).toBe(404);
+  expect(await api.redis.zrange(api.queue.keys.workers, 0, -1)).toEqual([]);
+  const changed = { ...declaration, description: 'Resizes an image, now smaller' };
+  expect((await put(`/job-types/${TYPE}`, changed)).status).toBe(200);
 });
 
 test('a claim hands out a job with its lease; complete records the result, once', async () => {

@@ -19,6 +19,9 @@ export interface ListedJobType extends RegisteredJobType {
   workers: number;
 }
 
+/** `declared_by` of a type declared over HTTP (PUT /job-types/:name). */
+export const HTTP_DECLARER = 'http';
+
 export class TypeRegistry {
   constructor(
     private readonly redis: RedisClient,
@@ -96,17 +99,27 @@ export class TypeRegistry {
   }
 
   /**
-   * The running worker whose declaration of `declaration`'s type a new one would change, if
-   * any: a live worker (heartbeat within WORKER_STALE_MS) made the stored declaration, and it
-   * differs.
+   * A live worker that runs `declaration`'s type, when a Node worker made the stored declaration
+   * and this one would change it; undefined otherwise (a type declared over HTTP is the HTTP
+   * side's to change). Any live worker of the type counts, not only the one that declared it:
+   * after a restart the declaration still names the worker that made it first.
    */
-  async liveDeclarer(declaration: JobTypeDeclaration): Promise<string | undefined> {
-    const text = await this.redis.hget(this.keys.types, declaration.job_type);
+  async runningDeclaredType(declaration: JobTypeDeclaration): Promise<string | undefined> {
+    const pipeline = this.redis.pipeline();
+    pipeline.hget(this.keys.types, declaration.job_type);
+    pipeline.hgetall(this.keys.typeWorkers);
+    pipeline.zrangebyscore(this.keys.workers, Date.now() - WORKER_STALE_MS, '+inf');
+    const [text, typeWorkers, live] = (await execPipeline(pipeline)) as [
+      string | null,
+      Record<string, string>,
+      string[],
+    ];
     const stored = text ? parseRegistered(text) : undefined;
-    if (!stored?.declared_by || stored.version === declarationVersion(declaration)) return;
-    const heartbeat = await this.redis.zscore(this.keys.workers, stored.declared_by);
-    const live = heartbeat !== null && Number(heartbeat) >= Date.now() - WORKER_STALE_MS;
-    return live ? stored.declared_by : undefined;
+    if (!stored || stored.declared_by === HTTP_DECLARER) return undefined;
+    if (stored.version === declarationVersion(declaration)) return undefined;
+    return live.find((workerId) =>
+      parseNames(typeWorkers[workerId]).includes(declaration.job_type),
+    );
   }
 
   /** A worker that stops no longer counts as running its types. */
