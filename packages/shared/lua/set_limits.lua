@@ -13,16 +13,26 @@ KEYS[1] limits   hash: <type> -> the limits its declaration sets, <type>:overrid
                  run time (JSON {max_concurrency?, rate_limit?: {max, per_ms}})
 KEYS[2] active   zset of leased jobs
 KEYS[3] running  hash: type -> jobs of a concurrency-limited type running now
+KEYS[4] types    hash: type -> its declaration (JSON, with its `version`)
 ARGV[1] key prefix (jq:{queue}:)
 ARGV[2] job type
 ARGV[3] 'override' or 'declared'
 ARGV[4] the change as JSON, or '' to drop that side
+ARGV[5] for 'declared': the version of the declaration the limits come from, or '' for any. The
+        limits are written only while the stored declaration is that version, so a worker that
+        declared an older version and writes its limits late (after a newer declaration was
+        stored meanwhile) leaves the newer declaration's limits in force.
 
 Returns the running jobs it counted.
 ]]
 -- limitInForce and wakeWorkersOf: see prelude.lua.
-local limits, active, running = KEYS[1], KEYS[2], KEYS[3]
-local prefix, jobType, side, change = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local limits, active, running, types = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local prefix, jobType, side, change, version = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5] or ''
+
+if side == 'declared' and version ~= '' then
+  local stored = redis.call('HGET', types, jobType)
+  if not stored or cjson.decode(stored).version ~= version then return 0 end
+end
 
 local overrideField = jobType .. ':override'
 local field = side == 'declared' and jobType or overrideField

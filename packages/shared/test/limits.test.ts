@@ -11,6 +11,7 @@ import {
   type JobType,
   type JobTypeRegistry,
 } from '../src';
+import { runScript } from '../src/scripts';
 import { createFixture, eventually, type QueueFixture } from './queue-fixture';
 
 let fixture: QueueFixture;
@@ -145,6 +146,15 @@ describe('declared limits come back with their declaration after Redis lost them
     await fixture.redis.del(fixture.queue.keys.limits);
     expect(await limitedNow()).toBeUndefined();
     await fixture.startWorker();
+    expect(await limitedNow()).toEqual({ max_concurrency: 1 });
+  });
+
+  test("limits written late for a declaration no longer stored leave the stored one's in force", async () => {
+    await fixture.startWorker();
+    // An older worker's declaration, read before a newer one was stored and written after it.
+    const k = fixture.queue.keys;
+    const late = ['limited', 'declared', JSON.stringify({ max_concurrency: 5 }), 'an-older-one'];
+    expect(await runScript(fixture.redis, 'set_limits', k, [k.prefix, ...late])).toBe(0);
     expect(await limitedNow()).toEqual({ max_concurrency: 1 });
   });
 

@@ -59,8 +59,9 @@ export class TypeRegistry {
 
   /**
    * The limits claim.lua reads, beside the declaration (one read per claim, not a parse). A
-   * script, not a pipeline: it also counts the running jobs a new concurrency limit covers, and
-   * it changes nothing when the limits are already those.
+   * script, not a pipeline: it also counts the running jobs a new concurrency limit covers, it
+   * changes nothing when the limits are already those, and it writes them only while the stored
+   * declaration is this one (a newer one stored meanwhile keeps its own).
    */
   private async writeLimits(declaration: JobTypeDeclaration): Promise<void> {
     const { job_type, limits } = declaration;
@@ -69,8 +70,10 @@ export class TypeRegistry {
       job_type,
       'declared',
       limits ? JSON.stringify(limits) : '',
+      declarationVersion(declaration),
     ]);
   }
+
 
   /**
    * Beside a worker's heartbeat: records the types it runs, and writes back any of its
