@@ -255,9 +255,8 @@ export class Schedules {
           `Schedule ${name} could not submit its job: ${run.error}`,
         );
       }
-      await redis.hset(keys.scheduleRuns, name, JSON.stringify(run));
       const next = nextTick(schedule.cron, schedule.timezone, Math.max(nowMs, tick));
-      await runScript(redis, 'advance_schedule', keys, [name, tick, next]);
+      await runScript(redis, 'advance_schedule', keys, [name, tick, next, JSON.stringify(run)]);
     }
     const [, earliest] = await redis.zrange(keys.schedulesDue, 0, 0, 'WITHSCORES');
     if (earliest === undefined) return idleMs;

@@ -74,7 +74,6 @@ export class TypeRegistry {
     ]);
   }
 
-
   /**
    * Beside a worker's heartbeat: records the types it runs, and writes back any of its
    * declarations the registry lost (a flushed or replaced Redis) without overriding newer ones.
