@@ -59,27 +59,41 @@ function depthOver(value: unknown, limit: number): boolean {
 }
 
 /**
- * For routes that take no body: none, or `{}`. Any field is refused, naming it, so that a body
- * meant to narrow the action (`{"job_type": ...}` on POST /queue/pause) is never ignored while
- * the action goes ahead in full. `hint` says where such a field belongs.
+ * For routes that take no body and no query: none, or `{}`. Any field, in the body or the query,
+ * is refused, naming it, so that one meant to narrow the action (`{"job_type": ...}` or
+ * `?job_type=` on POST /queue/pause) is never ignored while the action goes ahead in full.
+ * `hint` says where such a field belongs.
  */
 export function noBody(hint = ''): Middleware {
   const parse = jsonBody('16kb');
+  const refuse = (fields: string[]): never => {
+    const details = fields.map((path) => ({ path, message: 'is not a known field' }));
+    throw new ValidationError(`${details[0]!.path} ${details[0]!.message}${hint}`, details);
+  };
   return async (ctx, next) => {
+    const query = Object.keys(ctx.query);
+    if (query.length > 0) refuse(query);
     if (!carriesBody(ctx.get('Content-Length'), ctx.get('Transfer-Encoding'))) return next();
+    // A chunked body of no bytes, with no type, is no body.
+    if (!ctx.get('Content-Type') && (await isEmpty(ctx.req))) return next();
     return parse(ctx, () => {
       const body: unknown = ctx.request.body;
       const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
       if (isObject && Object.keys(body).length === 0) return next();
-      const details = isObject
-        ? Object.keys(body).map((path) => ({ path, message: 'is not a known field' }))
-        : [{ path: '(body)', message: 'must be left out: this route takes no body' }];
-      const first = details[0]!;
-      throw new ValidationError(`${first.path} ${first.message}${hint}`, details);
+      if (isObject) refuse(Object.keys(body));
+      throw new ValidationError('(body) must be left out: this route takes no body', [
+        { path: '(body)', message: 'must be left out: this route takes no body' },
+      ]);
     });
   };
 }
 
 function carriesBody(contentLength: string, transferEncoding: string): boolean {
   return transferEncoding !== '' || (contentLength !== '' && contentLength !== '0');
+}
+
+/** Reads a request to its end, or to its first byte: whether it held none. */
+async function isEmpty(request: AsyncIterable<Buffer>): Promise<boolean> {
+  for await (const chunk of request) if (chunk.length > 0) return false;
+  return true;
 }

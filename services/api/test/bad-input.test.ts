@@ -217,6 +217,13 @@ const badRequests: BadRequest[] = [
     init: json({ job_type: 'send_email' }),
     check: /^job_type is not a known field \(to pause or resume one job type: POST \/job-types/,
   },
+  route(
+    'a job_type in the query of POST /queue/pause',
+    'POST',
+    '/queue/pause?job_type=send_email',
+    INVALID,
+    /^job_type is not a known field \(to pause or resume one job type/,
+  ),
   {
     ...route('invalid JSON to POST /queue/pause', 'POST', '/queue/pause', BAD_JSON),
     init: raw('garbage{'),

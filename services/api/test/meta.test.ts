@@ -1,5 +1,6 @@
 // GET /job-types, /stats, /health and /ready: what the queue can do and how it is doing.
 
+import { request as httpRequest } from 'node:http';
 import { startApi, type ApiFixture } from './api-fixture';
 
 let api: ApiFixture;
@@ -81,4 +82,19 @@ test("POST /queue/pause and /resume, and a type's, take no body or an empty obje
     queue: false,
     job_types: [],
   });
+  // A chunked body of no bytes, with no Content-Type, as some clients send for an empty POST.
+  const chunked = await new Promise<number>((resolve, reject) => {
+    const request = httpRequest(`${api.url}/queue/pause`, {
+      method: 'POST',
+      headers: { 'Transfer-Encoding': 'chunked' },
+    });
+    request.on('response', (response) => {
+      response.resume();
+      resolve(response.statusCode!);
+    });
+    request.on('error', reject);
+    request.end();
+  });
+  expect(chunked).toBe(200);
+  expect((await api.call('POST', '/queue/resume')).status).toBe(200);
 });
