@@ -98,20 +98,23 @@ def hold_lease(job):
 
 
 def handle(job, done):
-    token = job["lease_token"]
+    """Runs one job and sends its outcome; its lease is kept until the outcome is sent."""
+    job_id, token = job["job_id"], job["lease_token"]
     try:
-        result = run(job["payload"])
-    except Exception as error:  # a failed attempt: the queue retries it after its backoff
-        done.set()
-        log(f"job {job['job_id']} failed: {error}")
-        call("POST", f"/jobs/{job['job_id']}/fail", {"lease_token": token, "error": str(error)})
-        return
-    done.set()
-    try:
-        call("POST", f"/jobs/{job['job_id']}/complete", {"lease_token": token, "result": result})
-        log(f"job {job['job_id']} completed: {json.dumps(result)}")
+        try:
+            result = run(job["payload"])
+        except Exception as error:  # a failed attempt: the queue retries it after its backoff
+            log(f"job {job_id} failed: {error}")
+            call("POST", f"/jobs/{job_id}/fail", {"lease_token": token, "error": str(error)})
+            return
+        call("POST", f"/jobs/{job_id}/complete", {"lease_token": token, "result": result})
+        log(f"job {job_id} completed: {json.dumps(result)}")
     except LeaseLost as refused:
-        log(f"job {job['job_id']} finished but its result was refused: {refused.reason()}")
+        log(f"job {job_id} finished but its outcome was refused: {refused.reason()}")
+    except Exception as error:  # the API is away: the lease runs out and the job runs again
+        log(f"job {job_id}: could not send its outcome ({error}); it will be handed out again")
+    finally:
+        done.set()
 
 
 def stop(*_):
