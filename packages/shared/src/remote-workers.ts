@@ -16,6 +16,7 @@ import { ConflictError, NotFoundError, ValidationError } from './errors';
 import { CONFIRM_WITHIN_MS, promoteDue, runClaim, type ClaimedJob } from './fetcher';
 import { JobTimeoutError } from './job-errors';
 import { JOB_TYPE_NAME_PATTERN } from './job-types/declaration';
+import { httpWorkerEntry } from './job-types/type-registry';
 import { WORKER_STALE_MS, type QueueKeys } from './keys';
 import { Acknowledger } from './acknowledger';
 import { duplicateForBlocking, execPipeline, type RedisClient } from './redis';
@@ -199,7 +200,7 @@ export class RemoteWorkers {
   private async seen(worker: string, jobTypes: string[]): Promise<void> {
     await Promise.all([
       this.renew(worker, []),
-      this.redis.hset(this.keys.typeWorkers, worker, JSON.stringify(jobTypes)),
+      this.redis.hset(this.keys.typeWorkers, worker, httpWorkerEntry(jobTypes)),
     ]);
   }
 
@@ -227,10 +228,11 @@ export class RemoteWorkers {
   async heartbeat(id: string, input: unknown): Promise<{ lease_expires_at: string }> {
     const { lease_token } = parseOrThrow(heartbeatRequestSchema, input, 'invalid heartbeat');
     await this.failIfTimedOut(id, lease_token);
-    // Renewed in the name of the worker that claimed it, whose heartbeat this is. A job no
-    // worker holds has no lease to renew: refused as such, with no heartbeat in anyone's name.
-    const worker = await this.redis.hget(this.keys.job(id), 'worker_id');
-    if (worker === null) throw await this.refusal(id);
+    // Renewed in the name of the worker that claimed it, whose heartbeat this is. A lease that is
+    // not this token's is refused before anything is renewed, so no heartbeat is recorded in the
+    // name of a worker that is gone (or of no worker, for a job no one holds).
+    const [worker, token] = await this.redis.hmget(this.keys.job(id), 'worker_id', 'lease_token');
+    if (worker == null || token !== lease_token) throw await this.refusal(id);
     const lost = await this.renew(worker, [{ id, leaseToken: lease_token }]);
     if (lost.length > 0) throw await this.refusal(id);
     return { lease_expires_at: new Date(Date.now() + this.options.leaseMs).toISOString() };

@@ -110,6 +110,13 @@ test('a type Node workers declared is not changed over HTTP while one of them ru
     limits: { max_concurrency: 2 },
   });
   await running.stop();
+  // A worker over HTTP that claims the type does not hold its declaration: moving the type to
+  // HTTP workers is not blocked by them.
+  const claimed = await api.post('/workers/claim', {
+    worker_id: 'py-1',
+    job_types: ['node_owned'],
+  });
+  expect(claimed.status).toBe(200);
   expect((await put('/job-types/node_owned', other)).status).toBe(200);
 });
 
@@ -119,6 +126,12 @@ test('a type declared over HTTP is changed over HTTP, whatever heartbeats came f
   const heartbeat = await api.post(`/jobs/${unknown}/heartbeat`, { lease_token: 'x:1' });
   expect(heartbeat.status).toBe(404);
   expect(await api.redis.zrange(api.queue.keys.workers, 0, -1)).toEqual([]);
+  // Nor does a heartbeat with a token not the job's renew its worker, gone meanwhile.
+  const id = await submit();
+  expect((await claim({ worker_id: 'gone-1' })).body.jobs).toHaveLength(1);
+  await api.redis.zrem(api.queue.keys.workers, 'gone-1');
+  expect((await api.post(`/jobs/${id}/heartbeat`, { lease_token: 'not-its:1' })).status).toBe(409);
+  expect(await api.redis.zscore(api.queue.keys.workers, 'gone-1')).toBeNull();
   const changed = { ...declaration, description: 'Resizes an image, now smaller' };
   expect((await put(`/job-types/${TYPE}`, changed)).status).toBe(200);
 });

@@ -119,9 +119,10 @@ export class TypeRegistry {
     const stored = text ? parseRegistered(text) : undefined;
     if (!stored || stored.declared_by === HTTP_DECLARER) return undefined;
     if (stored.version === declarationVersion(declaration)) return undefined;
-    return live.find((workerId) =>
-      parseNames(typeWorkers[workerId]).includes(declaration.job_type),
-    );
+    return live.find((workerId) => {
+      const entry = parseEntry(typeWorkers[workerId]);
+      return !entry.overHttp && entry.names.includes(declaration.job_type);
+    });
   }
 
   /** A worker that stops no longer counts as running its types. */
@@ -142,7 +143,7 @@ export class TypeRegistry {
     ];
     const counts = new Map<string, number>();
     for (const workerId of live) {
-      for (const name of parseNames(typeWorkers[workerId])) {
+      for (const name of parseEntry(typeWorkers[workerId]).names) {
         counts.set(name, (counts.get(name) ?? 0) + 1);
       }
     }
@@ -191,13 +192,27 @@ function parseRegistered(text: string): RegisteredJobType | undefined {
   }
 }
 
-function parseNames(text: string | undefined): string[] {
+/**
+ * A `type_workers` entry: a Node worker's is the JSON list of the types it runs; a worker over
+ * HTTP's says so (httpWorkerEntry), so that only Node workers hold their types' declarations.
+ */
+function parseEntry(text: string | undefined): { names: string[]; overHttp: boolean } {
   try {
-    const names: unknown = text ? JSON.parse(text) : [];
-    return Array.isArray(names) ? names.filter((name) => typeof name === 'string') : [];
+    const entry: unknown = text ? JSON.parse(text) : [];
+    const overHttp = typeof entry === 'object' && entry !== null && !Array.isArray(entry);
+    const names: unknown = overHttp ? (entry as { types?: unknown }).types : entry;
+    return {
+      names: Array.isArray(names) ? names.filter((name) => typeof name === 'string') : [],
+      overHttp,
+    };
   } catch {
-    return [];
+    return { names: [], overHttp: false };
   }
+}
+
+/** The `type_workers` entry of a worker over HTTP: the types it claims. */
+export function httpWorkerEntry(jobTypes: string[]): string {
+  return JSON.stringify({ types: jobTypes, over: 'http' });
 }
 
 function parseDeclarations(types: Record<string, string>): RegisteredJobType[] {
