@@ -104,14 +104,15 @@ def handle(job, done):
         try:
             result = run(job["payload"])
         except Exception as error:  # a failed attempt: the queue retries it after its backoff
-            log(f"job {job_id} failed: {error}")
-            call("POST", f"/jobs/{job_id}/fail", {"lease_token": token, "error": str(error)})
+            reason = str(error) or type(error).__name__  # a bare `assert` says nothing itself
+            log(f"job {job_id} failed: {reason}")
+            call("POST", f"/jobs/{job_id}/fail", {"lease_token": token, "error": reason})
             return
         call("POST", f"/jobs/{job_id}/complete", {"lease_token": token, "result": result})
         log(f"job {job_id} completed: {json.dumps(result)}")
     except LeaseLost as refused:
         log(f"job {job_id} finished but its outcome was refused: {refused.reason()}")
-    except Exception as error:  # the API is away: the lease runs out and the job runs again
+    except Exception as error:  # the API is away, or refused it: the lease runs out, it runs again
         log(f"job {job_id}: could not send its outcome ({error}); it will be handed out again")
     finally:
         done.set()

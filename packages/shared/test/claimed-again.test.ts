@@ -7,7 +7,8 @@ import { z } from 'zod';
 import { defineJobType, type JobTypeRegistry } from '../src';
 import { createFixture, eventually, type QueueFixture } from './queue-fixture';
 
-const LEASE_MS = 1000;
+// Renewed every third of it: only a stall of over a second would lose it.
+const LEASE_MS = 2000;
 const runs = new Map<string, number>();
 let secondRunStarted: () => void = () => undefined;
 
@@ -23,8 +24,8 @@ const deaf = defineJobType({
       await new Promise<void>((resolve) => (secondRunStarted = resolve));
     } else {
       secondRunStarted();
-      // Outlives the first run by three leases: only renewals keep it leased meanwhile.
-      await sleep(3 * LEASE_MS);
+      // Outlives the first run by two leases: only renewals keep it leased meanwhile.
+      await sleep(2 * LEASE_MS);
     }
     return { run };
   },

@@ -81,9 +81,8 @@ export function noBody(hint = ''): Middleware {
       const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
       if (isObject && Object.keys(body).length === 0) return next();
       if (isObject) refuse(Object.keys(body));
-      throw new ValidationError('(body) must be left out: this route takes no body', [
-        { path: '(body)', message: 'must be left out: this route takes no body' },
-      ]);
+      const message = 'must be left out: this route takes no body';
+      throw new ValidationError(`(body) ${message}${hint}`, [{ path: '(body)', message }]);
     });
   };
 }
