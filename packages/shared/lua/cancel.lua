@@ -2,7 +2,8 @@
 cancel: ends a job that has not finished: `queued`, `scheduled` (including one waiting for a
 retry) or `processing` becomes `cancelled`. A running job loses its lease at once, so its
 worker's result is refused, and the worker that runs it is told on the `cancels` channel
-(`<prefix>cancels`, the job id) to abort its handler. A finished job is left alone.
+(`<prefix>cancels`, the job id and the cancelled attempt's lease token, space-separated) to abort
+its handler. A finished job is left alone.
 
 KEYS[1] queued     zset of ready jobs (and ready:<type>, the job's lane)
 KEYS[2] scheduled  zset of waiting jobs
@@ -38,11 +39,14 @@ redis.call('HDEL', jobKey, 'next_attempt_at')
 local message = 'Job ' .. id .. ' cancelled'
 if status == 'processing' then
   -- Its lease ends here: the worker's completion or failure finds no token and is refused.
+  -- The token goes with the id, so that a worker running a newer attempt of the job by the
+  -- time the message comes (retried and claimed again) leaves that attempt alone.
+  local token = redis.call('HGET', jobKey, 'lease_token') or ''
   redis.call('ZREM', active, id)
   redis.call('HDEL', jobKey, 'lease_token', 'unconfirmed', 'limited')
   leftActive(prefix, limitedType)
   groupLeft(prefix, group)
-  redis.call('PUBLISH', prefix .. 'cancels', id)
+  redis.call('PUBLISH', prefix .. 'cancels', id .. ' ' .. token)
   message = message .. ' while running on worker ' .. (worker or 'unknown')
 end
 redis.call('EXPIRE', jobKey, ttl)

@@ -366,9 +366,13 @@ export class Worker {
   private async listenForCancels(): Promise<void> {
     const connection = this.options.redis.duplicate();
     connection.on('error', () => undefined); // it reconnects and subscribes again by itself
-    connection.on('message', (_channel: string, id: string) => {
-      const entry = this.running.get(id);
-      if (entry) this.abortJob(entry, new JobCancelledError());
+    // "<id> <lease token>" (cancel.lua); an id alone from an older release.
+    connection.on('message', (_channel: string, message: string) => {
+      const [id, token] = message.split(' ');
+      const entry = this.running.get(id!);
+      // A newer attempt of the job, claimed here again since, is not the one cancelled.
+      if (!entry || (token !== undefined && entry.job.leaseToken !== token)) return;
+      this.abortJob(entry, new JobCancelledError());
     });
     this.cancels = connection;
     await connection.subscribe(this.keys.cancels).catch((error: Error) => {

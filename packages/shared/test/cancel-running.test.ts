@@ -71,3 +71,18 @@ test('a handler that ignores the cancel and finishes has its result refused', as
   const completed = (await fixture.queue.events('0', 100)).filter((e) => e.type === 'completed');
   expect(completed).toEqual([]);
 });
+
+test('a cancel names the attempt it cancelled: a newer attempt of the job is left running', async () => {
+  const { job_id } = await fixture.queue.submit({
+    job_type: 'long',
+    payload: { obey: true, tag: 'newer' },
+  });
+  await running(job_id);
+  const token = await fixture.redis.hget(`jq:{${fixture.queueName}}:job:${job_id}`, 'lease_token');
+  // What cancel.lua says for an older attempt, reaching this worker after the job came back.
+  await fixture.redis.publish(fixture.queue.keys.cancels, `${job_id} an-older-attempt:0`);
+  await sleep(300);
+  expect(aborted).not.toContain('newer');
+  await fixture.redis.publish(fixture.queue.keys.cancels, `${job_id} ${token}`);
+  await eventually(() => aborted.includes('newer'), 2000, 'the named attempt aborted');
+});
