@@ -13,7 +13,7 @@ test('pauses and resumes the queue and one type; stats says what is paused', asy
     job_types: ['send_email'],
   });
   const paused = await queuectl(['pause'], env);
-  expect(paused.stdout).toBe('Paused: the whole queue\n');
+  expect(paused.stdout).toBe('Paused: the whole queue, and job types send_email\n');
   expect((await queuectlJson(['stats'], env)).paused).toEqual({
     queue: true,
     job_types: ['send_email'],

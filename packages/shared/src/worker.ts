@@ -632,7 +632,7 @@ export class Worker {
       if (recorded) log.info(`Job ${job.id} completed successfully`);
       else
         log.warn(
-          `Job ${job.id} finished but its lease was lost; the newer attempt's outcome stands`,
+          `Job ${job.id} finished but its lease was lost; its result is dropped (another attempt, a cancel, or a Redis that lost the job has it now)`,
         );
     } catch (error) {
       log.error({ err: (error as Error).message }, `Could not record completion of job ${job.id}`);
@@ -697,7 +697,9 @@ export class Worker {
         const attempts = `${outcome.attempt} attempt${outcome.attempt === 1 ? '' : 's'}`;
         log.error(`Job ${job.id} permanently failed after ${attempts}${why}`);
       } else {
-        log.warn(`Job ${job.id} failed but its lease was lost; the newer attempt's outcome stands`);
+        log.warn(
+          `Job ${job.id} failed but its lease was lost; its failure is dropped (another attempt, a cancel, or a Redis that lost the job has it now)`,
+        );
       }
     } catch (error) {
       log.error({ err: (error as Error).message }, `Could not record failure of job ${job.id}`);

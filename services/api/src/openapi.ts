@@ -164,6 +164,7 @@ export function openApiDocument(jobTypes: JobTypeListing[]): Schema {
         : {}),
       responses: {
         200: reply('what is paused now', pausedState),
+        400: error('a body or query field: this route takes none, named'),
         ...(byType ? { 404: error('no such job type') } : {}),
       },
     },

@@ -43,7 +43,9 @@ async function change(out: Output, verb: 'pause' | 'resume', jobType?: string): 
 }
 
 export function describePaused(state: PausedState): string {
-  if (state.queue) return 'Paused: the whole queue';
-  if (state.job_types.length > 0) return `Paused: job types ${state.job_types.join(', ')}`;
+  const types = state.job_types.length > 0 ? `job types ${state.job_types.join(', ')}` : '';
+  // Types paused alone stay paused under a paused queue, and after it resumes: both are said.
+  if (state.queue) return `Paused: the whole queue${types ? `, and ${types}` : ''}`;
+  if (types) return `Paused: ${types}`;
   return 'Nothing is paused';
 }
