@@ -43,6 +43,15 @@ const submit = async (extra: Record<string, unknown> = {}) => {
   return reply.body.job_id as string;
 };
 
+/** A job with a 300 ms timeout, claimed and left to run past it: its id and the attempt. */
+async function pastItsTimeout(maxAttempts: number): Promise<{ id: string; job: Json }> {
+  const id = await submit({ timeout_ms: 300, max_attempts: maxAttempts });
+  const [job] = (await claim({})).body.jobs;
+  expect(job).toMatchObject({ job_id: id, timeout_ms: 300, attempt: 1 });
+  await sleep(400);
+  return { id, job };
+}
+
 /** A 409 with this message. */
 const expectRefused = (reply: { status: number; body: Json }, message: string) =>
   expect({ status: reply.status, message: reply.body?.error?.message }).toEqual({
@@ -164,10 +173,7 @@ test('a claim hands out a job with its lease; complete records the result, once'
 });
 
 test('past its timeout_ms an attempt over HTTP fails as timed out: its heartbeat and result are refused', async () => {
-  const id = await submit({ timeout_ms: 300, max_attempts: 2 });
-  const [job] = (await claim({})).body.jobs;
-  expect(job).toMatchObject({ job_id: id, timeout_ms: 300, attempt: 1 });
-  await sleep(400);
+  const { id, job } = await pastItsTimeout(2);
   // Before, the attempt ran on for as long as its worker kept heartbeating.
   const beat = await api.post(`/jobs/${id}/heartbeat`, { lease_token: job.lease_token });
   expectRefused(
@@ -205,9 +211,7 @@ test('an attempt claimed through another API process is timed out by this one to
     app: { httpWorkers: { leaseMs: 1500, backoffBaseMs: 20 } },
   });
   try {
-    const id = await submit({ timeout_ms: 300, max_attempts: 1 });
-    const [job] = (await claim({})).body.jobs;
-    await sleep(400);
+    const { id, job } = await pastItsTimeout(1);
     // This process handed nothing out: it reads the attempt's claim time from Redis.
     const late = await other.post(`/jobs/${id}/complete`, { lease_token: job.lease_token });
     expectRefused(
@@ -251,9 +255,7 @@ test('with no Node worker, a job completed over HTTP is forgotten after JOB_TTL_
 });
 
 test("a failure sent past the timeout is the timeout's, as a result would be", async () => {
-  const id = await submit({ timeout_ms: 300, max_attempts: 1 });
-  const [job] = (await claim({})).body.jobs;
-  await sleep(400);
+  const { id, job } = await pastItsTimeout(1);
   const failed = await api.post(`/jobs/${id}/fail`, {
     lease_token: job.lease_token,
     error: 'worker says boom',

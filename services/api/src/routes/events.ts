@@ -55,10 +55,11 @@ function formatEvent(event: QueueEvent): string {
 }
 
 /** Where a reconnecting client resumes, from Last-Event-ID or ?last_event_id=; null: it does not. */
-function resumePoint(ctx: Context): string | null {
+function resumePoint(ctx: Context, query: Record<string, string>): string | null {
   const header = ctx.get('Last-Event-ID');
-  const query = singleQuery(ctx).last_event_id;
-  const [field, value] = header ? ['Last-Event-ID', header] : ['last_event_id', query ?? ''];
+  const [field, value] = header
+    ? ['Last-Event-ID', header]
+    : ['last_event_id', query.last_event_id ?? ''];
   if (!value) return null;
   if (!isEventId(value)) {
     throw new ValidationError(`${field} must be an event id this API sent`, [
@@ -79,7 +80,7 @@ export function eventRoutes(
   router.get('/events', async (ctx) => {
     const query = singleQuery(ctx);
     const jobId = query.job_id === undefined ? null : parseJobId(query.job_id);
-    const resumeFrom = resumePoint(ctx);
+    const resumeFrom = resumePoint(ctx, query);
     const release = admission.admit(ctx.ip);
 
     // Listen before reading from Redis, so nothing falls between the two. Until the stream has
