@@ -2,15 +2,9 @@
 // and waited, jobs it recovered from lost workers, and failed Redis round trips. Fed by the
 // Worker's hooks; queue-wide counts and depths are the API's /metrics.
 
-import {
-  Counter,
-  Gauge,
-  Histogram,
-  Registry,
-  collectDefaultMetrics,
-  type LabelValues,
-} from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics, type LabelValues } from 'prom-client';
 import type { AttemptOutcome, WorkerHooks } from '@jobqueue/shared';
+import { JobHistogram } from './job-histogram';
 
 /** How an attempt's outcome is counted in jobqueue_worker_jobs_total{event}. */
 const OUTCOME_EVENT: Record<AttemptOutcome, string> = {
@@ -58,14 +52,14 @@ export function createWorkerMetrics(queue: string): WorkerMetrics {
       uncounted.clear();
     },
   });
-  const runSeconds = new Histogram({
+  const runSeconds = new JobHistogram({
     name: 'jobqueue_worker_job_run_seconds',
     help: "How long this worker's job handlers ran, per job type and outcome",
     labelNames: ['job_type', 'outcome'],
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
     registers,
   });
-  const waitSeconds = new Histogram({
+  const waitSeconds = new JobHistogram({
     name: 'jobqueue_worker_job_wait_seconds',
     help: 'How long jobs waited before this worker claimed them: since due (run_at or retry time), else since submitted',
     labelNames: ['job_type'],
@@ -91,8 +85,7 @@ export function createWorkerMetrics(queue: string): WorkerMetrics {
     jobs.inc({ event }, 0);
 
   const countRedisError = (during: string) => redisErrors.inc({ during } as LabelValues<'during'>);
-  // A job's timings reuse the series found for its labels the first time (bench/README.md, the
-  // deployed worker).
+  // A job's timings reuse the series made for its labels the first time.
   const countEvent = (event: string) => uncounted.set(event, (uncounted.get(event) ?? 0) + 1);
   const waitFor = seriesFor((jobType: string) => waitSeconds.labels({ job_type: jobType }));
   const runFor = seriesFor((key: string) => {
