@@ -107,22 +107,25 @@ export class JobQueue {
 
   /** Every job type a submission may use: registered ones with their live workers, built-ins. */
   async listJobTypes(): Promise<JobTypeListing[]> {
-    const registered = await unavailableWhenRedisIsAway('read job types', () =>
-      this.typeRegistry.list(),
-    );
+    const listed = await unavailableWhenRedisIsAway('read job types', () => this.typesListed());
+    // The limits in force, which run-time changes may have set apart from the declaration.
+    const limits = await this.limitsInForce();
+    return listed
+      .map((type) => ({ ...type, limits: limits[type.job_type] ?? {} }))
+      .sort((a, b) => a.job_type.localeCompare(b.job_type));
+  }
+
+  /** The types listJobTypes lists, without their limits: built-ins, then the registry's. */
+  private async typesListed(): Promise<JobTypeListing[]> {
     const listed = new Map<string, JobTypeListing>(
       this.catalog
         .builtInDeclarations()
         .map((declaration) => [declaration.job_type, { ...declaration, workers: 0 }]),
     );
-    for (const type of registered) {
+    for (const type of await this.typeRegistry.list()) {
       if (!this.catalog.lookup(type.job_type)?.refusedBecause) listed.set(type.job_type, type);
     }
-    // The limits in force, which run-time changes may have set apart from the declaration.
-    const limits = await this.limitsInForce();
-    return [...listed.values()]
-      .map((type) => ({ ...type, limits: limits[type.job_type] ?? {} }))
-      .sort((a, b) => a.job_type.localeCompare(b.job_type));
+    return [...listed.values()];
   }
 
   /**
@@ -345,10 +348,10 @@ export class JobQueue {
 
   /** GET /groups: what each group has queued, running and completed, a page at a time. */
   async groups(query: unknown): Promise<GroupPage> {
-    const types = (await this.listJobTypes()).map((type) => type.job_type);
-    return unavailableWhenRedisIsAway('list groups', () =>
-      listGroups(this.redis, this.keys, types, query),
-    );
+    return unavailableWhenRedisIsAway('list groups', async () => {
+      const types = (await this.typesListed()).map((type) => type.job_type);
+      return listGroups(this.redis, this.keys, types, query);
+    });
   }
 
   /**

@@ -69,6 +69,9 @@ test('Redis stopped: 503 at once with a clear message; back by itself when Redis
     expectUnavailable(await timed('DELETE', `/jobs/${before}`), 'cancel');
     expectUnavailable(await timed('POST', `/jobs/${before}/retry`), 'retry');
     expectUnavailable(await timed('GET', '/events'), 'events');
+    const groups = await timed('GET', '/groups');
+    expectUnavailable(groups, 'groups');
+    expect(groups.body.error.message).toBe('Redis is unavailable (list groups); retry shortly');
     // Bad input is still bad input, and the process itself is alive.
     expect((await timed('POST', '/submit-job', { job_type: 'send_email' })).status).toBe(400);
     expect((await timed('GET', '/health')).status).toBe(200);
