@@ -11,6 +11,7 @@ test('pauses and resumes the queue and one type; stats says what is paused', asy
   expect(await queuectlJson(['pause', '--type', 'send_email'], env)).toEqual({
     queue: false,
     job_types: ['send_email'],
+    changed: true,
   });
   const paused = await queuectl(['pause'], env);
   expect(paused.stdout).toBe('Paused: the whole queue, and job types send_email\n');
@@ -21,6 +22,28 @@ test('pauses and resumes the queue and one type; stats says what is paused', asy
   expect((await queuectl(['stats'], env)).stdout).toContain('Paused: the whole queue');
 
   expect((await queuectl(['resume'], env)).stdout).toBe('Paused: job types send_email\n');
+  expect((await queuectl(['resume', '--type', 'send_email'], env)).stdout).toBe(
+    'Nothing is paused\n',
+  );
+});
+
+test('a pause or resume that changes nothing says so', async () => {
+  expect(await queuectlJson(['resume'], env)).toEqual({
+    queue: false,
+    job_types: [],
+    changed: false,
+  });
+  expect((await queuectl(['resume'], env)).stdout).toBe(
+    'The whole queue was not paused. Nothing is paused\n',
+  );
+  expect(await queuectlJson(['pause', '--type', 'send_email'], env)).toEqual({
+    queue: false,
+    job_types: ['send_email'],
+    changed: true,
+  });
+  expect((await queuectl(['pause', '--type', 'send_email'], env)).stdout).toBe(
+    'Job type send_email was paused already. Paused: job types send_email\n',
+  );
   expect((await queuectl(['resume', '--type', 'send_email'], env)).stdout).toBe(
     'Nothing is paused\n',
   );

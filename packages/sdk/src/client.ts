@@ -8,7 +8,7 @@ import type {
   GroupSettingsInForce,
   JobRecord,
   JobTypeLimits,
-  PausedState,
+  PauseChange,
   Priority,
   Schedule,
   SubmitResult,
@@ -193,12 +193,12 @@ export class JobQueueClient {
   }
 
   /** Pauses the whole queue, or one job type: running jobs finish, no more start. */
-  pause(jobType?: string): Promise<PausedState> {
-    return this.request<PausedState>('POST', pausePath(jobType, 'pause'));
+  pause(jobType?: string): Promise<PauseChange> {
+    return this.request<PauseChange>('POST', pausePath(jobType, 'pause'));
   }
 
-  resume(jobType?: string): Promise<PausedState> {
-    return this.request<PausedState>('POST', pausePath(jobType, 'resume'));
+  resume(jobType?: string): Promise<PauseChange> {
+    return this.request<PauseChange>('POST', pausePath(jobType, 'resume'));
   }
 
   /** Cancels a job that has not finished; a running one's handler is told to stop. */

@@ -23,6 +23,7 @@ export {
   type Logger,
   type Priority,
   type JobTypeLimits,
+  type PauseChange,
   type PausedState,
   type Schedule,
   type SubmitResult,

@@ -14,4 +14,4 @@ export {
 } from './client';
 export type { JobContext, JobType } from './core';
 export type { ErrorDetail, JobRecord, JobStatus, Priority, SubmitResult } from './core';
-export type { JobTypeLimits, PausedState, Schedule } from './core';
+export type { JobTypeLimits, PauseChange, PausedState, Schedule } from './core';

@@ -172,6 +172,7 @@ test('the client pauses and resumes a type, sets a timeout and a backoff, and ca
   expect(await client.pause('wait_for_cancel')).toEqual({
     queue: false,
     job_types: ['wait_for_cancel'],
+    changed: true,
   });
   const timed = await client.submit(
     'wait_for_cancel',
@@ -187,7 +188,11 @@ test('the client pauses and resumes a type, sets a timeout and a backoff, and ca
     timeout_ms: 200,
     backoff: { type: 'fixed', base_ms: 10 },
   });
-  expect(await client.resume('wait_for_cancel')).toEqual({ queue: false, job_types: [] });
+  expect(await client.resume('wait_for_cancel')).toEqual({
+    queue: false,
+    job_types: [],
+    changed: true,
+  });
   expect(await client.waitFor(timed.job_id, { timeoutMs: 20_000 })).toMatchObject({
     status: 'failed',
     last_error: 'timed out after 200 ms',

@@ -14,7 +14,7 @@ import { execPipeline, type RedisClient } from './redis';
 import { unavailableWhenRedisIsAway } from './redis-errors';
 import { registerScripts, runScript } from './scripts';
 import { SubmitBatcher } from './submit-batcher';
-import type { PausedState, QueueStats, SubmitResult } from './wire';
+import type { PauseChange, PausedState, QueueStats, SubmitResult } from './wire';
 import { JobTypeCatalog } from './job-types/catalog';
 import { listGroups, setGroup, type GroupPage, type GroupSettingsInForce } from './groups';
 import {
@@ -48,7 +48,7 @@ export interface JobQueueOptions {
   eventsMaxLen: number;
 }
 
-export type { PausedState, QueueStats, SubmitResult } from './wire';
+export type { PauseChange, PausedState, QueueStats, SubmitResult } from './wire';
 
 /** One entry of GET /job-types: as registered, or a built-in type no worker has declared yet. */
 export type JobTypeListing = ListedJobType | (JobTypeDeclaration & { workers: number });
@@ -358,24 +358,25 @@ export class JobQueue {
    * Pauses the whole queue (no `jobType`) or one job type: workers claim none of its jobs until
    * it is resumed; queued jobs keep their place, running ones finish. NotFound for an unknown type.
    */
-  async pause(jobType?: string): Promise<PausedState> {
+  async pause(jobType?: string): Promise<PauseChange> {
     if (jobType !== undefined) await this.requireKnownType(jobType);
-    await unavailableWhenRedisIsAway('pause', () =>
-      this.redis.hset(this.keys.paused, jobType ?? '*', String(Date.now())),
+    // A pause already in place keeps the time it began.
+    const added = await unavailableWhenRedisIsAway('pause', () =>
+      this.redis.hsetnx(this.keys.paused, jobType ?? '*', String(Date.now())),
     );
-    return this.pausedState();
+    return { ...(await this.pausedState()), changed: added === 1 };
   }
 
   /** Resumes what pause() paused, and wakes the workers of the types it frees. */
-  async resume(jobType?: string): Promise<PausedState> {
+  async resume(jobType?: string): Promise<PauseChange> {
     if (jobType !== undefined) await this.requireKnownType(jobType);
     await this.refreshJobTypes();
     const freed = jobType !== undefined ? [jobType] : this.catalog.knownNames();
     const pipeline = this.redis.pipeline().hdel(this.keys.paused, jobType ?? '*');
     // One worker of each type wakes and claims; it passes the wake-up on while work is left.
     for (const name of freed) pipeline.zadd(this.keys.typeMarker(name), 0, '0');
-    await unavailableWhenRedisIsAway('resume', () => execPipeline(pipeline));
-    return this.pausedState();
+    const [removed] = await unavailableWhenRedisIsAway('resume', () => execPipeline(pipeline));
+    return { ...(await this.pausedState()), changed: removed === 1 };
   }
 
   /**

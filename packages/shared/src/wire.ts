@@ -87,6 +87,12 @@ export interface PausedState {
   job_types: string[];
 }
 
+/** What a pause or a resume answers: what is paused after it, and whether it changed that. */
+export interface PauseChange extends PausedState {
+  /** false: what it names was paused already (pause), or was not paused (resume). */
+  changed: boolean;
+}
+
 /** One event of GET /events (the SSE `data`), also what queuectl logs prints. */
 export interface QueueEvent {
   /** The stream entry id, with `.<index>` when the entry holds several events; resume after it. */

@@ -37,7 +37,7 @@ const status = async (id: string) => (await fixture.queue.get(id))?.status;
 test('a paused queue starts nothing, a running job finishes, and resume runs the rest in order', async () => {
   const first = await submit('slowpoke', 0);
   await eventually(async () => (await status(first.job_id)) === 'processing');
-  expect(await fixture.queue.pause()).toEqual({ queue: true, job_types: [] });
+  expect(await fixture.queue.pause()).toEqual({ queue: true, job_types: [], changed: true });
   const waiting = [];
   for (let n = 1; n <= 3; n++) waiting.push(await submit('alpha', n));
   await eventually(async () => (await status(first.job_id)) === 'completed');
@@ -45,13 +45,17 @@ test('a paused queue starts nothing, a running job finishes, and resume runs the
   expect((await fixture.queue.stats()).counts.queued).toBe(3);
   expect((await fixture.queue.stats()).paused).toEqual({ queue: true, job_types: [] });
 
-  expect(await fixture.queue.resume()).toEqual({ queue: false, job_types: [] });
+  expect(await fixture.queue.resume()).toEqual({ queue: false, job_types: [], changed: true });
   await eventually(async () => (await fixture.queue.stats()).counts.completed === 4);
   expect(ran).toEqual(['slowpoke 0', 'alpha 1', 'alpha 2', 'alpha 3']);
 });
 
 test('a paused type waits while other types flow; resuming it wakes its workers', async () => {
-  expect(await fixture.queue.pause('alpha')).toEqual({ queue: false, job_types: ['alpha'] });
+  expect(await fixture.queue.pause('alpha')).toEqual({
+    queue: false,
+    job_types: ['alpha'],
+    changed: true,
+  });
   const held = await submit('alpha', 1);
   const flowing = await submit('beta', 2);
   await eventually(async () => (await status(flowing.job_id)) === 'completed');
@@ -64,4 +68,22 @@ test('a paused type waits while other types flow; resuming it wakes its workers'
 
 test('pausing a type nobody knows is refused', async () => {
   await expect(fixture.queue.pause('nope')).rejects.toBeInstanceOf(NotFoundError);
+});
+
+test('a pause already in place keeps its start, and a repeated call says it changed nothing', async () => {
+  expect((await fixture.queue.pause('alpha')).changed).toBe(true);
+  const since = await fixture.redis.hget(fixture.queue.keys.paused, 'alpha');
+  await sleep(5);
+  expect(await fixture.queue.pause('alpha')).toEqual({
+    queue: false,
+    job_types: ['alpha'],
+    changed: false,
+  });
+  expect(await fixture.redis.hget(fixture.queue.keys.paused, 'alpha')).toBe(since);
+  expect((await fixture.queue.resume('alpha')).changed).toBe(true);
+  expect(await fixture.queue.resume('alpha')).toEqual({
+    queue: false,
+    job_types: [],
+    changed: false,
+  });
 });

@@ -155,6 +155,16 @@ export function openApiDocument(jobTypes: JobTypeListing[]): Schema {
       job_types: { type: 'array', items: { type: 'string' } },
     },
   };
+  const pauseChange = {
+    type: 'object',
+    properties: {
+      ...pausedState.properties,
+      changed: {
+        type: 'boolean',
+        description: 'false when what it names was paused already (pause), or not paused (resume)',
+      },
+    },
+  };
   const pauseRoute = (summary: string, byType: boolean) => ({
     post: {
       summary,
@@ -163,7 +173,7 @@ export function openApiDocument(jobTypes: JobTypeListing[]): Schema {
         ? { parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }] }
         : {}),
       responses: {
-        200: reply('what is paused now', pausedState),
+        200: reply('what is paused now, and whether this call changed it', pauseChange),
         400: error('a body or query field: this route takes none, named'),
         ...(byType ? { 404: error('no such job type') } : {}),
       },

@@ -77,10 +77,18 @@ test("POST /queue/pause and /resume, and a type's, take no body or an empty obje
   expect((await api.call('POST', '/job-types/send_email/pause', emptyObject)).body).toEqual({
     queue: false,
     job_types: ['send_email'],
+    changed: true,
   });
   expect((await api.call('POST', '/job-types/send_email/resume')).body).toEqual({
     queue: false,
     job_types: [],
+    changed: true,
+  });
+  // Again: nothing left to resume, and the answer says so.
+  expect((await api.call('POST', '/job-types/send_email/resume')).body).toEqual({
+    queue: false,
+    job_types: [],
+    changed: false,
   });
   // A chunked body of no bytes, with no Content-Type, as some clients send for an empty POST.
   const chunked = await new Promise<number>((resolve, reject) => {

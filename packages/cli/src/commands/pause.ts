@@ -36,7 +36,11 @@ async function change(out: Output, verb: 'pause' | 'resume', jobType?: string): 
     const state =
       verb === 'pause' ? await ctx.queue.pause(jobType) : await ctx.queue.resume(jobType);
     if (out.json) return out.data(state);
-    out.text(describePaused(state));
+    // A call that changed nothing says so first: "Nothing is paused" alone would read the same
+    // after a resume that freed the queue and after one that found nothing to free.
+    const target = jobType === undefined ? 'The whole queue' : `Job type ${jobType}`;
+    const unchanged = verb === 'pause' ? 'was paused already' : 'was not paused';
+    out.text(`${state.changed ? '' : `${target} ${unchanged}. `}${describePaused(state)}`);
   } finally {
     ctx.close();
   }
