@@ -68,7 +68,7 @@ test('schedules says when the last tick of a schedule submitted nothing, and why
     expect((await queuectl(['schedules'], own)).stdout).toMatch(
       / {2}next \S+Z {2}last tick 2026-12-05T01:00:00.000Z submitted nothing: invalid job: nope\n$/,
     );
-    expect((await queuectlJson(['schedules'], own))[0].last_run).toEqual(run);
+    expect((await queuectlJson(['schedules'], own)).schedules[0].last_run).toEqual(run);
   } finally {
     await queuectl(['schedule', 'remove', 'hourly'], own);
     redis.disconnect();

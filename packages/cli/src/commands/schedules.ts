@@ -72,7 +72,8 @@ async function withSchedules<T>(use: (schedules: Schedules) => Promise<T>): Prom
 
 async function list(out: Output): Promise<void> {
   const schedules = await withSchedules((s) => s.list());
-  if (out.json) return out.data(schedules);
+  // The shape GET /schedules answers with, as `types --json` and `groups --json` keep theirs.
+  if (out.json) return out.data({ schedules });
   if (schedules.length === 0) return out.text('No schedules');
   // One column each: names, expressions and types line up from row to row.
   const cells = schedules.map((s) => [s.name, `${s.cron} (${s.timezone})`, s.job_type]);
