@@ -35,11 +35,17 @@ export type { GroupListing, GroupPage, GroupSettingsInForce };
 
 export const listGroupsSchema = z.strictObject({
   limit: pageLimit,
-  /** Where the last page stopped: `<when last active, ms>:<group>`. */
-  cursor: z
-    .string()
-    .regex(/^\d{1,15}:[\x21-\x7e]{1,128}$/, 'must be the next_cursor of a page')
-    .optional(),
+  /**
+   * Where the last page stopped: `<when last active, ms>:<group>`. Empty is the first page, as
+   * on GET /jobs (a client that sends `cursor=` for a null next_cursor starts over).
+   */
+  cursor: z.preprocess(
+    (cursor) => (cursor === '' ? undefined : cursor),
+    z
+      .string()
+      .regex(/^\d{1,15}:[\x21-\x7e]{1,128}$/, 'must be the next_cursor of a page')
+      .optional(),
+  ),
 });
 
 /**

@@ -88,6 +88,12 @@ test('GET /groups: queued, running, completed and the oldest wait of each group,
   const second = await api.get(`/groups?limit=1&cursor=${first.body.next_cursor}`);
   expect(second.body.groups).toHaveLength(1);
   expect(second.body.next_cursor).toBeNull();
+  // An empty cursor is the first page, as on GET /jobs.
+  const again = await api.get('/groups?limit=1&cursor=');
+  expect(again.body.groups.map((g: Json) => g.group)).toEqual(
+    first.body.groups.map((g: Json) => g.group),
+  );
+  expect(again.body.next_cursor).toBe(first.body.next_cursor);
   const busy = [...first.body.groups, ...second.body.groups].find((g: Json) => g.group === 'busy');
   expect(busy).toMatchObject({ queued: 3, running: 0, completed: 0, max_concurrency: 1 });
   expect(busy.oldest_wait_ms).toBeGreaterThanOrEqual(0);
