@@ -196,6 +196,13 @@ const badRequests: BadRequest[] = [
     INVALID,
     /job_id is given more than once/,
   ),
+  route(
+    'a misspelt events filter',
+    'GET',
+    `/events?jobId=${UNKNOWN_ID}`,
+    INVALID,
+    /^invalid query: jobId is not a known field$/,
+  ),
   route('an unknown job id', 'GET', `/jobs/status/${UNKNOWN_ID}`, NOT_FOUND, /not found/),
   route(
     'an unknown route',

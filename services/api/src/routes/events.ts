@@ -12,10 +12,12 @@ import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
+import { z } from 'zod';
 import {
   compareEventIds,
   isEventId,
   parseJobId,
+  parseOrThrow,
   ValidationError,
   type JobQueue,
   type QueueEvent,
@@ -43,6 +45,15 @@ const REPLAY_EVENTS = 200;
 const PENDING_MAX = 1000;
 const KEEPALIVE_MS = 15_000;
 
+/**
+ * What the query may hold: a misspelt filter (`?jobId=`) would otherwise stream every job's
+ * events to a client that believes it filters.
+ */
+const eventsQuerySchema = z.strictObject({
+  job_id: z.string().optional(),
+  last_event_id: z.string().optional(),
+});
+
 const formatted = new WeakMap<QueueEvent, string>();
 /** Every stream sends an event as the same text: it is made once, not once per stream. */
 function formatEvent(event: QueueEvent): string {
@@ -55,7 +66,7 @@ function formatEvent(event: QueueEvent): string {
 }
 
 /** Where a reconnecting client resumes, from Last-Event-ID or ?last_event_id=; null: it does not. */
-function resumePoint(ctx: Context, query: Record<string, string>): string | null {
+function resumePoint(ctx: Context, query: { last_event_id?: string }): string | null {
   const header = ctx.get('Last-Event-ID');
   const [field, value] = header
     ? ['Last-Event-ID', header]
@@ -78,7 +89,7 @@ export function eventRoutes(
   const admission = new StreamAdmission(limits);
 
   router.get('/events', async (ctx) => {
-    const query = singleQuery(ctx);
+    const query = parseOrThrow(eventsQuerySchema, singleQuery(ctx), 'invalid query');
     const jobId = query.job_id === undefined ? null : parseJobId(query.job_id);
     const resumeFrom = resumePoint(ctx, query);
     const release = admission.admit(ctx.ip);
