@@ -16,7 +16,13 @@ import { registerScripts, runScript } from './scripts';
 import { SubmitBatcher } from './submit-batcher';
 import type { PauseChange, PausedState, QueueStats, SubmitResult } from './wire';
 import { JobTypeCatalog } from './job-types/catalog';
-import { listGroups, setGroup, type GroupPage, type GroupSettingsInForce } from './groups';
+import {
+  listGroups,
+  listGroupsSchema,
+  setGroup,
+  type GroupPage,
+  type GroupSettingsInForce,
+} from './groups';
 import {
   checkDeclaration,
   limitsSchema,
@@ -348,9 +354,11 @@ export class JobQueue {
 
   /** GET /groups: what each group has queued, running and completed, a page at a time. */
   async groups(query: unknown): Promise<GroupPage> {
+    // Checked first: a bad query is a 400 whether or not Redis answers.
+    const page = parseOrThrow(listGroupsSchema, query, 'invalid query');
     return unavailableWhenRedisIsAway('list groups', async () => {
       const types = (await this.typesListed()).map((type) => type.job_type);
-      return listGroups(this.redis, this.keys, types, query);
+      return listGroups(this.redis, this.keys, types, page);
     });
   }
 
@@ -360,11 +368,17 @@ export class JobQueue {
    */
   async pause(jobType?: string): Promise<PauseChange> {
     if (jobType !== undefined) await this.requireKnownType(jobType);
-    // A pause already in place keeps the time it began.
-    const added = await unavailableWhenRedisIsAway('pause', () =>
-      this.redis.hsetnx(this.keys.paused, jobType ?? '*', String(Date.now())),
+    // A pause already in place keeps the time it began. The state is read in the same
+    // transaction, so the answer is what this call left, whatever other calls do meanwhile.
+    const [added, fields] = await unavailableWhenRedisIsAway('pause', () =>
+      execPipeline(
+        this.redis
+          .multi()
+          .hsetnx(this.keys.paused, jobType ?? '*', String(Date.now()))
+          .hkeys(this.keys.paused),
+      ),
     );
-    return { ...(await this.pausedState()), changed: added === 1 };
+    return { ...pausedOf(fields as string[]), changed: added === 1 };
   }
 
   /** Resumes what pause() paused, and wakes the workers of the types it frees. */
@@ -372,11 +386,12 @@ export class JobQueue {
     if (jobType !== undefined) await this.requireKnownType(jobType);
     await this.refreshJobTypes();
     const freed = jobType !== undefined ? [jobType] : this.catalog.knownNames();
-    const pipeline = this.redis.pipeline().hdel(this.keys.paused, jobType ?? '*');
+    const transaction = this.redis.multi().hdel(this.keys.paused, jobType ?? '*');
     // One worker of each type wakes and claims; it passes the wake-up on while work is left.
-    for (const name of freed) pipeline.zadd(this.keys.typeMarker(name), 0, '0');
-    const [removed] = await unavailableWhenRedisIsAway('resume', () => execPipeline(pipeline));
-    return { ...(await this.pausedState()), changed: removed === 1 };
+    for (const name of freed) transaction.zadd(this.keys.typeMarker(name), 0, '0');
+    transaction.hkeys(this.keys.paused);
+    const replies = await unavailableWhenRedisIsAway('resume', () => execPipeline(transaction));
+    return { ...pausedOf(replies.at(-1) as string[]), changed: replies[0] === 1 };
   }
 
   /**

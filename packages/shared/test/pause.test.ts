@@ -3,7 +3,15 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { defineJobType, NotFoundError, type JobType, type JobTypeRegistry } from '../src';
+import {
+  createRedis,
+  defineJobType,
+  JobQueue,
+  NotFoundError,
+  type JobType,
+  type JobTypeRegistry,
+} from '../src';
+import { testRedisUrl } from '../../../test/support/redis-url';
 import { createFixture, eventually, type QueueFixture } from './queue-fixture';
 
 let fixture: QueueFixture;
@@ -86,4 +94,33 @@ test('a pause already in place keeps its start, and a repeated call says it chan
     job_types: [],
     changed: false,
   });
+});
+
+test('each answer is what its own call left, while another process resumes', async () => {
+  // A second API process: its own connection, so its calls fall between this one's.
+  const redis = createRedis({ redisUrl: testRedisUrl() });
+  const other = new JobQueue({
+    redis,
+    queueName: fixture.queueName,
+    jobTypes: registry,
+    maxAttempts: 3,
+    jobTtlSeconds: 3600,
+    failedJobTtlSeconds: 3600,
+    idempotencyTtlSeconds: 3600,
+    eventsMaxLen: 1000,
+  });
+  let racing = true;
+  const resumer = (async () => {
+    while (racing) await other.resume();
+  })();
+  try {
+    for (let round = 0; round < 300; round++) {
+      const paused = await fixture.queue.pause();
+      expect(paused.queue).toBe(true);
+    }
+  } finally {
+    racing = false;
+    await resumer;
+    redis.disconnect();
+  }
 });
