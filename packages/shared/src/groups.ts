@@ -78,9 +78,8 @@ export async function listGroups(
   redis: RedisClient,
   keys: QueueKeys,
   jobTypes: string[],
-  query: unknown,
+  { limit, cursor }: z.output<typeof listGroupsSchema>,
 ): Promise<GroupPage> {
-  const { limit, cursor } = parseOrThrow(listGroupsSchema, query, 'invalid query');
   const seen = await pageOfSeen(redis, keys, limit + 1, cursor);
   const more = seen.length > limit;
   const page = seen.slice(0, limit).map(([group]) => group);

@@ -74,6 +74,7 @@ test('Redis stopped: 503 at once with a clear message; back by itself when Redis
     expect(groups.body.error.message).toBe('Redis is unavailable (list groups); retry shortly');
     // Bad input is still bad input, and the process itself is alive.
     expect((await timed('POST', '/submit-job', { job_type: 'send_email' })).status).toBe(400);
+    expect((await timed('GET', '/groups?limit=abc')).status).toBe(400);
     expect((await timed('GET', '/health')).status).toBe(200);
     const metrics = await timed('GET', '/metrics');
     expect(metrics.status).toBe(200);
