@@ -64,8 +64,15 @@ export class JobHistogram<Label extends string> {
     this.help = options.help;
     this.labelNames = options.labelNames;
     this.bounds = [...options.buckets];
-    if (this.bounds.some((bound, i) => i > 0 && bound <= this.bounds[i - 1]!))
-      throw new Error(`${this.name}: buckets must be ascending`);
+    // The checks prom-client's Histogram makes of its configuration.
+    if (!/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(this.name))
+      throw new Error(`${this.name}: not a valid metric name`);
+    if (this.labelNames.includes('le' as Label)) throw new Error(`${this.name}: le is reserved`);
+    const ascending = this.bounds.every(
+      (bound, i) => Number.isFinite(bound) && (i === 0 || bound > this.bounds[i - 1]!),
+    );
+    if (this.bounds.length === 0 || !ascending)
+      throw new Error(`${this.name}: buckets must be finite and ascending`);
     for (const registry of options.registers)
       registry.registerMetric(this as unknown as Metric<string>);
   }
@@ -77,10 +84,13 @@ export class JobHistogram<Label extends string> {
       if (typeof value !== 'string') throw new Error(`${this.name}: label ${name} is missing`);
       return value;
     });
+    const extra = Object.keys(labels).find((name) => !this.labelNames.includes(name as Label));
+    if (extra !== undefined) throw new Error(`${this.name}: ${extra} is not one of its labels`);
     const key = values.join('\n');
     let series = this.series.get(key);
     if (series === undefined) {
-      series = new Series(this.bounds, { ...labels });
+      const own = Object.fromEntries(this.labelNames.map((name, i) => [name, values[i]!]));
+      series = new Series(this.bounds, own);
       this.series.set(key, series);
     }
     return series;
@@ -106,6 +116,8 @@ export class JobHistogram<Label extends string> {
     const values: Sample[] = [];
     const bucketName = `${this.name}_bucket`;
     for (const series of this.series.values()) {
+      // As prom-client: a series is shown once it has an observation (a reset hides it again).
+      if (series.count === 0) continue;
       let cumulative = 0;
       this.bounds.forEach((bound, i) => {
         cumulative += series.counts[i]!;

@@ -56,16 +56,34 @@ test('gives the samples prom-client gives for the same observations', async () =
   expect(await ours.metrics()).toContain('# TYPE jobs_run_seconds histogram');
 });
 
-test('a series handed out before a reset counts from zero after it', async () => {
+test('a series handed out before a reset counts from zero after it, shown once observed', async () => {
   const registry = new Registry();
   const job = new JobHistogram({ ...config, registers: [registry] });
   const series = job.labels({ job_type: 'send_email', outcome: 'completed' });
+  job.labels({ job_type: 'never_observed', outcome: 'completed' });
   series.observe(0.2);
   registry.resetMetrics();
+  expect(samples(await registry.metrics())).toEqual([]); // as prom-client's after a reset
   series.observe(2);
   const text = samples(await registry.metrics());
+  expect(text.join('\n')).not.toContain('never_observed');
   expect(text).toContain('jobs_run_seconds_count{job_type="send_email",outcome="completed"} 1');
   expect(text).toContain('jobs_run_seconds_sum{job_type="send_email",outcome="completed"} 2');
+});
+
+test('refuses what prom-client refuses: a bad name, le as a label, bad buckets, a label not its own', () => {
+  expect(() => new JobHistogram({ ...config, name: 'run-seconds', registers: [] })).toThrow(
+    'not a valid metric name',
+  );
+  expect(() => new JobHistogram({ ...config, labelNames: ['le'], registers: [] })).toThrow(
+    'le is reserved',
+  );
+  for (const buckets of [[], [1, 1], [0.5, NaN]])
+    expect(() => new JobHistogram({ ...config, buckets, registers: [] })).toThrow('buckets');
+  const job = new JobHistogram({ ...config, registers: [] });
+  expect(() =>
+    job.labels({ job_type: 'send_email', outcome: 'completed', queue: 'q' } as never),
+  ).toThrow('queue is not one of its labels');
 });
 
 test('refuses a value that is not a number, and a missing label', () => {
