@@ -263,6 +263,7 @@ export function openApiDocument(jobTypes: JobTypeListing[]): Schema {
                 next_cursor: nullable('string'),
               },
             }),
+            400: error('a bad or unknown query parameter, named'),
           },
         },
       },
@@ -298,7 +299,10 @@ export function openApiDocument(jobTypes: JobTypeListing[]): Schema {
           parameters: Object.entries(
             (requestSchema(listGroupsSchema).properties ?? {}) as Record<string, Schema>,
           ).map(([name, schema]) => ({ name, in: 'query', required: false, schema })),
-          responses: { 200: reply('one page of groups') },
+          responses: {
+            200: reply('one page of groups'),
+            400: error('a bad or unknown query parameter, named'),
+          },
         },
       },
       '/groups/{name}': {
@@ -424,6 +428,7 @@ export function openApiDocument(jobTypes: JobTypeListing[]): Schema {
           ],
           responses: {
             200: { description: 'an event stream', content: { 'text/event-stream': {} } },
+            400: error('a bad or unknown query parameter, or Last-Event-ID, named'),
           },
         },
       },
