@@ -204,6 +204,7 @@ const badRequests: BadRequest[] = [
     /^invalid query: jobId is not a known field$/,
   ),
   route('an unknown job id', 'GET', `/jobs/status/${UNKNOWN_ID}`, NOT_FOUND, /not found/),
+  route('a status with no job id', 'GET', '/jobs/status/', NOT_FOUND, /no job id given/),
   route(
     'an unknown route',
     'GET',

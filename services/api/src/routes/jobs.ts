@@ -45,6 +45,10 @@ export function jobRoutes(
     ctx.body = { job_ids: results.map((result) => result.job_id) };
   });
 
+  // Without an id the path would match DELETE /jobs/:id and answer 405 "use DELETE".
+  router.get('/jobs/status', () => {
+    throw new NotFoundError('no job id given: GET /jobs/status/<job id>');
+  });
   router.get('/jobs/status/:id', async (ctx) => {
     const id = parseJobId(ctx.params.id);
     const record = await queue.get(id);
