@@ -248,6 +248,13 @@ export function openApiDocument(jobTypes: JobTypeListing[]): Schema {
           responses: { 200: reply('the record', ref('Job')), 404: error('no such job') },
         },
       },
+      '/jobs/status': {
+        get: {
+          summary: 'A job’s record needs its id: GET /jobs/status/{id}',
+          tags: ['jobs'],
+          responses: { 404: error('no job id given, with the path to use') },
+        },
+      },
       '/jobs': {
         get: {
           summary: 'List jobs, newest first',
