@@ -439,13 +439,6 @@ export class JobQueue {
     return inForce;
   }
 
-  /** What is paused now: the queue, and which job types. */
-  async pausedState(): Promise<PausedState> {
-    return pausedOf(
-      await unavailableWhenRedisIsAway('read pauses', () => this.redis.hkeys(this.keys.paused)),
-    );
-  }
-
   private async requireKnownType(name: string): Promise<void> {
     await this.prepareTypes([{ job_type: name }]);
     if (!this.catalog.lookup(name)) throw new NotFoundError(`job type "${name}" is not known`);

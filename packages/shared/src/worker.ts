@@ -38,6 +38,8 @@ const SLOT_WAIT_MS = 100;
  * claimed ahead, its last lease renewal, leaving the registry. Each is a round trip or two.
  */
 const STOP_CLEANUP_MS = 2000;
+/** Who may hold a job whose outcome came back refused for its lease (no newer attempt, maybe). */
+const LEASE_LOST_TO = '(another attempt, a cancel, or a Redis that lost the job has it now)';
 
 export interface WorkerOptions {
   redis: RedisClient;
@@ -632,7 +634,7 @@ export class Worker {
       if (recorded) log.info(`Job ${job.id} completed successfully`);
       else
         log.warn(
-          `Job ${job.id} finished but its lease was lost; its result is dropped (another attempt, a cancel, or a Redis that lost the job has it now)`,
+          `Job ${job.id} finished but its lease was lost; its result is dropped ${LEASE_LOST_TO}`,
         );
     } catch (error) {
       log.error({ err: (error as Error).message }, `Could not record completion of job ${job.id}`);
@@ -698,7 +700,7 @@ export class Worker {
         log.error(`Job ${job.id} permanently failed after ${attempts}${why}`);
       } else {
         log.warn(
-          `Job ${job.id} failed but its lease was lost; its failure is dropped (another attempt, a cancel, or a Redis that lost the job has it now)`,
+          `Job ${job.id} failed but its lease was lost; its failure is dropped ${LEASE_LOST_TO}`,
         );
       }
     } catch (error) {

@@ -287,7 +287,7 @@ test('after every bad request nothing was submitted and the API still serves', a
     );
   }
   expect((await api.queue.stats()).totals.submitted).toBe(0);
-  expect(await api.queue.pausedState()).toEqual({ queue: false, job_types: [] });
+  expect((await api.queue.stats()).paused).toEqual({ queue: false, job_types: [] });
   expect((await api.get('/health')).status).toBe(200);
   expect(Object.prototype).not.toHaveProperty('status');
   expect(Object.prototype).not.toHaveProperty('admin');

@@ -107,15 +107,9 @@ export class TypeRegistry {
    * after a restart the declaration still names the worker that made it first.
    */
   async runningDeclaredType(declaration: JobTypeDeclaration): Promise<string | undefined> {
-    const pipeline = this.redis.pipeline();
-    pipeline.hget(this.keys.types, declaration.job_type);
-    pipeline.hgetall(this.keys.typeWorkers);
-    pipeline.zrangebyscore(this.keys.workers, Date.now() - WORKER_STALE_MS, '+inf');
-    const [text, typeWorkers, live] = (await execPipeline(pipeline)) as [
-      string | null,
-      Record<string, string>,
-      string[],
-    ];
+    const [text, typeWorkers, live] = await this.withLiveWorkers<string | null>((pipeline) =>
+      pipeline.hget(this.keys.types, declaration.job_type),
+    );
     const stored = text ? parseRegistered(text) : undefined;
     if (!stored || stored.declared_by === HTTP_DECLARER) return undefined;
     if (stored.version === declarationVersion(declaration)) return undefined;
@@ -125,6 +119,20 @@ export class TypeRegistry {
     });
   }
 
+  /**
+   * What `read` queues (a read of the declarations), with every `type_workers` entry and the ids
+   * of the live workers (a heartbeat within WORKER_STALE_MS), in one round trip.
+   */
+  private async withLiveWorkers<T>(
+    read: (pipeline: ReturnType<RedisClient['pipeline']>) => void,
+  ): Promise<[T, Record<string, string>, string[]]> {
+    const pipeline = this.redis.pipeline();
+    read(pipeline);
+    pipeline.hgetall(this.keys.typeWorkers);
+    pipeline.zrangebyscore(this.keys.workers, Date.now() - WORKER_STALE_MS, '+inf');
+    return (await execPipeline(pipeline)) as [T, Record<string, string>, string[]];
+  }
+
   /** A worker that stops no longer counts as running its types. */
   async leave(workerId: string): Promise<void> {
     await this.redis.hdel(this.keys.typeWorkers, workerId);
@@ -132,15 +140,9 @@ export class TypeRegistry {
 
   /** Every registered type, by name, with how many live workers run it. */
   async list(): Promise<ListedJobType[]> {
-    const pipeline = this.redis.pipeline();
-    pipeline.hgetall(this.keys.types);
-    pipeline.hgetall(this.keys.typeWorkers);
-    pipeline.zrangebyscore(this.keys.workers, Date.now() - WORKER_STALE_MS, '+inf');
-    const [types, typeWorkers, live] = (await execPipeline(pipeline)) as [
-      Record<string, string>,
-      Record<string, string>,
-      string[],
-    ];
+    const [types, typeWorkers, live] = await this.withLiveWorkers<Record<string, string>>(
+      (pipeline) => pipeline.hgetall(this.keys.types),
+    );
     const counts = new Map<string, number>();
     for (const workerId of live) {
       for (const name of parseEntry(typeWorkers[workerId]).names) {
