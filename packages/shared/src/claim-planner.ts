@@ -7,28 +7,28 @@
  * once, so Redis has the next claim queued while this process starts the jobs of the last one
  * (the share is measured: bench/README.md).
  */
-const CLAIMS_PER_FILL = 6;
+const CLAIMS_PER_FILL = 3;
 /**
- * Leases a worker holds at most, per slot: its jobs running, finished and being recorded, or
- * coming in claims in flight. Claims go on while finished jobs are recorded, within this bound
- * (bench/README.md).
+ * Leases a worker holds at most, per slot: its jobs running, waiting here for a slot, finished and
+ * being recorded, or coming in claims in flight. Claims go on while finished jobs are recorded,
+ * within this bound (bench/README.md).
  */
-const LEASES_PER_SLOT = 3;
+const LEASES_PER_SLOT = 5;
 /**
  * A worker whose handlers return within this on average, and one of them within this long ago,
- * claims up to CLAIM_AHEAD_BATCHES batches (at most half its slots) ahead of its free slots:
- * those jobs wait here for a slot about as long as a claim takes to answer, time the slots would
- * otherwise spend idle (bench/README.md). With longer handlers it claims for free slots only, so
- * no job sits claimed here while another worker could be running it (and one that waits 100 ms
- * anyway is given back: worker.ts).
+ * claims up to CLAIM_AHEAD_PER_SLOT jobs a slot ahead of its free slots: those jobs wait here for
+ * a slot about as long as a claim takes to answer under load, time the slots would otherwise spend
+ * idle (bench/README.md). With longer handlers it claims for free slots only, so no job sits
+ * claimed here while another worker could be running it (and one that waits 100 ms anyway is
+ * given back: worker.ts).
  */
 const CLAIM_AHEAD_MAX_RUN_MS = 10;
 /**
- * How many batches a worker with short handlers claims ahead. Under load a claim takes longer to
- * answer than a short handler runs, so one batch ahead left slots idle (measured:
+ * How many jobs a slot a worker with short handlers claims ahead. Under load a claim takes
+ * several times longer to answer than a short handler runs, so fewer left slots idle (measured:
  * bench/README.md).
  */
-const CLAIM_AHEAD_BATCHES = 3;
+const CLAIM_AHEAD_PER_SLOT = 2;
 /** Weight of the newest handler's run time in the running mean. */
 const RUN_TIME_WEIGHT = 1 / 16;
 
@@ -164,14 +164,14 @@ export class ClaimPlanner {
         : this.meanRunMs + (runMs - this.meanRunMs) * RUN_TIME_WEIGHT;
   }
 
-  /** Jobs claims may take beyond the free slots: some batches while handlers are short. */
+  /** Jobs claims may take beyond the free slots: twice the slots while handlers are short. */
   private claimAhead(): number {
     if (this.batch <= 1 || this.meanRunMs === undefined) return 0;
     // Handlers that were short but have all run long since (none returned lately) count as long.
     const short =
       this.meanRunMs <= CLAIM_AHEAD_MAX_RUN_MS &&
       this.now() - this.lastReturnAt <= CLAIM_AHEAD_MAX_RUN_MS;
-    return short ? Math.min(this.batch * CLAIM_AHEAD_BATCHES, Math.floor(this.concurrency / 2)) : 0;
+    return short ? CLAIM_AHEAD_PER_SLOT * this.concurrency : 0;
   }
 
   private freeSlots(leasesHeld: number, ahead = true): number {

@@ -9,8 +9,8 @@ import { ClaimPlanner } from '../src/claim-planner';
 const stoppedClock = () => 0;
 
 describe('ClaimPlanner', () => {
-  it('claims a batch (a sixth of the slots) and no more than the free slots', () => {
-    const planner = new ClaimPlanner(12);
+  it('claims a batch (a third of the slots) and no more than the free slots', () => {
+    const planner = new ClaimPlanner(6);
     expect(planner.batch).toBe(2);
     expect(planner.next(0)).toEqual({ action: 'claim', jobs: 2 });
     const small = new ClaimPlanner(1);
@@ -18,8 +18,8 @@ describe('ClaimPlanner', () => {
   });
 
   it('keeps claims in flight while whole batches of slots are free, then waits', () => {
-    const planner = new ClaimPlanner(6); // batch 1
-    for (let i = 0; i < 6; i++) {
+    const planner = new ClaimPlanner(3); // batch 1
+    for (let i = 0; i < 3; i++) {
       const step = planner.next(0);
       expect(step).toEqual({ action: 'claim', jobs: 1 });
       planner.claimSent(1, false);
@@ -29,7 +29,7 @@ describe('ClaimPlanner', () => {
   });
 
   it('frees a reserved slot when its claim answers empty-handed, and then waits on the queue', () => {
-    const planner = new ClaimPlanner(6);
+    const planner = new ClaimPlanner(3); // batch 1
     const ticket = planner.claimSent(1, false);
     planner.claimAnswered(ticket, 0);
     expect(planner.next(0)).toEqual({ action: 'idle', jobs: 1 });
@@ -39,7 +39,7 @@ describe('ClaimPlanner', () => {
   });
 
   it('sends no more claims beside one in flight once the queue looked empty', () => {
-    const planner = new ClaimPlanner(12); // batch 2
+    const planner = new ClaimPlanner(6); // batch 2
     const first = planner.claimSent(2, false);
     const second = planner.claimSent(2, false);
     planner.claimAnswered(first, 1);
@@ -62,11 +62,11 @@ describe('ClaimPlanner', () => {
     expect(planner.next(2)).toEqual({ action: 'claim', jobs: 1 });
   });
 
-  it('bounds the leases held (running, being recorded, claimed) at three per slot', () => {
+  it('bounds the leases held (running, being recorded, claimed) at five per slot', () => {
     const planner = new ClaimPlanner(2);
-    // No handler runs, but six finished jobs are still being recorded.
-    expect(planner.next(6)).toEqual({ action: 'wait' });
-    expect(planner.next(5)).toEqual({ action: 'claim', jobs: 1 });
+    // No handler runs, but ten finished jobs are still being recorded.
+    expect(planner.next(10)).toEqual({ action: 'wait' });
+    expect(planner.next(9)).toEqual({ action: 'claim', jobs: 1 });
   });
 
   it('lets only one claim in flight bring a suspect job, and none while one runs', () => {
@@ -78,7 +78,7 @@ describe('ClaimPlanner', () => {
   });
 
   it('reports a failed claim once no other is in flight, then claims again', () => {
-    const planner = new ClaimPlanner(12);
+    const planner = new ClaimPlanner(6); // batch 2
     const first = planner.claimSent(2, false);
     const second = planner.claimSent(2, false);
     const error = new Error('Connection is closed.');
@@ -91,7 +91,7 @@ describe('ClaimPlanner', () => {
   });
 
   it('reports a failed wait, then claims again', () => {
-    const planner = new ClaimPlanner(6);
+    const planner = new ClaimPlanner(3); // batch 1
     planner.claimAnswered(planner.claimSent(1, false), 0);
     expect(planner.next(0).action).toBe('idle');
     const error = new Error('Command timed out');
@@ -101,7 +101,7 @@ describe('ClaimPlanner', () => {
   });
 
   it('after a wait that brought some but not all it asked for, waits on the queue again', () => {
-    const planner = new ClaimPlanner(12);
+    const planner = new ClaimPlanner(6); // batch 2
     planner.claimAnswered(planner.claimSent(2, false), 0);
     expect(planner.next(0)).toEqual({ action: 'idle', jobs: 2 });
     planner.waitAnswered(2, 1);
@@ -109,81 +109,65 @@ describe('ClaimPlanner', () => {
     expect(planner.next(1)).toEqual({ action: 'idle', jobs: 2 });
   });
 
-  it('claims three batches (half its slots) ahead of its free slots once its handlers return quickly', () => {
-    const planner = new ClaimPlanner(12, stoppedClock); // batch 2
-    for (let i = 0; i < 12; i++) planner.handlerStarted();
+  it('claims up to twice its slots ahead of its free slots once its handlers return quickly', () => {
+    const planner = new ClaimPlanner(6, stoppedClock); // batch 2
+    for (let i = 0; i < 6; i++) planner.handlerStarted();
     // No handler has returned yet: how long they run is unknown, so no claim ahead.
-    expect(planner.next(12)).toEqual({ action: 'wait' });
+    expect(planner.next(6)).toEqual({ action: 'wait' });
     planner.handlerReturned(1);
     planner.handlerStarted();
-    for (let held = 12; held < 18; held += 2) {
+    for (let held = 6; held < 18; held += 2) {
       expect(planner.next(held)).toEqual({ action: 'claim', jobs: 2 });
       planner.claimAnswered(planner.claimSent(2, false), 2);
       expect(planner.hasFreeSlot()).toBe(false);
       planner.jobQueued();
       planner.jobQueued();
     }
-    // Six jobs (three batches) wait for slots already: no more.
+    // Twelve jobs (twice the slots) wait for slots already: no more.
     expect(planner.next(18)).toEqual({ action: 'wait' });
     planner.handlerReturned(1);
     expect(planner.hasFreeSlot()).toBe(true);
     planner.handlerStarted(true);
-    // Five jobs wait now: one more keeps three batches ahead.
+    // Eleven jobs wait now: one more keeps twelve ahead.
     expect(planner.next(18)).toEqual({ action: 'claim', jobs: 1 });
   });
 
-  it('claims ahead at most half its slots', () => {
-    const planner = new ClaimPlanner(7, stoppedClock); // batch 2: three batches would be 6
-    for (let i = 0; i < 7; i++) planner.handlerStarted();
-    planner.handlerReturned(1);
-    planner.handlerStarted();
-    for (const [held, jobs] of [
-      [7, 2],
-      [9, 1],
-    ] as const) {
-      expect(planner.next(held)).toEqual({ action: 'claim', jobs });
-      planner.claimAnswered(planner.claimSent(jobs, false), jobs);
-      for (let i = 0; i < jobs; i++) planner.jobQueued();
-    }
-    expect(planner.next(10)).toEqual({ action: 'wait' });
-  });
-
   it('waits on an empty queue for free slots only, not for jobs to claim ahead', () => {
-    const planner = new ClaimPlanner(12, stoppedClock); // batch 2
-    for (let i = 0; i < 12; i++) planner.handlerStarted();
+    const planner = new ClaimPlanner(6, stoppedClock); // batch 2
+    for (let i = 0; i < 6; i++) planner.handlerStarted();
     planner.handlerReturned(1);
     planner.handlerStarted();
     // Its handlers are short: it claims ahead, and the queue turns out empty.
-    expect(planner.next(12)).toEqual({ action: 'claim', jobs: 2 });
+    expect(planner.next(6)).toEqual({ action: 'claim', jobs: 2 });
     planner.claimAnswered(planner.claimSent(2, false), 0);
     // Every slot runs a job: no wait on the queue for jobs that would wait here.
-    expect(planner.next(12)).toEqual({ action: 'wait' });
+    expect(planner.next(6)).toEqual({ action: 'wait' });
     planner.handlerReturned(1);
-    expect(planner.next(11)).toEqual({ action: 'idle', jobs: 1 });
+    expect(planner.next(5)).toEqual({ action: 'idle', jobs: 1 });
   });
 
   it('claims only for free slots while its handlers run long, or when a batch is one job', () => {
-    const slow = new ClaimPlanner(12);
-    for (let i = 0; i < 12; i++) slow.handlerStarted();
+    const slow = new ClaimPlanner(6);
+    for (let i = 0; i < 6; i++) slow.handlerStarted();
     slow.handlerReturned(50);
     slow.handlerStarted();
-    expect(slow.next(12)).toEqual({ action: 'wait' });
-    const small = new ClaimPlanner(6); // batch 1
-    for (let i = 0; i < 6; i++) small.handlerStarted();
+    expect(slow.next(6)).toEqual({ action: 'wait' });
+    const small = new ClaimPlanner(3); // batch 1
+    for (let i = 0; i < 3; i++) small.handlerStarted();
     small.handlerReturned(1);
     small.handlerStarted();
-    expect(small.next(6)).toEqual({ action: 'wait' });
+    expect(small.next(3)).toEqual({ action: 'wait' });
   });
 
   it('stops claiming ahead once no handler has returned for longer than a short one runs', () => {
     let now = 0;
-    const planner = new ClaimPlanner(12, () => now); // batch 2
-    for (let i = 0; i < 12; i++) planner.handlerStarted();
+    const planner = new ClaimPlanner(6, () => now); // batch 2
+    for (let i = 0; i < 6; i++) planner.handlerStarted();
     planner.handlerReturned(1);
     planner.handlerStarted();
-    expect(planner.next(12)).toEqual({ action: 'claim', jobs: 2 });
+    expect(planner.next(6)).toEqual({ action: 'claim', jobs: 2 });
     // Every slot has run its job for 11 ms since: short as the earlier ones were, these are not.
     now = 11;
-    expect(planner.next(12)).toEqual({ action: 'wait' });
+    expect(planner.next(6)).toEqual({ action: 'wait' });
   });
 });

@@ -56,7 +56,7 @@ describe('the events stream', () => {
   it("reads a claim of many jobs as each job's Picked and Processing lines, in order", async () => {
     const submitted = await fixture.queue.submitMany([job(1), job(2), job(3)]);
     const ids = submitted.map((s) => s.job_id);
-    // One claim leases all three: a worker claims a sixth of its slots at a time.
+    // One claim leases all three: a worker claims a third of its slots at a time.
     await fixture.startWorker({ concurrency: 18 });
     await eventually(async () => (await fixture.queue.stats()).counts.completed === 3);
 
