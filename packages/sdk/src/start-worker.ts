@@ -47,6 +47,11 @@ export interface StartWorkerOptions {
   jobTypes: JobType<any>[];
   /** Jobs run at once: WORKER_CONCURRENCY; default 10. */
   concurrency?: number;
+  /**
+   * Jobs per slot claimed ahead of the free slots while handlers are short: WORKER_CLAIM_AHEAD;
+   * default 2, 0 for none. A worker that dies costs those jobs an attempt.
+   */
+  claimAhead?: number;
   /** How long a job is leased before another worker may take it over: JOB_LEASE_MS; 30 s. */
   leaseMs?: number;
   /** How long stop() lets running jobs finish: SHUTDOWN_TIMEOUT_MS; default 10 s. */
@@ -94,6 +99,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     ...defaults,
     queueName: options.queue ?? defaults.queueName,
     concurrency: options.concurrency ?? defaults.concurrency,
+    claimAheadPerSlot: options.claimAhead ?? defaults.claimAheadPerSlot,
     leaseMs: options.leaseMs ?? defaults.leaseMs,
     shutdownTimeoutMs: options.shutdownTimeoutMs ?? defaults.shutdownTimeoutMs,
     workerId: options.workerId ?? defaults.workerId,

@@ -16,19 +16,19 @@ const CLAIMS_PER_FILL = 3;
 const LEASES_PER_SLOT = 5;
 /**
  * A worker whose handlers return within this on average, and one of them within this long ago,
- * claims up to CLAIM_AHEAD_PER_SLOT jobs a slot ahead of its free slots: those jobs wait here for
- * a slot about as long as a claim takes to answer under load, time the slots would otherwise spend
+ * claims up to `claimAheadPerSlot` jobs a slot ahead of its free slots: those jobs wait here for a
+ * slot about as long as a claim takes to answer under load, time the slots would otherwise spend
  * idle (bench/README.md). With longer handlers it claims for free slots only, so no job sits
  * claimed here while another worker could be running it (and one that waits 100 ms anyway is
  * given back: worker.ts).
  */
 const CLAIM_AHEAD_MAX_RUN_MS = 10;
 /**
- * How many jobs a slot a worker with short handlers claims ahead. Under load a claim takes
- * several times longer to answer than a short handler runs, so fewer left slots idle (measured:
+ * Jobs a slot claimed ahead by default (WORKER_CLAIM_AHEAD). Under load a claim takes several
+ * times longer to answer than a short handler runs, so fewer left slots idle (measured:
  * bench/README.md).
  */
-const CLAIM_AHEAD_PER_SLOT = 2;
+export const CLAIM_AHEAD_PER_SLOT = 2;
 /** Weight of the newest handler's run time in the running mean. */
 const RUN_TIME_WEIGHT = 1 / 16;
 
@@ -72,9 +72,10 @@ export class ClaimPlanner {
   /** A claim's error, reported once no other claim is in flight. */
   private failure: Error | undefined;
 
-  /** `now`: a clock in ms (tests pass their own). */
+  /** `claimAheadPerSlot`: WORKER_CLAIM_AHEAD; `now`: a clock in ms (tests pass their own). */
   constructor(
     private readonly concurrency: number,
+    private readonly claimAheadPerSlot = CLAIM_AHEAD_PER_SLOT,
     private readonly now: () => number = () => performance.now(),
   ) {
     this.batch = Math.ceil(concurrency / CLAIMS_PER_FILL);
@@ -171,7 +172,7 @@ export class ClaimPlanner {
     const short =
       this.meanRunMs <= CLAIM_AHEAD_MAX_RUN_MS &&
       this.now() - this.lastReturnAt <= CLAIM_AHEAD_MAX_RUN_MS;
-    return short ? CLAIM_AHEAD_PER_SLOT * this.concurrency : 0;
+    return short ? this.claimAheadPerSlot * this.concurrency : 0;
   }
 
   private freeSlots(leasesHeld: number, ahead = true): number {

@@ -66,6 +66,11 @@ const configSchema = z.object({
   /** Take the client IP from X-Forwarded-For (only behind a proxy that sets it). */
   TRUST_PROXY: onOff,
   WORKER_CONCURRENCY: int(1, 10_000, 10),
+  /**
+   * Jobs per slot a worker whose handlers are short claims ahead of its free slots (0: none). They
+   * wait in the worker for a slot; one that dies costs them an attempt (docs/RELIABILITY.md).
+   */
+  WORKER_CLAIM_AHEAD: int(0, 100, 2),
   WORKER_ID: z.string().max(200).optional(),
   /** Where a worker serves its Prometheus metrics; unset: nowhere, so workers share a host. */
   WORKER_METRICS_PORT: z.coerce

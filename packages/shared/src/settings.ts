@@ -23,6 +23,7 @@ export function workerSettings(
   return {
     queueName: config.queueName,
     concurrency: config.workerConcurrency,
+    claimAheadPerSlot: config.workerClaimAhead,
     leaseMs: config.jobLeaseMs,
     backoffBaseMs: config.backoffBaseMs,
     shutdownTimeoutMs: config.shutdownTimeoutMs,

@@ -47,6 +47,11 @@ export interface WorkerOptions {
   jobTypes: JobTypeRegistry;
   logger: Logger;
   concurrency: number;
+  /**
+   * Jobs per slot claimed ahead of the free slots while handlers are short (WORKER_CLAIM_AHEAD;
+   * default 2, 0: none): see claim-planner.ts.
+   */
+  claimAheadPerSlot?: number;
   leaseMs: number;
   backoffBaseMs: number;
   shutdownTimeoutMs: number;
@@ -123,7 +128,7 @@ export class Worker {
     this.id = options.workerId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
     this.hooks = options.hooks ?? {};
     this.keys = queueKeys(options.queueName);
-    this.planner = new ClaimPlanner(options.concurrency);
+    this.planner = new ClaimPlanner(options.concurrency, options.claimAheadPerSlot);
     this.typeRegistry = new TypeRegistry(options.redis, this.keys);
     this.log = options.logger.child({ worker_id: this.id });
     registerScripts(options.redis);

@@ -110,7 +110,7 @@ describe('ClaimPlanner', () => {
   });
 
   it('claims up to twice its slots ahead of its free slots once its handlers return quickly', () => {
-    const planner = new ClaimPlanner(6, stoppedClock); // batch 2
+    const planner = new ClaimPlanner(6, undefined, stoppedClock); // batch 2
     for (let i = 0; i < 6; i++) planner.handlerStarted();
     // No handler has returned yet: how long they run is unknown, so no claim ahead.
     expect(planner.next(6)).toEqual({ action: 'wait' });
@@ -132,8 +132,27 @@ describe('ClaimPlanner', () => {
     expect(planner.next(18)).toEqual({ action: 'claim', jobs: 1 });
   });
 
+  it('claims as many jobs a slot ahead as it is told, and none when told 0', () => {
+    const planner = new ClaimPlanner(6, 1, stoppedClock); // batch 2, six ahead
+    for (let i = 0; i < 6; i++) planner.handlerStarted();
+    planner.handlerReturned(1);
+    planner.handlerStarted();
+    for (let held = 6; held < 12; held += 2) {
+      expect(planner.next(held)).toEqual({ action: 'claim', jobs: 2 });
+      planner.claimAnswered(planner.claimSent(2, false), 2);
+      planner.jobQueued();
+      planner.jobQueued();
+    }
+    expect(planner.next(12)).toEqual({ action: 'wait' });
+    const none = new ClaimPlanner(6, 0, stoppedClock);
+    for (let i = 0; i < 6; i++) none.handlerStarted();
+    none.handlerReturned(1);
+    none.handlerStarted();
+    expect(none.next(6)).toEqual({ action: 'wait' });
+  });
+
   it('waits on an empty queue for free slots only, not for jobs to claim ahead', () => {
-    const planner = new ClaimPlanner(6, stoppedClock); // batch 2
+    const planner = new ClaimPlanner(6, undefined, stoppedClock); // batch 2
     for (let i = 0; i < 6; i++) planner.handlerStarted();
     planner.handlerReturned(1);
     planner.handlerStarted();
@@ -161,7 +180,7 @@ describe('ClaimPlanner', () => {
 
   it('stops claiming ahead once no handler has returned for longer than a short one runs', () => {
     let now = 0;
-    const planner = new ClaimPlanner(6, () => now); // batch 2
+    const planner = new ClaimPlanner(6, undefined, () => now); // batch 2
     for (let i = 0; i < 6; i++) planner.handlerStarted();
     planner.handlerReturned(1);
     planner.handlerStarted();
