@@ -5,6 +5,7 @@ export {
   createRedis,
   defineJobType,
   loadConfig,
+  MAX_CLAIM_AHEAD_PER_SLOT,
   productTypeTaken,
   RedisOutageLog,
   RetryLaterError,

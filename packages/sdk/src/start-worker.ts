@@ -6,6 +6,7 @@ import {
   createLogger,
   createRedis,
   loadConfig,
+  MAX_CLAIM_AHEAD_PER_SLOT,
   productTypeTaken,
   RedisOutageLog,
   Worker,
@@ -24,6 +25,7 @@ const WORKER_VARIABLES = [
   'REDIS_CLUSTER_NODES',
   'QUEUE_NAME',
   'WORKER_CONCURRENCY',
+  'WORKER_CLAIM_AHEAD',
   'WORKER_ID',
   'JOB_LEASE_MS',
   'BACKOFF_BASE_MS',
@@ -49,7 +51,7 @@ export interface StartWorkerOptions {
   concurrency?: number;
   /**
    * Jobs per slot claimed ahead of the free slots while handlers are short: WORKER_CLAIM_AHEAD;
-   * default 2, 0 for none. A worker that dies costs those jobs an attempt.
+   * default 2, 0 for none, at most 4. A worker that dies costs those jobs an attempt.
    */
   claimAhead?: number;
   /** How long a job is leased before another worker may take it over: JOB_LEASE_MS; 30 s. */
@@ -82,6 +84,15 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   for (const type of options.jobTypes) {
     const taken = productTypeTaken(type.name);
     if (taken) throw new Error(`startWorker: ${taken}`);
+  }
+  const { claimAhead } = options;
+  if (
+    claimAhead !== undefined &&
+    !(Number.isInteger(claimAhead) && claimAhead >= 0 && claimAhead <= MAX_CLAIM_AHEAD_PER_SLOT)
+  ) {
+    throw new Error(
+      `startWorker: claimAhead must be a whole number from 0 to ${MAX_CLAIM_AHEAD_PER_SLOT} (got ${claimAhead})`,
+    );
   }
   // The stack's settings, so a worker started here behaves as the worker service does.
   const config = loadConfig(

@@ -272,6 +272,37 @@ test("startWorker refuses a type named like one of the product's own, which woul
   );
 });
 
+test('startWorker refuses a claimAhead that is not a whole number from 0 to 4', async () => {
+  const type = defineJobType({ name: 'claims_ahead', payload: z.object({}), run: async () => 1 });
+  for (const claimAhead of [1.5, -1, 5, Number.NaN]) {
+    await expect(
+      startWorker({
+        redisUrl: testRedisUrl(),
+        queue: uniqueQueueName('ahead'),
+        jobTypes: [type],
+        claimAhead,
+      }),
+    ).rejects.toThrow(
+      `startWorker: claimAhead must be a whole number from 0 to 4 (got ${claimAhead})`,
+    );
+  }
+});
+
+test('startWorker reads WORKER_CLAIM_AHEAD as the worker service does', async () => {
+  const type = defineJobType({ name: 'claims_ahead', payload: z.object({}), run: async () => 1 });
+  const before = process.env.WORKER_CLAIM_AHEAD;
+  process.env.WORKER_CLAIM_AHEAD = '9';
+  try {
+    // Before, the SDK did not read it: the worker started, claiming 2 a slot ahead.
+    await expect(
+      startWorker({ redisUrl: testRedisUrl(), queue: uniqueQueueName('ahead'), jobTypes: [type] }),
+    ).rejects.toThrow('WORKER_CLAIM_AHEAD');
+  } finally {
+    if (before === undefined) delete process.env.WORKER_CLAIM_AHEAD;
+    else process.env.WORKER_CLAIM_AHEAD = before;
+  }
+});
+
 test('a worker refused at start leaves nothing open: a caller that catches the refusal exits', () => {
   // A process of its own with the built SDK: before, its blocking connection kept it alive.
   const script = `

@@ -9,11 +9,16 @@
  */
 const CLAIMS_PER_FILL = 3;
 /**
- * Leases a worker holds at most, per slot: its jobs running, waiting here for a slot, finished and
- * being recorded, or coming in claims in flight. Claims go on while finished jobs are recorded,
- * within this bound (bench/README.md).
+ * The most jobs one claim asks for, however many slots: a claim is one script call, during which
+ * Redis serves no one else.
  */
-const LEASES_PER_SLOT = 5;
+const MAX_BATCH = 500;
+/**
+ * Leases a worker holds at most, per slot, beyond the jobs it may claim ahead: its jobs running,
+ * waiting here for a slot, finished and being recorded, or coming in claims in flight. Claims go
+ * on while finished jobs are recorded, within this bound (bench/README.md).
+ */
+const LEASES_PER_SLOT = 3;
 /**
  * A worker whose handlers return within this on average, and one of them within this long ago,
  * claims up to `claimAheadPerSlot` jobs a slot ahead of its free slots: those jobs wait here for a
@@ -29,6 +34,13 @@ const CLAIM_AHEAD_MAX_RUN_MS = 10;
  * bench/README.md).
  */
 export const CLAIM_AHEAD_PER_SLOT = 2;
+/**
+ * The most jobs a slot a worker may be told to claim ahead: a job claimed ahead waits behind about
+ * that many handler runs, and one that waits 100 ms is given back (worker.ts).
+ */
+export const MAX_CLAIM_AHEAD_PER_SLOT = 4;
+/** The most jobs claimed ahead, however many slots: each waits in this process's memory. */
+const MAX_CLAIM_AHEAD = 5000;
 /** Weight of the newest handler's run time in the running mean. */
 const RUN_TIME_WEIGHT = 1 / 16;
 
@@ -78,7 +90,16 @@ export class ClaimPlanner {
     private readonly claimAheadPerSlot = CLAIM_AHEAD_PER_SLOT,
     private readonly now: () => number = () => performance.now(),
   ) {
-    this.batch = Math.ceil(concurrency / CLAIMS_PER_FILL);
+    const valid =
+      Number.isInteger(claimAheadPerSlot) &&
+      claimAheadPerSlot >= 0 &&
+      claimAheadPerSlot <= MAX_CLAIM_AHEAD_PER_SLOT;
+    if (!valid) {
+      throw new RangeError(
+        `claim ahead must be a whole number of jobs a slot from 0 to ${MAX_CLAIM_AHEAD_PER_SLOT} (got ${claimAheadPerSlot})`,
+      );
+    }
+    this.batch = Math.min(Math.ceil(concurrency / CLAIMS_PER_FILL), MAX_BATCH);
   }
 
   /** What the fetch loop does next, given how many leases the worker holds now. */
@@ -172,14 +193,14 @@ export class ClaimPlanner {
     const short =
       this.meanRunMs <= CLAIM_AHEAD_MAX_RUN_MS &&
       this.now() - this.lastReturnAt <= CLAIM_AHEAD_MAX_RUN_MS;
-    return short ? this.claimAheadPerSlot * this.concurrency : 0;
+    return short ? Math.min(this.claimAheadPerSlot * this.concurrency, MAX_CLAIM_AHEAD) : 0;
   }
 
   private freeSlots(leasesHeld: number, ahead = true): number {
     return (
       Math.min(
         this.concurrency + (ahead ? this.claimAhead() : 0) - this.busy - this.queued,
-        LEASES_PER_SLOT * this.concurrency - leasesHeld,
+        (LEASES_PER_SLOT + this.claimAheadPerSlot) * this.concurrency - leasesHeld,
       ) - this.reserved
     );
   }

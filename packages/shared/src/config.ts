@@ -2,6 +2,7 @@
 // the process with a message naming the variable.
 
 import { z } from 'zod';
+import { CLAIM_AHEAD_PER_SLOT, MAX_CLAIM_AHEAD_PER_SLOT } from './claim-planner';
 import { ConfigError } from './errors';
 import { QUEUE_NAME_PATTERN } from './keys';
 import { said } from './schemas';
@@ -70,7 +71,7 @@ const configSchema = z.object({
    * Jobs per slot a worker whose handlers are short claims ahead of its free slots (0: none). They
    * wait in the worker for a slot; one that dies costs them an attempt (docs/RELIABILITY.md).
    */
-  WORKER_CLAIM_AHEAD: int(0, 100, 2),
+  WORKER_CLAIM_AHEAD: int(0, MAX_CLAIM_AHEAD_PER_SLOT, CLAIM_AHEAD_PER_SLOT),
   WORKER_ID: z.string().max(200).optional(),
   /** Where a worker serves its Prometheus metrics; unset: nowhere, so workers share a host. */
   WORKER_METRICS_PORT: z.coerce
@@ -129,6 +130,8 @@ export const CONFIG_VARIABLES: readonly string[] = [
   'UI_PORT',
   'API_URL',
 ];
+
+export { MAX_CLAIM_AHEAD_PER_SLOT };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Every setting has its field, even one left unset (undefined).

@@ -30,7 +30,8 @@ const MAX_LOG_LINE = 4096;
 /**
  * A job claimed ahead of a free slot is given back, its attempt not counted, once it has waited
  * this long for one: the handlers it waits behind turned out long (claim-planner.ts). Behind
- * short handlers a slot frees within a few ms, so this is ten times the longest of them.
+ * short handlers (10 ms at most) it waits for a few of them, at most WORKER_CLAIM_AHEAD (4 at
+ * most) and the one running, so this is twice the longest such wait.
  */
 const SLOT_WAIT_MS = 100;
 /**

@@ -15,6 +15,21 @@ describe('ClaimPlanner', () => {
     expect(planner.next(0)).toEqual({ action: 'claim', jobs: 2 });
     const small = new ClaimPlanner(1);
     expect(small.next(0)).toEqual({ action: 'claim', jobs: 1 });
+    const busy = new ClaimPlanner(6);
+    for (let i = 0; i < 5; i++) busy.handlerStarted();
+    expect(busy.next(5)).toEqual({ action: 'claim', jobs: 1 });
+  });
+
+  it('asks for at most 500 jobs a claim, however many slots', () => {
+    expect(new ClaimPlanner(10_000).batch).toBe(500);
+  });
+
+  it('refuses to claim ahead other than a whole number from 0 to 4 jobs a slot', () => {
+    for (const ahead of [-1, 1.5, 5, Number.NaN]) {
+      expect(() => new ClaimPlanner(6, ahead)).toThrow(
+        `claim ahead must be a whole number of jobs a slot from 0 to 4 (got ${ahead})`,
+      );
+    }
   });
 
   it('keeps claims in flight while whole batches of slots are free, then waits', () => {
@@ -62,8 +77,11 @@ describe('ClaimPlanner', () => {
     expect(planner.next(2)).toEqual({ action: 'claim', jobs: 1 });
   });
 
-  it('bounds the leases held (running, being recorded, claimed) at five per slot', () => {
-    const planner = new ClaimPlanner(2);
+  it('bounds the leases held (running, being recorded, claimed) at three per slot beyond those it may claim ahead', () => {
+    const none = new ClaimPlanner(2, 0);
+    expect(none.next(6)).toEqual({ action: 'wait' });
+    expect(none.next(5)).toEqual({ action: 'claim', jobs: 1 });
+    const planner = new ClaimPlanner(2); // two a slot ahead: five leases a slot
     // No handler runs, but ten finished jobs are still being recorded.
     expect(planner.next(10)).toEqual({ action: 'wait' });
     expect(planner.next(9)).toEqual({ action: 'claim', jobs: 1 });
@@ -130,6 +148,17 @@ describe('ClaimPlanner', () => {
     planner.handlerStarted(true);
     // Eleven jobs wait now: one more keeps twelve ahead.
     expect(planner.next(18)).toEqual({ action: 'claim', jobs: 1 });
+  });
+
+  it('claims ahead from 4 slots up, within the leases it may hold', () => {
+    const planner = new ClaimPlanner(4, undefined, stoppedClock); // batch 2, eight ahead
+    for (let i = 0; i < 4; i++) planner.handlerStarted();
+    planner.handlerReturned(1);
+    planner.handlerStarted();
+    expect(planner.next(4)).toEqual({ action: 'claim', jobs: 2 });
+    // Finished jobs still being recorded fill the five leases a slot: nothing more is claimed.
+    expect(planner.next(19)).toEqual({ action: 'claim', jobs: 1 });
+    expect(planner.next(20)).toEqual({ action: 'wait' });
   });
 
   it('claims as many jobs a slot ahead as it is told, and none when told 0', () => {

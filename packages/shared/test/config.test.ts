@@ -103,6 +103,9 @@ describe('loadConfig', () => {
     ['API_TOKEN', 'short'],
     ['WORKER_METRICS_PORT', 'ninety'],
     ['WORKER_METRICS_PORT', '99999'],
+    ['WORKER_CLAIM_AHEAD', '-1'],
+    ['WORKER_CLAIM_AHEAD', '5'],
+    ['WORKER_CLAIM_AHEAD', '1.5'],
   ])('rejects %s=%s, naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}:`));

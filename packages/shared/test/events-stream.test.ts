@@ -57,7 +57,7 @@ describe('the events stream', () => {
     const submitted = await fixture.queue.submitMany([job(1), job(2), job(3)]);
     const ids = submitted.map((s) => s.job_id);
     // One claim leases all three: a worker claims a third of its slots at a time.
-    await fixture.startWorker({ concurrency: 18 });
+    await fixture.startWorker({ concurrency: 9 });
     await eventually(async () => (await fixture.queue.stats()).counts.completed === 3);
 
     const events = await fixture.queue.events('0', 1000);

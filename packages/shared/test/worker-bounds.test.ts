@@ -68,7 +68,7 @@ describe('a busy worker', () => {
   });
 
   /**
-   * A worker of 7 slots (claims of 2) that ran 30 quick jobs, then seven jobs that hold every
+   * A worker of 7 slots (claims of 3) that ran 30 quick jobs, then seven jobs that hold every
    * slot until `releaseHeld` is called, submitted together with jobs numbered `behind` (their
    * ids, in order, are `behindIds`).
    */
