@@ -51,7 +51,7 @@ export interface StartWorkerOptions {
   concurrency?: number;
   /**
    * Jobs per slot claimed ahead of the free slots while handlers are short: WORKER_CLAIM_AHEAD;
-   * default 2, 0 for none, at most 4. A worker that dies costs those jobs an attempt.
+   * default 2, 0 for none, at most 4.
    */
   claimAhead?: number;
   /** How long a job is leased before another worker may take it over: JOB_LEASE_MS; 30 s. */

@@ -43,7 +43,7 @@ if status == 'processing' then
   -- time the message comes (retried and claimed again) leaves that attempt alone.
   local token = redis.call('HGET', jobKey, 'lease_token') or ''
   redis.call('ZREM', active, id)
-  redis.call('HDEL', jobKey, 'lease_token', 'unconfirmed', 'limited')
+  redis.call('HDEL', jobKey, 'lease_token', 'unconfirmed', 'limited', 'ahead')
   leftActive(prefix, limitedType)
   groupLeft(prefix, group)
   redis.call('PUBLISH', prefix .. 'cancels', id .. ' ' .. token)

@@ -30,6 +30,11 @@ ARGV[8] 0, or for a claim that waited in Redis behind its worker's wait: the ms 
 ARGV[9] the job types this worker runs, space-separated. It claims from their lanes only
         (ready:<type>, each a zset scored like `queued`), merged so that it takes the most urgent,
         oldest of them first: a job of another type never reaches it, and never stands in its way.
+ARGV[10] how many of the jobs start at once (the worker's free slots; default all). The others are
+        claimed ahead: they wait in the worker for a slot, marked `ahead` until it starts them
+        (it says so with its next completions: complete.lua). A worker that dies before starting
+        one costs it no attempt (recover.lua). A job lost before is never marked: one that kills
+        its worker before the worker could say it started is given its attempt back once at most.
 
 Groups take turns. A type whose ring of turns (`turns:<type>`, see placeGroup in prelude.lua)
 holds groups offers, as its lane's head, the head of the group whose turn is next: the lowest
@@ -51,8 +56,8 @@ and even suspects take one slot per worker, never a whole worker or the whole qu
 Returns { Redis time (ms), earliest scheduled due time (ms) or -1, suspects passed over (left
           for a worker without one), then per job 10 entries: id, lease token, job_type, payload,
           attempts, max_attempts, priority as given, ms the job waited: since it was due (its
-          run_at or retry time) or else created, 1 if it is a suspect else 0, its timeout in ms
-          (0 = none) }; the header's 4th entry: ms until a lane held back by its rate limit may
+          run_at or retry time) or else created, 1 if it is a suspect, 2 if it is marked `ahead`
+          (ARGV[10]) else 0, its timeout in ms (0 = none) }; the header's 4th entry: ms until a lane held back by its rate limit may
           start a job again, or -1 }
 ]]
 -- nowUs, nowMs, priorityBand, laneKey, limitInForce, callInSlices, trimEvents and
@@ -62,6 +67,7 @@ local queued, active, scheduled, events, paused, limits, running =
 local prefix, count, leaseMs, workerId, tokenBase, maxEvents, holdsSuspect, confirmWithinMs =
   ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], ARGV[5], ARGV[6], ARGV[7] == '1',
   tonumber(ARGV[8] or 0)
+local startNow = confirmWithinMs > 0 and count or tonumber(ARGV[10] or count)
 local MAX_PASSED = 1000
 local SUSPECT_AFTER_LOSSES = 2
 -- What one turn moves a group's clock on by, in the units of places (microseconds): so with
@@ -375,8 +381,14 @@ for i, job in ipairs(claimed) do
   local readyUs = tonumber(f[5] or f[6]) or now
   local attempts = tonumber(f[7] or 0) + 1
   local attemptsText = string.format('%d', attempts)
-  redis.call('HSET', jobKey, 'status', 'processing', 'picked_at', nowUs, 'lease_token', token,
-    'worker_id', workerId, 'attempts', attemptsText)
+  local ahead = i > startNow and not f[8]
+  if ahead then
+    redis.call('HSET', jobKey, 'status', 'processing', 'picked_at', nowUs, 'lease_token', token,
+      'worker_id', workerId, 'attempts', attemptsText, 'ahead', '1')
+  else
+    redis.call('HSET', jobKey, 'status', 'processing', 'picked_at', nowUs, 'lease_token', token,
+      'worker_id', workerId, 'attempts', attemptsText)
+  end
   if confirmWithinMs > 0 then redis.call('HSET', jobKey, 'unconfirmed', '1') end
   if f[5] then redis.call('HDEL', jobKey, 'next_attempt_at') end
   leases[#leases + 1] = deadline
@@ -385,7 +397,7 @@ for i, job in ipairs(claimed) do
   out[#out + 1] = id; out[#out + 1] = token; out[#out + 1] = f[1]; out[#out + 1] = f[2]
   out[#out + 1] = attempts; out[#out + 1] = f[3]; out[#out + 1] = f[4]
   out[#out + 1] = math.max(0, math.floor((now - readyUs) / 1000))
-  out[#out + 1] = tonumber(f[8] or 0) >= SUSPECT_AFTER_LOSSES and 1 or 0
+  out[#out + 1] = tonumber(f[8] or 0) >= SUSPECT_AFTER_LOSSES and 1 or (ahead and 2 or 0)
   out[#out + 1] = tonumber(f[10] or 0)
 end
 for _, lane in ipairs(lanes) do

@@ -22,6 +22,8 @@ ARGV[4] number of jobs n
 ARGV[5] the n ids as 16 bytes each, in order (for the completed index; one argument, which
         costs the client far less to send than n)
 ARGV[6] n groups of 3: id, lease token, result JSON ('' = none)
+then    m, and m ids: jobs claimed ahead (claim.lua ARGV[10]) that the worker has started since; their
+        `ahead` mark goes. Not fenced: a mark cleared late costs only the give-back of recover.lua
 
 Returns one entry per job: 1 completed, 0 refused (lease lost).
 ]]
@@ -61,7 +63,8 @@ for i = 0, n - 1 do
       redis.call('HSET', jobKey, 'status', 'completed', 'completed_at', nowUs)
     end
     -- What only a waiting or running job needs goes: the record is kept for its retention time.
-    redis.call('HDEL', jobKey, 'lease_token', 'seq', 'worker_id', 'unconfirmed', 'limited')
+    redis.call('HDEL', jobKey, 'lease_token', 'seq', 'worker_id', 'unconfirmed', 'limited',
+      'ahead')
     done[#done + 1] = id
     doneBytes[#doneBytes + 1] = string.sub(idBytes, i * 16 + 1, i * 16 + 16)
     out[#out + 1] = 1
@@ -69,6 +72,10 @@ for i = 0, n - 1 do
     out[#out + 1] = 0
   end
 end
+
+-- Jobs claimed ahead that their worker has started since: no longer `ahead`.
+local confirms = tonumber(ARGV[6 + n * 3] or 0)
+for j = 1, confirms do redis.call('HDEL', prefix .. 'job:' .. ARGV[6 + n * 3 + j], 'ahead') end
 
 for jobType, count in pairs(freed) do leftActive(prefix, jobType, count) end
 groupsLeft(prefix, groupsDone, 'done')

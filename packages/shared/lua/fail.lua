@@ -59,7 +59,7 @@ local function backoffMs()
 end
 
 redis.call('ZREM', active, id)
-redis.call('HDEL', jobKey, 'lease_token', 'unconfirmed', 'limited')
+redis.call('HDEL', jobKey, 'lease_token', 'unconfirmed', 'limited', 'ahead')
 addJobEvent(events, maxEvents, 'type', 'failed', 'job_ids', id,
   'attempts', attempts, 'error', err, 'message', 'Job ' .. id .. ' failed: ' .. err, 'time', nowUs)
 

@@ -3,9 +3,12 @@ recover: puts back jobs whose lease expired because their worker died or froze. 
 attempts left goes back to `queued` at its original place in line (ahead of newer jobs of its
 priority), its loss counted in `lost` (see claim.lua); a job that has used all its attempts
 fails with a last_error saying its worker was lost. A job its worker never confirmed (claim.lua
-ARGV[8]) was never started: it goes back in line with its attempt given back, whatever it had left. Every worker runs this periodically; two
-runs at once are harmless because each job is moved by whichever run sees it first and the other
-finds it gone from `active`.
+ARGV[8]) was never started: it goes back in line with its attempt given back, whatever it had
+left. So does a job claimed ahead that its worker never said it started (`ahead`, claim.lua
+ARGV[10]), its loss counted: claimed again, it is not marked, so one that kills its worker
+before the worker can say so gets its attempt back once at most. Every worker runs this
+periodically; two runs at once are harmless because each job is moved by whichever run sees it
+first and the other finds it gone from `active`.
 
 KEYS[1] active   zset of leased jobs, score = lease deadline (ms)
 KEYS[2] queued   zset of ready jobs (and ready:<type>, each job's lane)
@@ -44,7 +47,7 @@ local requeued, gaveUp, types = 0, 0, {}
 for _, id in ipairs(expired) do
   local jobKey = prefix .. 'job:' .. id
   local f = redis.call('HMGET', jobKey, 'attempts', 'max_attempts', 'priority', 'seq', 'worker_id',
-    'unconfirmed', 'job_type', 'limited', 'group')
+    'unconfirmed', 'job_type', 'limited', 'group', 'ahead')
   if f[1] and f[6] and justStarted() then
     redis.call('ZADD', active, nowMs + UNCONFIRMED_GRACE_MS, id)
     f = {}
@@ -56,8 +59,21 @@ for _, id in ipairs(expired) do
     groupLeft(prefix, f[9])
     local attempts, maxAttempts = tonumber(f[1]), tonumber(f[2])
     local worker = f[5] or 'unknown'
-    redis.call('HDEL', jobKey, 'lease_token', 'unconfirmed', 'limited')
-    if f[6] then
+    redis.call('HDEL', jobKey, 'lease_token', 'unconfirmed', 'limited', 'ahead')
+    if f[10] and not f[6] then
+      -- Claimed ahead of a free slot and never said started by its worker: the attempt is given
+      -- back and the loss counted, so it is not marked again (claim.lua ARGV[10]).
+      redis.call('HSET', jobKey, 'status', 'queued', 'attempts', attempts - 1)
+      redis.call('HINCRBY', jobKey, 'lost', 1)
+      putReady(queued, prefix, f[7], readyScore(f[3], f[4], band), id, f[9], band)
+      addJobEvent(events, maxEvents, 'type', 'recovered', 'job_ids', id,
+        'attempts', attempts - 1, 'worker_id', worker,
+        'message', 'Recovered job ' .. id .. ' from worker ' .. worker ..
+          ', which claimed it ahead but never started it (attempt not counted)',
+        'time', nowUs)
+      requeued = requeued + 1
+      types[f[7]] = true
+    elseif f[6] then
       -- Claimed behind a wait by a worker that never confirmed it (claim.lua): it froze before
       -- it could start the job, so the attempt is given back and the job loses nothing.
       redis.call('HSET', jobKey, 'status', 'queued', 'attempts', attempts - 1)

@@ -32,7 +32,7 @@ for i = 0, n - 1 do
     groupLeft(prefix, f[8])
     local attempts = tonumber(f[2]) - 1
     local worker = f[5] or 'unknown'
-    redis.call('HDEL', jobKey, 'lease_token', 'unconfirmed', 'limited')
+    redis.call('HDEL', jobKey, 'lease_token', 'unconfirmed', 'limited', 'ahead')
     redis.call('HSET', jobKey, 'status', 'queued', 'attempts', attempts)
     putReady(queued, prefix, f[6], readyScore(f[3], f[4], band), id, f[8], band)
     addJobEvent(events, maxEvents, 'type', 'recovered', 'job_ids', id,

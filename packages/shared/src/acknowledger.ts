@@ -40,6 +40,7 @@ const MAX_COMPLETIONS_PER_CALL = 500;
 
 export class Acknowledger {
   private pending: PendingCompletion[] = [];
+  private confirms: string[] = [];
   private flushScheduled = false;
 
   constructor(
@@ -62,6 +63,18 @@ export class Acknowledger {
         setImmediate(() => void this.flush());
       }
     });
+  }
+
+  /**
+   * A job claimed ahead has started: its `ahead` mark (claim.lua) goes with the next completion
+   * call, at the end of this turn, so the start costs no call of its own.
+   */
+  confirm(job: LeasedJob): void {
+    this.confirms.push(job.id);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => void this.flush());
+    }
   }
 
   /** `retry`: fail.lua's directive ('' after the backoff, 'never', or the least delay in ms). */
@@ -95,12 +108,15 @@ export class Acknowledger {
   private async flush(): Promise<void> {
     this.flushScheduled = false;
     const batch = this.pending.splice(0, MAX_COMPLETIONS_PER_CALL);
+    const confirms = this.confirms.splice(0);
     if (this.pending.length > 0) {
       this.flushScheduled = true;
       setImmediate(() => void this.flush());
     }
     try {
-      const recorded = await this.retryUntilRedisAnswers('complete', () => this.runComplete(batch));
+      const recorded = await this.retryUntilRedisAnswers('complete', () =>
+        this.runComplete(batch, confirms),
+      );
       batch.forEach((entry, i) => entry.resolve(recorded[i] === 1));
     } catch (error) {
       for (const entry of batch) entry.reject(error);
@@ -112,7 +128,10 @@ export class Acknowledger {
     await this.runComplete([]);
   }
 
-  private runComplete(completions: { job: LeasedJob; result: string }[]): Promise<number[]> {
+  private runComplete(
+    completions: { job: LeasedJob; result: string }[],
+    confirms: string[] = [],
+  ): Promise<number[]> {
     const args: (string | Buffer | number)[] = [
       this.keys.prefix,
       this.options.jobTtlSeconds,
@@ -121,6 +140,7 @@ export class Acknowledger {
       idsToBytes(completions.map(({ job }) => job.id)),
     ];
     for (const { job, result } of completions) args.push(job.id, job.leaseToken, result);
+    args.push(confirms.length, ...confirms);
     return runScript<number[]>(this.redis, 'complete', this.keys, args);
   }
 

@@ -127,6 +127,11 @@ export class ClaimPlanner {
     return { action: 'idle', jobs: Math.min(freeNow, this.batch) };
   }
 
+  /** Of a claim for `jobs` about to go out, how many find a slot free at once. */
+  startsAtOnce(jobs: number): number {
+    return Math.max(0, Math.min(jobs, this.concurrency - this.busy - this.queued - this.reserved));
+  }
+
   /** A claim for `jobs` goes out; `runsSuspect`: the worker already runs a suspect job. */
   claimSent(jobs: number, runsSuspect: boolean): ClaimTicket {
     // One claim in flight at a time may bring a suspect: two could bring one each.

@@ -69,7 +69,7 @@ const configSchema = z.object({
   WORKER_CONCURRENCY: int(1, 10_000, 10),
   /**
    * Jobs per slot a worker whose handlers are short claims ahead of its free slots (0: none). They
-   * wait in the worker for a slot; one that dies costs them an attempt (docs/RELIABILITY.md).
+   * wait in the worker for a slot (docs/design.md).
    */
   WORKER_CLAIM_AHEAD: int(0, MAX_CLAIM_AHEAD_PER_SLOT, CLAIM_AHEAD_PER_SLOT),
   WORKER_ID: z.string().max(200).optional(),

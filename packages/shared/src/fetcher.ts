@@ -33,6 +33,8 @@ export interface ClaimedJob {
   suspect: boolean;
   /** How long the attempt may run (ms); 0: no limit. */
   timeoutMs: number;
+  /** Claimed ahead of a free slot and marked so until this worker says it started (claim.lua). */
+  ahead: boolean;
 }
 
 export interface FetcherOptions {
@@ -79,10 +81,14 @@ export class JobFetcher {
   /** Whether clockOffsetMs has been measured: before that no answer can be judged late. */
   private clockKnown = false;
 
-  /** Claims up to `count` jobs; at most one suspect, and none if the worker already runs one. */
-  async claim(count: number, holdsSuspect = false): Promise<ClaimedJob[]> {
+  /**
+   * Claims up to `count` jobs; at most one suspect, and none if the worker already runs one. Those
+   * after the first `startNow` are claimed ahead (`ahead`): the worker tells Redis when it starts
+   * one (Acknowledger.confirm), and one it never started costs no attempt if it dies.
+   */
+  async claim(count: number, holdsSuspect = false, startNow = count): Promise<ClaimedJob[]> {
     if (this.nextDueMs >= 0 && this.nextDueMs <= this.redisNow()) await this.promoteDue();
-    return this.claimOn(this.redis, count, holdsSuspect);
+    return this.claimOn(this.redis, count, holdsSuspect, 0, startNow);
   }
 
   private async claimOn(
@@ -90,12 +96,14 @@ export class JobFetcher {
     count: number,
     holdsSuspect: boolean,
     confirmWithinMs = 0,
+    startNow = count,
   ): Promise<ClaimedJob[]> {
     const reply = await runClaim(client, this.keys, {
       ...this.options,
       count,
       holdsSuspect,
       confirmWithinMs,
+      startNow,
     });
     const offset = reply.redisNowMs - Date.now();
     // An answer made in Redis well before this process reads it: this process was frozen (or
@@ -205,6 +213,8 @@ export interface ClaimRequest {
   holdsSuspect?: boolean;
   /** 0, or how long the jobs stay leased unless confirmed (claim.lua ARGV[8]). */
   confirmWithinMs?: number;
+  /** Jobs that start at once; those after them are marked `ahead` (claim.lua ARGV[10]). */
+  startNow?: number;
 }
 
 export interface ClaimReply {
@@ -234,6 +244,7 @@ export async function runClaim(
     request.holdsSuspect ? 1 : 0,
     request.confirmWithinMs ?? 0,
     request.jobTypes.join(' '),
+    request.startNow ?? request.count,
   ]);
   const jobs: ClaimedJob[] = [];
   for (let i = 4; i + 9 < reply.length; i += 10) {
@@ -247,6 +258,7 @@ export async function runClaim(
       priority: String(reply[i + 6]),
       waitedMs: Number(reply[i + 7]),
       suspect: Number(reply[i + 8]) === 1,
+      ahead: Number(reply[i + 8]) === 2,
       timeoutMs: Number(reply[i + 9]),
     });
   }

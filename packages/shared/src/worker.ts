@@ -484,6 +484,7 @@ export class Worker {
    * come and its jobs have started, in the same callback, so no slot is counted twice.
    */
   private sendClaim(wanted: number): void {
+    const startNow = this.planner.startsAtOnce(wanted);
     const ticket = this.planner.claimSent(wanted, this.runsSuspect());
     const answered = (got: number | Error) => {
       this.planner.claimAnswered(ticket, got);
@@ -491,7 +492,7 @@ export class Worker {
       // The loop's turn is queued before the jobs about to start: its next claim goes out first.
       this.wakeFetchLoop();
     };
-    const claim: Promise<void> = this.fetcher.claim(wanted, !ticket.maySuspect).then(
+    const claim: Promise<void> = this.fetcher.claim(wanted, !ticket.maySuspect, startNow).then(
       (jobs) => {
         answered(jobs.length);
         this.startJobs(jobs);
@@ -548,6 +549,8 @@ export class Worker {
   private startJob(entry: RunningJob): void {
     const queued = entry.waitingSince !== undefined;
     entry.waitingSince = undefined;
+    // A job claimed ahead counts its attempt once Redis hears it started (recover.lua).
+    if (entry.job.ahead) this.acks.confirm(entry.job);
     this.planner.handlerStarted(queued);
     const startedAt = performance.now();
     const release = () => {

@@ -115,6 +115,10 @@ describe('a busy worker', () => {
     it('runs jobs claimed ahead once a slot frees; one cancelled meanwhile leaves at once, never run', async () => {
       const { worker, releaseHeld, waiting } = await twoWaitingBehindSeven();
       const [ahead, cancelled] = waiting as [string, string];
+      // Marked as claimed ahead while they wait: a worker that dies now costs them no attempt.
+      for (const id of waiting) {
+        expect(await fixture.redis.hget(fixture.queue.keys.job(id), 'ahead')).toBe('1');
+      }
       expect(await fixture.queue.cancel(cancelled)).toMatchObject({ status: 'cancelled' });
       // Its place in the worker is free before any slot is: it no longer counts as held.
       await eventually(() => worker.activeJobs === 8, 5_000, 'the cancelled one gone');
