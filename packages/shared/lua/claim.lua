@@ -30,11 +30,13 @@ ARGV[8] 0, or for a claim that waited in Redis behind its worker's wait: the ms 
 ARGV[9] the job types this worker runs, space-separated. It claims from their lanes only
         (ready:<type>, each a zset scored like `queued`), merged so that it takes the most urgent,
         oldest of them first: a job of another type never reaches it, and never stands in its way.
-ARGV[10] how many of the jobs start at once (the worker's free slots; default all). The others are
-        claimed ahead: they wait in the worker for a slot, marked `ahead` until it starts them
-        (it says so with its next completions: complete.lua). A worker that dies before starting
-        one costs it no attempt (recover.lua). A job lost before is never marked: one that kills
-        its worker before the worker could say it started is given its attempt back once at most.
+ARGV[10] how many of the jobs find a free slot at once (the worker's free slots when it sent the
+        claim, a bound: more may have freed since; default all, and all in a claim behind a
+        wait). The others are claimed ahead: they may wait in the worker for a slot, marked
+        `ahead` until it says it started them (with its next completions: complete.lua). A worker
+        that dies before starting one costs it no attempt (recover.lua). A job lost before is
+        never marked: one that kills its worker before the worker could say it started is given
+        its attempt back once at most.
 
 Groups take turns. A type whose ring of turns (`turns:<type>`, see placeGroup in prelude.lua)
 holds groups offers, as its lane's head, the head of the group whose turn is next: the lowest
@@ -48,7 +50,8 @@ A job whose attempts were lost with their worker twice (`lost`, counted by recov
 suspect: it may be what killed those workers. Two suspects never share a worker: a claim takes at
 most one, and none when the worker already runs one; it passes over the suspects it may not take
 (at most MAX_PASSED; they stay where they are) and claims the jobs behind them. So a job that
-kills every worker it runs on runs exactly max_attempts times and costs any other job at most two
+kills every worker it runs on runs max_attempts times (once more if it was claimed ahead and killed
+its worker before the worker said it started: ARGV[10]) and costs any other job at most two
 attempts (the default max_attempts is 3), while a death that is no job's fault (a crash, a deploy,
 a frozen host) costs the jobs it lost one attempt and no throughput: they run again side by side,
 and even suspects take one slot per worker, never a whole worker or the whole queue.
@@ -57,8 +60,8 @@ Returns { Redis time (ms), earliest scheduled due time (ms) or -1, suspects pass
           for a worker without one), then per job 10 entries: id, lease token, job_type, payload,
           attempts, max_attempts, priority as given, ms the job waited: since it was due (its
           run_at or retry time) or else created, 1 if it is a suspect, 2 if it is marked `ahead`
-          (ARGV[10]) else 0, its timeout in ms (0 = none) }; the header's 4th entry: ms until a lane held back by its rate limit may
-          start a job again, or -1 }
+          (ARGV[10]) else 0, its timeout in ms (0 = none) }; the header's 4th entry: ms until a
+          lane held back by its rate limit may start a job again, or -1 }
 ]]
 -- nowUs, nowMs, priorityBand, laneKey, limitInForce, callInSlices, trimEvents and
 -- wakeWorkersOf: see prelude.lua.
@@ -324,7 +327,8 @@ while popped < count and passed + dropped < MAX_PASSED do
   end
   local jobKey = prefix .. 'job:' .. id
   local f = redis.call('HMGET', jobKey, 'job_type', 'payload', 'max_attempts',
-    'priority', 'next_attempt_at', 'created_at', 'attempts', 'lost', 'status', 'timeout_ms', 'group')
+    'priority', 'next_attempt_at', 'created_at', 'attempts', 'lost', 'status', 'timeout_ms',
+    'group', 'ahead')
   local suspect = tonumber(f[8] or 0) >= SUSPECT_AFTER_LOSSES
   if f[9] ~= 'queued' then
     -- Not in line any more (its record expired or was deleted, or a process of an earlier
@@ -388,6 +392,8 @@ for i, job in ipairs(claimed) do
   else
     redis.call('HSET', jobKey, 'status', 'processing', 'picked_at', nowUs, 'lease_token', token,
       'worker_id', workerId, 'attempts', attemptsText)
+    -- Left by an older release's scripts, which did not clear it: this attempt starts at once.
+    if f[12] then redis.call('HDEL', jobKey, 'ahead') end
   end
   if confirmWithinMs > 0 then redis.call('HSET', jobKey, 'unconfirmed', '1') end
   if f[5] then redis.call('HDEL', jobKey, 'next_attempt_at') end

@@ -22,8 +22,9 @@ ARGV[4] number of jobs n
 ARGV[5] the n ids as 16 bytes each, in order (for the completed index; one argument, which
         costs the client far less to send than n)
 ARGV[6] n groups of 3: id, lease token, result JSON ('' = none)
-then    m, and m ids: jobs claimed ahead (claim.lua ARGV[10]) that the worker has started since; their
-        `ahead` mark goes. Not fenced: a mark cleared late costs only the give-back of recover.lua
+then    m, and m ids: jobs claimed ahead (claim.lua ARGV[10]) that the worker has started since;
+        their `ahead` mark goes. Not fenced: a mark cleared late only costs the job the attempt
+        recover.lua would give back
 
 Returns one entry per job: 1 completed, 0 refused (lease lost).
 ]]

@@ -48,7 +48,7 @@ for _, id in ipairs(expired) do
   local jobKey = prefix .. 'job:' .. id
   local f = redis.call('HMGET', jobKey, 'attempts', 'max_attempts', 'priority', 'seq', 'worker_id',
     'unconfirmed', 'job_type', 'limited', 'group', 'ahead')
-  if f[1] and f[6] and justStarted() then
+  if f[1] and (f[6] or f[10]) and justStarted() then
     redis.call('ZADD', active, nowMs + UNCONFIRMED_GRACE_MS, id)
     f = {}
   else

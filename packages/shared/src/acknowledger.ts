@@ -120,6 +120,8 @@ export class Acknowledger {
       batch.forEach((entry, i) => entry.resolve(recorded[i] === 1));
     } catch (error) {
       for (const entry of batch) entry.reject(error);
+      // Kept for the next call: a start not said costs only the attempt's count if this dies.
+      this.confirms.push(...confirms);
     }
   }
 

@@ -132,6 +132,30 @@ describe('a busy worker', () => {
       expect(await fixture.redis.zcard(fixture.queue.keys.active)).toBe(0);
     });
 
+    it('a job claimed ahead loses its mark once it starts, while it still runs', async () => {
+      const { releaseHeld, waiting } = await twoWaitingBehindSeven();
+      const [ahead] = waiting as [string, string];
+      const heldSeven = holdFirst;
+      let releaseAhead: () => void = () => {};
+      const aheadHeld = new Promise<void>((resolve) => (releaseAhead = resolve));
+      holdFirst = async (n) => (n === 200 ? aheadHeld : heldSeven(n));
+      releaseHeld();
+      await eventually(() => ran.has(200), 10_000, 'the job claimed ahead started');
+      // Said started before it ends: a worker that died now would count its attempt.
+      await eventually(
+        async () => (await fixture.redis.hget(fixture.queue.keys.job(ahead), 'ahead')) === null,
+        10_000,
+        'its mark cleared',
+      );
+      expect(await fixture.queue.get(ahead)).toMatchObject({ status: 'processing', attempts: 1 });
+      releaseAhead();
+      await eventually(
+        async () => (await fixture.queue.get(ahead))?.status === 'completed',
+        10_000,
+        'its completion',
+      );
+    });
+
     it('jobs still waiting for a slot at the shutdown timeout go back in line, attempt not counted', async () => {
       const { worker, waiting } = await twoWaitingBehindSeven({ shutdownTimeoutMs: 200 });
       await worker.stop();
