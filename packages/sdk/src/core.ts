@@ -4,6 +4,7 @@ export {
   createLogger,
   createRedis,
   defineJobType,
+  isClaimAheadPerSlot,
   loadConfig,
   MAX_CLAIM_AHEAD_PER_SLOT,
   productTypeTaken,

@@ -5,6 +5,7 @@
 import {
   createLogger,
   createRedis,
+  isClaimAheadPerSlot,
   loadConfig,
   MAX_CLAIM_AHEAD_PER_SLOT,
   productTypeTaken,
@@ -86,10 +87,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     if (taken) throw new Error(`startWorker: ${taken}`);
   }
   const { claimAhead } = options;
-  if (
-    claimAhead !== undefined &&
-    !(Number.isInteger(claimAhead) && claimAhead >= 0 && claimAhead <= MAX_CLAIM_AHEAD_PER_SLOT)
-  ) {
+  if (claimAhead !== undefined && !isClaimAheadPerSlot(claimAhead)) {
     throw new Error(
       `startWorker: claimAhead must be a whole number from 0 to ${MAX_CLAIM_AHEAD_PER_SLOT} (got ${claimAhead})`,
     );

@@ -60,28 +60,19 @@ for _, id in ipairs(expired) do
     local attempts, maxAttempts = tonumber(f[1]), tonumber(f[2])
     local worker = f[5] or 'unknown'
     redis.call('HDEL', jobKey, 'lease_token', 'unconfirmed', 'limited', 'ahead')
-    if f[10] and not f[6] then
-      -- Claimed ahead of a free slot and never said started by its worker: the attempt is given
-      -- back and the loss counted, so it is not marked again (claim.lua ARGV[10]).
+    if f[6] or f[10] then
+      -- Never started: claimed behind a wait by a worker that froze before confirming it
+      -- (`unconfirmed`: the job loses nothing), or claimed ahead of a free slot and never said
+      -- started (`ahead`: its loss is counted, so it is not marked again: claim.lua ARGV[10]).
+      -- Either way the attempt is given back.
+      local ahead = f[10] and not f[6]
       redis.call('HSET', jobKey, 'status', 'queued', 'attempts', attempts - 1)
-      redis.call('HINCRBY', jobKey, 'lost', 1)
+      if ahead then redis.call('HINCRBY', jobKey, 'lost', 1) end
       putReady(queued, prefix, f[7], readyScore(f[3], f[4], band), id, f[9], band)
       addJobEvent(events, maxEvents, 'type', 'recovered', 'job_ids', id,
         'attempts', attempts - 1, 'worker_id', worker,
-        'message', 'Recovered job ' .. id .. ' from worker ' .. worker ..
-          ', which claimed it ahead but never started it (attempt not counted)',
-        'time', nowUs)
-      requeued = requeued + 1
-      types[f[7]] = true
-    elseif f[6] then
-      -- Claimed behind a wait by a worker that never confirmed it (claim.lua): it froze before
-      -- it could start the job, so the attempt is given back and the job loses nothing.
-      redis.call('HSET', jobKey, 'status', 'queued', 'attempts', attempts - 1)
-      putReady(queued, prefix, f[7], readyScore(f[3], f[4], band), id, f[9], band)
-      addJobEvent(events, maxEvents, 'type', 'recovered', 'job_ids', id,
-        'attempts', attempts - 1, 'worker_id', worker,
-        'message', 'Recovered job ' .. id .. ' from worker ' .. worker ..
-          ', which claimed it but never started it (attempt not counted)',
+        'message', 'Recovered job ' .. id .. ' from worker ' .. worker .. ', which claimed it' ..
+          (ahead and ' ahead' or '') .. ' but never started it (attempt not counted)',
         'time', nowUs)
       requeued = requeued + 1
       types[f[7]] = true

@@ -58,10 +58,7 @@ export class Acknowledger {
         resolve,
         reject,
       });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => void this.flush());
-      }
+      this.scheduleFlush();
     });
   }
 
@@ -71,10 +68,7 @@ export class Acknowledger {
    */
   confirm(job: LeasedJob): void {
     this.confirms.push(job.id);
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => void this.flush());
-    }
+    this.scheduleFlush();
   }
 
   /** `retry`: fail.lua's directive ('' after the backoff, 'never', or the least delay in ms). */
@@ -105,14 +99,18 @@ export class Acknowledger {
     return { outcome: 'lease_lost' };
   }
 
+  /** What is pending goes to Redis at the end of this turn, in one call. */
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => void this.flush());
+  }
+
   private async flush(): Promise<void> {
     this.flushScheduled = false;
     const batch = this.pending.splice(0, MAX_COMPLETIONS_PER_CALL);
     const confirms = this.confirms.splice(0);
-    if (this.pending.length > 0) {
-      this.flushScheduled = true;
-      setImmediate(() => void this.flush());
-    }
+    if (this.pending.length > 0) this.scheduleFlush();
     try {
       const recorded = await this.retryUntilRedisAnswers('complete', () =>
         this.runComplete(batch, confirms),

@@ -39,6 +39,11 @@ export const CLAIM_AHEAD_PER_SLOT = 2;
  * that many handler runs, and one that waits 100 ms is given back (worker.ts).
  */
 export const MAX_CLAIM_AHEAD_PER_SLOT = 4;
+
+/** Whether `value` may be a worker's claim ahead: a whole number of jobs a slot, 0 to 4. */
+export function isClaimAheadPerSlot(value: number): boolean {
+  return Number.isInteger(value) && value >= 0 && value <= MAX_CLAIM_AHEAD_PER_SLOT;
+}
 /** The most jobs claimed ahead, however many slots: each waits in this process's memory. */
 const MAX_CLAIM_AHEAD = 5000;
 /** Weight of the newest handler's run time in the running mean. */
@@ -59,6 +64,8 @@ export interface ClaimTicket {
   jobs: number;
   /** Whether this claim may bring a suspect job (at most one claim in flight may). */
   maySuspect: boolean;
+  /** How many of its jobs find a slot free at once; the others are claimed ahead (claim.lua). */
+  startsAtOnce: number;
 }
 
 export class ClaimPlanner {
@@ -90,11 +97,7 @@ export class ClaimPlanner {
     private readonly claimAheadPerSlot = CLAIM_AHEAD_PER_SLOT,
     private readonly now: () => number = () => performance.now(),
   ) {
-    const valid =
-      Number.isInteger(claimAheadPerSlot) &&
-      claimAheadPerSlot >= 0 &&
-      claimAheadPerSlot <= MAX_CLAIM_AHEAD_PER_SLOT;
-    if (!valid) {
+    if (!isClaimAheadPerSlot(claimAheadPerSlot)) {
       throw new RangeError(
         `claim ahead must be a whole number of jobs a slot from 0 to ${MAX_CLAIM_AHEAD_PER_SLOT} (got ${claimAheadPerSlot})`,
       );
@@ -127,19 +130,15 @@ export class ClaimPlanner {
     return { action: 'idle', jobs: Math.min(freeNow, this.batch) };
   }
 
-  /** Of a claim for `jobs` about to go out, how many find a slot free at once. */
-  startsAtOnce(jobs: number): number {
-    return Math.max(0, Math.min(jobs, this.concurrency - this.busy - this.queued - this.reserved));
-  }
-
   /** A claim for `jobs` goes out; `runsSuspect`: the worker already runs a suspect job. */
   claimSent(jobs: number, runsSuspect: boolean): ClaimTicket {
     // One claim in flight at a time may bring a suspect: two could bring one each.
     const maySuspect = !this.suspectClaimInFlight && !runsSuspect;
     if (maySuspect) this.suspectClaimInFlight = true;
+    const free = this.concurrency - this.busy - this.queued - this.reserved;
     this.reserved += jobs;
     this.claimsInFlight++;
-    return { jobs, maySuspect };
+    return { jobs, maySuspect, startsAtOnce: Math.max(0, Math.min(jobs, free)) };
   }
 
   /**

@@ -2,7 +2,11 @@
 // the process with a message naming the variable.
 
 import { z } from 'zod';
-import { CLAIM_AHEAD_PER_SLOT, MAX_CLAIM_AHEAD_PER_SLOT } from './claim-planner';
+import {
+  CLAIM_AHEAD_PER_SLOT,
+  isClaimAheadPerSlot,
+  MAX_CLAIM_AHEAD_PER_SLOT,
+} from './claim-planner';
 import { ConfigError } from './errors';
 import { QUEUE_NAME_PATTERN } from './keys';
 import { said } from './schemas';
@@ -131,7 +135,7 @@ export const CONFIG_VARIABLES: readonly string[] = [
   'API_URL',
 ];
 
-export { MAX_CLAIM_AHEAD_PER_SLOT };
+export { isClaimAheadPerSlot, MAX_CLAIM_AHEAD_PER_SLOT };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Every setting has its field, even one left unset (undefined).

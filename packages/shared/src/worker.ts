@@ -484,7 +484,6 @@ export class Worker {
    * come and its jobs have started, in the same callback, so no slot is counted twice.
    */
   private sendClaim(wanted: number): void {
-    const startNow = this.planner.startsAtOnce(wanted);
     const ticket = this.planner.claimSent(wanted, this.runsSuspect());
     const answered = (got: number | Error) => {
       this.planner.claimAnswered(ticket, got);
@@ -492,16 +491,18 @@ export class Worker {
       // The loop's turn is queued before the jobs about to start: its next claim goes out first.
       this.wakeFetchLoop();
     };
-    const claim: Promise<void> = this.fetcher.claim(wanted, !ticket.maySuspect, startNow).then(
-      (jobs) => {
-        answered(jobs.length);
-        this.startJobs(jobs);
-      },
-      (error: unknown) => {
-        // A claim cut short by the stop is no failure to report.
-        answered(this.stopping ? 0 : (error as Error));
-      },
-    );
+    const claim: Promise<void> = this.fetcher
+      .claim(wanted, !ticket.maySuspect, ticket.startsAtOnce)
+      .then(
+        (jobs) => {
+          answered(jobs.length);
+          this.startJobs(jobs);
+        },
+        (error: unknown) => {
+          // A claim cut short by the stop is no failure to report.
+          answered(this.stopping ? 0 : (error as Error));
+        },
+      );
     this.claimsInFlight.add(claim);
   }
 
